@@ -1,0 +1,184 @@
+/* cli_main.c - ispbill: the operator's command line (migrate, create-admin, version). */
+#include "config.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <mysql.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/users.h"
+#include "db/db.h"
+#include "db/migrate.h"
+#include "util/conf.h"
+#include "util/log.h"
+
+static struct config cfg;
+
+static void
+usage(FILE *fp)
+{
+	fprintf(fp,
+	    "usage: ispbill [--config FILE] COMMAND [ARGS]\n"
+	    "commands:\n"
+	    "  migrate [--sql-dir DIR]          apply the missing sql/NNN_*.sql migrations\n"
+	    "  create-admin --username NAME [--email EMAIL] [--tenant NAME]\n"
+	    "               [--tenant-code CODE]\n"
+	    "                                   make a super admin (password from\n"
+	    "                                   ISPBILL_ADMIN_PASSWORD, or read from stdin)\n"
+	    "  check-config                     print the configuration, secrets masked\n"
+	    "  version                          print the version\n");
+}
+
+static int
+connect_db(struct db *db, unsigned long flags)
+{
+	db_init(db, &cfg, flags);
+	if (db_connect(db) < 0) {
+		fprintf(stderr, "ispbill: cannot connect to the database: %s\n", db->errmsg);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+cmd_migrate(int argc, char **argv)
+{
+	const char *dir = cfg.sql_dir;
+	struct db db;
+	int rc;
+
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--sql-dir") == 0 && i + 1 < argc)
+			dir = argv[++i];
+		else {
+			fprintf(stderr, "ispbill migrate: unknown argument %s\n", argv[i]);
+			return 2;
+		}
+	}
+	if (connect_db(&db, CLIENT_MULTI_STATEMENTS) < 0)
+		return 1;
+	rc = migrate_apply(&db, dir);
+	if (rc == 0)
+		printf("schema at version %d\n", migrate_current(&db));
+	db_close(&db);
+	return rc == 0 ? 0 : 1;
+}
+
+static int
+read_password(char *out, size_t n)
+{
+	const char *env = getenv("ISPBILL_ADMIN_PASSWORD");
+	size_t len;
+
+	if (env && *env) {
+		if (strlen(env) >= n)
+			return -1;
+		memcpy(out, env, strlen(env) + 1);
+		return 0;
+	}
+	if (fgets(out, (int)n, stdin) == NULL)
+		return -1;
+	len = strcspn(out, "\r\n");
+	out[len] = '\0';
+	return len ? 0 : -1;
+}
+
+static int
+cmd_create_admin(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "username", required_argument, NULL, 'u' },
+		{ "email", required_argument, NULL, 'e' },
+		{ "tenant", required_argument, NULL, 't' },
+		{ "tenant-code", required_argument, NULL, 'T' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *username = NULL, *email = NULL, *tenant = "Default", *code = "default";
+	char password[1025];
+	struct db db;
+	int c, created, rc;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "u:e:t:T:", opts, NULL)) != -1) {
+		switch (c) {
+		case 'u': username = optarg; break;
+		case 'e': email = optarg; break;
+		case 't': tenant = optarg; break;
+		case 'T': code = optarg; break;
+		default: return 2;
+		}
+	}
+	if (username == NULL || *username == '\0' || strlen(username) > 150) {
+		fprintf(stderr, "ispbill create-admin: --username is required (1-150 characters)\n");
+		return 2;
+	}
+	if (read_password(password, sizeof(password)) < 0 || strlen(password) < 8) {
+		fprintf(stderr, "ispbill create-admin: a password of 8 to 1024 characters is needed "
+		    "in ISPBILL_ADMIN_PASSWORD or on standard input\n");
+		return 2;
+	}
+	if (connect_db(&db, 0) < 0)
+		return 1;
+	rc = users_create_admin(&db, tenant, code, username, email, password, &created);
+	sodium_memzero(password, sizeof(password));
+	db_close(&db);
+	if (rc != 0) {
+		fprintf(stderr, "ispbill create-admin: %s\n", db.errmsg);
+		return 1;
+	}
+	printf(created ? "created super admin %s in tenant %s\n" :
+	    "user %s already exists; left unchanged (tenant %s)\n", username, code);
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	const char *cfg_path = getenv("ISPBILL_CONFIG");
+	char err[512];
+	int i = 1, rc;
+
+	if (argc > 2 && strcmp(argv[1], "--config") == 0) {
+		cfg_path = argv[2];
+		i = 3;
+	}
+	if (i >= argc) {
+		usage(stderr);
+		return 2;
+	}
+	if (!strcmp(argv[i], "version") || !strcmp(argv[i], "--version")) {
+		printf("ispbill %s\n", PACKAGE_VERSION);
+		return 0;
+	}
+	if (!strcmp(argv[i], "help") || !strcmp(argv[i], "--help")) {
+		usage(stdout);
+		return 0;
+	}
+	if (config_load(&cfg, cfg_path, err, sizeof(err)) < 0) {
+		fprintf(stderr, "ispbill: configuration error: %s\n", err);
+		return 1;
+	}
+	log_init("ispbill", 0);
+	if (sodium_init() < 0) {
+		fprintf(stderr, "ispbill: libsodium failed to initialise\n");
+		return 1;
+	}
+	if (!strcmp(argv[i], "migrate"))
+		rc = cmd_migrate(argc - i, argv + i);
+	else if (!strcmp(argv[i], "create-admin"))
+		rc = cmd_create_admin(argc - i, argv + i);
+	else if (!strcmp(argv[i], "check-config")) {
+		config_dump(&cfg, stdout);
+		rc = 0;
+	} else {
+		fprintf(stderr, "ispbill: unknown command '%s'\n", argv[i]);
+		usage(stderr);
+		rc = 2;
+	}
+	config_free(&cfg);
+	mysql_library_end();
+	return rc;
+}

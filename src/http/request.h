@@ -1,0 +1,128 @@
+/* request.h - one request: what came in (FastCGI params, body, route, caller),
+ * what goes out (status, headers, a JSON body in the dialect's envelope). */
+#ifndef ISP_REQUEST_H
+#define ISP_REQUEST_H
+
+#include <stddef.h>
+#include <yajl/yajl_gen.h>
+#include <yajl/yajl_tree.h>
+
+#include "http/errors.h"
+#include "util/arena.h"
+#include "util/buf.h"
+
+struct request;
+struct db;
+struct config;
+
+#define MAX_BODY        (1024 * 1024)   /* 1 MiB: larger bodies get 413 */
+#define MAX_PATH_PARAMS 8
+#define MAX_FIELD_ERRS  32
+
+typedef int (*handler_fn)(struct request *req);
+
+/* route flags */
+#define R_PUBLIC  0x01u         /* no credential needed */
+#define R_BODY    0x02u         /* takes a JSON object body */
+
+struct route {
+	const char *method;
+	const char *pattern;        /* "/api/customers/{id}/" */
+	handler_fn  fn;
+	unsigned    flags;
+	const char *perm;           /* permission code, NULL: any authenticated caller */
+};
+
+struct page {
+	long long total;            /* rows matching */
+	long long page, page_size;  /* 001 style */
+	long long limit, offset;    /* 002/004 style */
+};
+
+struct dialect {
+	const char *name;
+	const struct route *routes;
+	size_t nroutes;
+	/* Envelope writers.  ok_begin leaves the generator where the data
+	 * value goes; ok_end closes the envelope. */
+	void (*ok_begin)(struct request *req, const char *message);
+	void (*ok_end)(struct request *req, const struct page *pg);
+	void (*error)(struct request *req, enum err e, const char *message);
+};
+
+struct field_err {
+	const char *field;
+	const char *msg;
+};
+
+struct auth_ctx {
+	long long user_id;          /* 0: nobody */
+	long long tenant_id;
+	const char *username;
+	const char *user_type;
+	int is_superuser;
+	const char *jti;
+};
+
+struct request {
+	struct arena arena;
+	char **envp;                    /* FastCGI params */
+	const struct dialect *dialect;
+	const struct config *cfg;
+	struct db *db;
+
+	const char *method;
+	const char *path;               /* without the query string */
+	const char *query;
+	const char *content_type;
+	const char *remote_addr;
+	const char *request_id;
+	char *body;                     /* NUL-terminated */
+	size_t body_len;
+	yajl_val json;                  /* parsed body (R_BODY routes), freed on reset */
+
+	const struct route *route;
+	const char *pnames[MAX_PATH_PARAMS];
+	const char *pvals[MAX_PATH_PARAMS];
+	int npath;
+
+	struct auth_ctx auth;
+
+	/* response */
+	int status;
+	int replied;
+	enum err error;
+	struct buf hdrs;                /* extra header lines, CRLF-terminated */
+	yajl_gen gen;
+	struct field_err errs[MAX_FIELD_ERRS];
+	int nerrs;
+	double t0;
+};
+
+void req_init(struct request *req);
+void req_reset(struct request *req);     /* end of request: frees all it owns */
+void req_free(struct request *req);
+
+const char *req_param(const struct request *req, const char *name);     /* FastCGI param */
+const char *req_header(struct request *req, const char *name);          /* "X-Client-Key" */
+const char *req_path_param(const struct request *req, const char *name);
+/* Query string values, percent-decoded. */
+const char *req_query(struct request *req, const char *name);
+/* Range-checked integer from the query string: absent gives def, bad input
+ * a field error and -1. */
+int req_query_int(struct request *req, const char *name, long long def,
+    long long min, long long max, long long *out);
+
+void req_add_header(struct request *req, const char *name, const char *value);
+void req_field_error(struct request *req, const char *field, const char *msg);
+
+/* Replies: a handler calls reply_begin, writes one JSON value into the
+ * returned generator, then reply_end; or reply_error once. */
+yajl_gen reply_begin(struct request *req, int status, const char *message);
+int      reply_end(struct request *req, const struct page *pg);
+int      reply_error(struct request *req, enum err e, const char *message);
+
+/* Percent-decoding used by the query parser; exposed for tests. */
+char *url_decode(struct arena *a, const char *s, size_t n);
+
+#endif

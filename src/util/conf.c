@@ -1,0 +1,282 @@
+/* conf.c - key = value configuration file with ISPBILL_* environment overrides. */
+#include "config.h"
+#include "util/conf.h"
+#include "util/arena.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+enum ctype { C_STR, C_INT, C_BOOL, C_OCT };
+
+struct ckey {
+	const char *name;
+	enum ctype  type;
+	size_t      off;
+	const char *def;
+	long        min, max;
+	int         secret;
+};
+
+#define S(f) offsetof(struct config, f)
+static const struct ckey keys[] = {
+	{ "listen",             C_STR,  S(listen),       "unix:/run/ispbill/fcgi.sock", 0, 0, 0 },
+	{ "workers",            C_INT,  S(workers),      "0",     0, 256, 0 },
+	{ "user",               C_STR,  S(user),         "www-data", 0, 0, 0 },
+	{ "socket_group",       C_STR,  S(socket_group), "www-data", 0, 0, 0 },
+	{ "socket_mode",        C_OCT,  S(socket_mode),  "0660",  0, 0777, 0 },
+	{ "pid_file",           C_STR,  S(pid_file),     "",      0, 0, 0 },
+	{ "drain_seconds",      C_INT,  S(drain_seconds), "30",   1, 3600, 0 },
+	{ "db_host",            C_STR,  S(db_host),      "localhost", 0, 0, 0 },
+	{ "db_port",            C_INT,  S(db_port),      "3306",  0, 65535, 0 },
+	{ "db_socket",          C_STR,  S(db_socket),    "",      0, 0, 0 },
+	{ "db_name",            C_STR,  S(db_name),      "ispbill", 0, 0, 0 },
+	{ "db_user",            C_STR,  S(db_user),      "ispbill", 0, 0, 0 },
+	{ "db_password",        C_STR,  S(db_password),  "",      0, 0, 1 },
+	{ "db_connect_timeout", C_INT,  S(db_connect_timeout), "3", 1, 600, 0 },
+	{ "db_read_timeout",    C_INT,  S(db_read_timeout), "10", 1, 3600, 0 },
+	{ "sql_dir",            C_STR,  S(sql_dir),      ISPBILL_SQLDIR, 0, 0, 0 },
+	{ "log_level",          C_STR,  S(log_level),    "info",  0, 0, 0 },
+	{ "log_syslog",         C_BOOL, S(log_syslog),   "no",    0, 0, 0 },
+	{ "jwt_secret",         C_STR,  S(jwt_secret),   "",      0, 0, 1 },
+	{ "access_ttl",         C_INT,  S(access_ttl),   "900",   30, 86400, 0 },
+	{ "secret_key",         C_STR,  S(secret_key),   "",      0, 0, 1 },
+};
+#undef S
+#define NKEYS (sizeof(keys) / sizeof(keys[0]))
+
+const char *
+config_default_path(void)
+{
+	return ISPBILL_SYSCONFDIR "/ispbill/ispbill.conf";
+}
+
+static char *
+trim(char *s)
+{
+	char *e;
+
+	while (isspace((unsigned char)*s))
+		s++;
+	e = s + strlen(s);
+	while (e > s && isspace((unsigned char)e[-1]))
+		*--e = '\0';
+	return s;
+}
+
+static const struct ckey *
+find_key(const char *name)
+{
+	for (size_t i = 0; i < NKEYS; i++)
+		if (strcmp(keys[i].name, name) == 0)
+			return &keys[i];
+	return NULL;
+}
+
+static int
+set_value(struct config *cfg, const struct ckey *k, const char *val,
+    char *err, size_t errlen, const char *where)
+{
+	char *p = (char *)cfg + k->off;
+	char *end;
+	long v;
+
+	switch (k->type) {
+	case C_STR:
+		free(*(char **)p);
+		*(char **)p = xstrdup(val);
+		return 0;
+	case C_BOOL:
+		if (!strcasecmp(val, "yes") || !strcasecmp(val, "true") ||
+		    !strcasecmp(val, "on") || !strcmp(val, "1"))
+			*(int *)p = 1;
+		else if (!strcasecmp(val, "no") || !strcasecmp(val, "false") ||
+		    !strcasecmp(val, "off") || !strcmp(val, "0"))
+			*(int *)p = 0;
+		else {
+			snprintf(err, errlen, "%s: %s must be yes or no, not '%s'",
+			    where, k->name, val);
+			return -1;
+		}
+		return 0;
+	case C_INT:
+	case C_OCT:
+		errno = 0;
+		v = strtol(val, &end, k->type == C_OCT ? 8 : 10);
+		if (errno || end == val || *end != '\0' || v < k->min || v > k->max) {
+			snprintf(err, errlen, "%s: %s must be a%s number from %ld to %ld%s, not '%s'",
+			    where, k->name, k->type == C_OCT ? "n octal" : "",
+			    k->min, k->max, k->type == C_OCT ? " (octal)" : "", val);
+			return -1;
+		}
+		*(int *)p = (int)v;
+		return 0;
+	}
+	return -1;
+}
+
+static int
+load_file(struct config *cfg, const char *path, char *err, size_t errlen)
+{
+	FILE *fp = fopen(path, "r");
+	char line[4096], where[PATH_MAX + 32];
+	int lineno = 0;
+
+	if (fp == NULL) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	while (fgets(line, sizeof(line), fp)) {
+		char *s, *eq, *key, *val;
+		const struct ckey *k;
+
+		lineno++;
+		snprintf(where, sizeof(where), "%s:%d", path, lineno);
+		if (strchr(line, '\n') == NULL && !feof(fp)) {
+			snprintf(err, errlen, "%s: line too long", where);
+			goto fail;
+		}
+		s = trim(line);
+		if (*s == '\0' || *s == '#' || *s == ';')
+			continue;
+		eq = strchr(s, '=');
+		if (eq == NULL) {
+			snprintf(err, errlen, "%s: expected 'key = value'", where);
+			goto fail;
+		}
+		*eq = '\0';
+		key = trim(s);
+		val = trim(eq + 1);
+		/* optional surrounding quotes */
+		if (strlen(val) >= 2 && (val[0] == '"' || val[0] == '\'') &&
+		    val[strlen(val) - 1] == val[0]) {
+			val[strlen(val) - 1] = '\0';
+			val++;
+		}
+		if ((k = find_key(key)) == NULL) {
+			snprintf(err, errlen, "%s: unknown key '%s'", where, key);
+			goto fail;
+		}
+		if (set_value(cfg, k, val, err, errlen, where) < 0)
+			goto fail;
+	}
+	fclose(fp);
+	return 0;
+fail:
+	fclose(fp);
+	return -1;
+}
+
+static int
+validate(struct config *cfg, char *err, size_t errlen)
+{
+	static const char *const levels[] = { "error", "warn", "info", "debug" };
+	int ok = 0;
+
+	for (size_t i = 0; i < 4; i++)
+		if (!strcasecmp(cfg->log_level, levels[i]))
+			ok = 1;
+	if (!ok) {
+		snprintf(err, errlen, "log_level must be error, warn, info or debug, not '%s'",
+		    cfg->log_level);
+		return -1;
+	}
+	if (strncmp(cfg->listen, "unix:", 5) != 0 && strchr(cfg->listen, ':') == NULL) {
+		snprintf(err, errlen, "listen must be unix:/path or host:port, not '%s'",
+		    cfg->listen);
+		return -1;
+	}
+	if (cfg->secret_key[0] != '\0') {
+		size_t n = strlen(cfg->secret_key);
+		int hex = n == 64;
+
+		for (size_t i = 0; hex && i < n; i++)
+			hex = isxdigit((unsigned char)cfg->secret_key[i]);
+		if (!hex) {
+			snprintf(err, errlen, "secret_key must be 64 hexadecimal characters");
+			return -1;
+		}
+	}
+	if (cfg->jwt_secret[0] != '\0' && strlen(cfg->jwt_secret) < 32) {
+		snprintf(err, errlen, "jwt_secret must be at least 32 characters");
+		return -1;
+	}
+	return 0;
+}
+
+int
+config_load(struct config *cfg, const char *path, char *err, size_t errlen)
+{
+	char where[128];
+
+	memset(cfg, 0, sizeof(*cfg));
+	for (size_t i = 0; i < NKEYS; i++)
+		if (set_value(cfg, &keys[i], keys[i].def, err, errlen, "default") < 0)
+			return -1;
+	if (path == NULL && access(config_default_path(), F_OK) == 0)
+		path = config_default_path();
+	if (path != NULL) {
+		cfg->path = xstrdup(path);
+		if (load_file(cfg, path, err, errlen) < 0)
+			return -1;
+	}
+	for (size_t i = 0; i < NKEYS; i++) {
+		char env[64];
+		const char *v;
+		size_t j;
+
+		snprintf(env, sizeof(env), "ISPBILL_");
+		for (j = 0; keys[i].name[j] && j + 9 < sizeof(env); j++)
+			env[8 + j] = (char)toupper((unsigned char)keys[i].name[j]);
+		env[8 + j] = '\0';
+		if ((v = getenv(env)) == NULL)
+			continue;
+		snprintf(where, sizeof(where), "environment %s", env);
+		if (set_value(cfg, &keys[i], v, err, errlen, where) < 0)
+			return -1;
+	}
+	return validate(cfg, err, errlen);
+}
+
+void
+config_free(struct config *cfg)
+{
+	for (size_t i = 0; i < NKEYS; i++)
+		if (keys[i].type == C_STR)
+			free(*(char **)((char *)cfg + keys[i].off));
+	free(cfg->path);
+	memset(cfg, 0, sizeof(*cfg));
+}
+
+void
+config_dump(const struct config *cfg, FILE *fp)
+{
+	fprintf(fp, "# %s\n", cfg->path ? cfg->path : "(no file: defaults and environment)");
+	for (size_t i = 0; i < NKEYS; i++) {
+		const char *p = (const char *)cfg + keys[i].off;
+
+		switch (keys[i].type) {
+		case C_STR:
+			if (keys[i].secret)
+				fprintf(fp, "%s = %s\n", keys[i].name,
+				    (*(char *const *)p)[0] ? "***hidden***" : "");
+			else
+				fprintf(fp, "%s = %s\n", keys[i].name, *(char *const *)p);
+			break;
+		case C_INT:
+			fprintf(fp, "%s = %d\n", keys[i].name, *(const int *)p);
+			break;
+		case C_OCT:
+			fprintf(fp, "%s = %04o\n", keys[i].name, *(const int *)p);
+			break;
+		case C_BOOL:
+			fprintf(fp, "%s = %s\n", keys[i].name, *(const int *)p ? "yes" : "no");
+			break;
+		}
+	}
+}

@@ -1,0 +1,48 @@
+/* conf.h - key = value configuration file with ISPBILL_* environment overrides. */
+#ifndef ISP_CONF_H
+#define ISP_CONF_H
+
+#include <stdio.h>
+
+struct config {
+	char *path;             /* the file read, or NULL when none */
+	/* ispbill-fcgi */
+	char *listen;           /* unix:/path or host:port */
+	int   workers;          /* 0: one per CPU */
+	char *user;             /* workers run as this user when started as root */
+	char *socket_group;     /* group given the unix socket (nginx's) */
+	int   socket_mode;      /* octal, e.g. 0660 */
+	char *pid_file;
+	int   drain_seconds;    /* SIGTERM: how long in-flight requests may take */
+	/* database */
+	char *db_host;
+	int   db_port;
+	char *db_socket;
+	char *db_name;
+	char *db_user;
+	char *db_password;
+	int   db_connect_timeout;
+	int   db_read_timeout;
+	/* files */
+	char *sql_dir;
+	/* logging */
+	char *log_level;
+	int   log_syslog;
+	/* auth */
+	char *jwt_secret;
+	int   access_ttl;       /* seconds */
+	char *secret_key;       /* 64 hex chars: encrypts secrets at rest */
+};
+
+/* Default config file: SYSCONFDIR/ispbill/ispbill.conf. */
+const char *config_default_path(void);
+
+/* Load defaults, then the file (if path is NULL the default file is read
+ * when it exists), then ISPBILL_* from the environment, then validate.
+ * Returns 0, or -1 with a message in err naming the key or line. */
+int  config_load(struct config *cfg, const char *path, char *err, size_t errlen);
+void config_free(struct config *cfg);
+/* key = value lines, secrets masked; for --check-config. */
+void config_dump(const struct config *cfg, FILE *fp);
+
+#endif
