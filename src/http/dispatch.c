@@ -189,16 +189,20 @@ write_reply(struct request *req, FCGX_Request *fr)
 {
 	const unsigned char *body = NULL;
 	size_t blen = 0;
+	char head[512];
+	int n;
 
 	if (req->gen)
 		yajl_gen_get_buf(req->gen, &body, &blen);
-	FCGX_FPrintF(fr->out, "Status: %d %s\r\n"
+	/* libfcgi's own printf knows no %zu: format here, write raw */
+	n = snprintf(head, sizeof(head), "Status: %d %s\r\n"
 	    "Content-Type: application/json\r\n"
 	    "Content-Length: %zu\r\n"
 	    "Cache-Control: no-store\r\n"
 	    "X-Content-Type-Options: nosniff\r\n"
 	    "X-Request-ID: %s\r\n",
 	    req->status, http_reason(req->status), blen, req->request_id);
+	FCGX_PutStr(head, n, fr->out);
 	if (req->hdrs.len)
 		FCGX_PutStr(req->hdrs.data, (int)req->hdrs.len, fr->out);
 	FCGX_PutS("\r\n", fr->out);

@@ -1,0 +1,54 @@
+/* itest.h - integration test helpers: HTTP through the real nginx, JSON
+ * lookups by path, and the harness for stopping and starting parts. */
+#ifndef ISP_ITEST_H
+#define ISP_ITEST_H
+
+#include <check.h>
+#include <yajl/yajl_tree.h>
+
+struct resp {
+	long status;
+	char *body;
+	char *headers;          /* raw header block */
+	yajl_val json;          /* NULL when the body is not JSON */
+};
+
+/* env from the harness */
+const char *it_dir(void);
+const char *it_build(void);
+int         it_port(void);          /* native; +1 bitwave ... +4 mikrobill, +5 spawn-fcgi */
+const char *it_admin_password(void);
+
+/* One request.  port 0 means native.  body may be NULL; ctype NULL means
+ * application/json when there is a body.  hdrs: NULL-terminated extra
+ * header lines.  Returns a response to free with it_free. */
+struct resp *it_http(int port, const char *method, const char *path, const char *ctype,
+    const char *body, size_t body_len, const char *const *hdrs);
+struct resp *it_get(const char *path);
+struct resp *it_post(const char *path, const char *json);
+void         it_free(struct resp *r);
+/* The value of a response header (case-insensitive name), malloc'd, or NULL. */
+char *it_header(const struct resp *r, const char *name);
+
+/* JSON by slash path: "data/checks/database/status". */
+yajl_val    it_json(const struct resp *r, const char *path);
+const char *it_str(const struct resp *r, const char *path);     /* NULL unless a string */
+long long   it_int(const struct resp *r, const char *path);     /* LLONG_MIN unless an integer */
+int         it_bool(const struct resp *r, const char *path);    /* -1 unless a boolean */
+int         it_is_null(const struct resp *r, const char *path);
+
+/* Run "harness CMD DIR [BUILD]"; 0 on success. */
+int it_harness(const char *cmd);
+/* Read a pid file under the test dir; 0 if absent. */
+long it_pidfile(const char *name);
+/* Does a file under the test dir contain the text? */
+int it_file_contains(const char *name, const char *text);
+
+/* A fresh access token for admin. */
+char *it_login_admin(void);
+
+/* suites */
+Suite *suite_foundation(void);
+Suite *suite_lifecycle(void);
+
+#endif

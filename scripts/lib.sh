@@ -1,0 +1,183 @@
+# lib.sh - shared by scripts/run, scripts/test, scripts/bench and the test
+# harness: install what is missing, build, and start/stop a private
+# MariaDB, ispbill-fcgi and nginx under one directory.  Sourced, not run.
+
+ISP_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+
+say() { printf '%s\n' "$*"; }
+die() { printf 'error: %s\n' "$*" >&2; exit 1; }
+
+# Debian packages needed to build, test and run.
+ISP_PACKAGES="autoconf automake libtool pkg-config make gcc libc6-dev
+ libfcgi-dev libyajl-dev libmariadb-dev libjwt-dev libsodium-dev
+ libcurl4-openssl-dev libssl-dev check mariadb-server mariadb-client
+ nginx-light spawn-fcgi wrk curl iproute2"
+
+isp_deps() {
+	local missing=() p
+	for p in $ISP_PACKAGES; do
+		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
+			missing+=("$p")
+	done
+	# any nginx flavour will do
+	if printf '%s\n' "${missing[@]}" | grep -qx nginx-light && command -v nginx >/dev/null; then
+		missing=("${missing[@]/nginx-light}")
+	fi
+	local want=()
+	for p in "${missing[@]}"; do [ -n "$p" ] && want+=("$p"); done
+	[ ${#want[@]} -eq 0 ] && return 0
+	say "installing: ${want[*]}"
+	[ "$(id -u)" -eq 0 ] || die "missing packages (${want[*]}); run as root or install them"
+	export DEBIAN_FRONTEND=noninteractive
+	# no service may start on install: ours are private
+	local rc=/usr/sbin/policy-rc.d had_rc=0
+	[ -e $rc ] && had_rc=1
+	[ $had_rc -eq 1 ] || printf '#!/bin/sh\nexit 101\n' > $rc && chmod 755 $rc
+	apt-get update -qq || true
+	apt-get install -y -qq --no-install-recommends "${want[@]}" >/dev/null ||
+		{ [ $had_rc -eq 1 ] || rm -f $rc; die "apt-get install failed"; }
+	[ $had_rc -eq 1 ] || rm -f $rc
+}
+
+# isp_build DIR [configure args...]: configure (once per argument set) and make.
+isp_build() {
+	local dir=$1; shift
+	local args="$*"
+	( cd "$ISP_TOP" &&
+	  { [ -x configure ] && [ configure -nt configure.ac ] && [ configure -nt Makefile.am ] ||
+	    autoreconf -fi >/dev/null 2>&1 || autoreconf -fi; } ) || die "autoreconf failed"
+	mkdir -p "$dir"
+	if [ ! -f "$dir/Makefile" ] || [ "$(cat "$dir/.configure-args" 2>/dev/null)" != "$args" ] ||
+	   [ "$dir/Makefile" -ot "$ISP_TOP/configure" ]; then
+		( cd "$dir" && "$ISP_TOP/configure" -q $args ) || die "configure failed"
+		printf '%s' "$args" > "$dir/.configure-args"
+	fi
+	make -s -C "$dir" -j"$(nproc)" >/dev/null || make -C "$dir" || die "build failed"
+}
+
+# Wait until a command succeeds, at most N tenths of a second.
+isp_wait() {
+	local n=$1; shift
+	while [ "$n" -gt 0 ]; do "$@" >/dev/null 2>&1 && return 0; sleep 0.1; n=$((n - 1)); done
+	return 1
+}
+
+isp_pid_alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
+
+# Stop the process whose pid file is $1 (TERM, then KILL after $2 tenths).
+isp_stop_pid() {
+	local pf=$1 t=${2:-100} pid
+	[ -f "$pf" ] || return 0
+	pid=$(cat "$pf")
+	if kill -0 "$pid" 2>/dev/null; then
+		kill -TERM "$pid" 2>/dev/null
+		while [ "$t" -gt 0 ] && kill -0 "$pid" 2>/dev/null; do sleep 0.1; t=$((t - 1)); done
+		kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null
+	fi
+	rm -f "$pf"
+}
+
+# ---- MariaDB, private: datadir and socket under $D ----
+isp_db_start() {
+	local D=$1
+	mkdir -p "$D"
+	if [ ! -d "$D/mysql-data/mysql" ]; then
+		mariadb-install-db --no-defaults --datadir="$D/mysql-data" --user=root \
+			--auth-root-authentication-method=normal --skip-test-db >"$D/mariadb-install.log" 2>&1 ||
+			{ cat "$D/mariadb-install.log" >&2; die "mariadb-install-db failed"; }
+	fi
+	isp_pid_alive "$D/mariadb.pid" && return 0
+	setsid mariadbd --no-defaults --datadir="$D/mysql-data" --socket="$D/mysql.sock" \
+		--skip-networking --user=root --pid-file="$D/mariadb.pid" \
+		--innodb-buffer-pool-size=64M --innodb-log-file-size=16M \
+		--log-error="$D/mariadb.log" >/dev/null 2>&1 &
+	isp_wait 300 mariadb-admin --no-defaults --socket="$D/mysql.sock" -uroot ping ||
+		{ tail -20 "$D/mariadb.log" >&2; die "MariaDB did not start"; }
+}
+
+isp_db_stop() { isp_stop_pid "$1/mariadb.pid" 300; }
+
+isp_sql() { local D=$1; shift; mariadb --no-defaults --socket="$D/mysql.sock" -uroot "$@"; }
+
+# Create the database and its user once; the password lives in $D/db.pass.
+isp_db_setup() {
+	local D=$1 pass
+	[ -s "$D/db.pass" ] || { head -c 18 /dev/urandom | base64 | tr -d '/+=' > "$D/db.pass"; chmod 600 "$D/db.pass"; }
+	pass=$(cat "$D/db.pass")
+	isp_sql "$D" -e "CREATE DATABASE IF NOT EXISTS ispbill CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci;
+		CREATE USER IF NOT EXISTS 'ispbill'@'localhost' IDENTIFIED BY '$pass';
+		ALTER USER 'ispbill'@'localhost' IDENTIFIED BY '$pass';
+		GRANT ALL PRIVILEGES ON ispbill.* TO 'ispbill'@'localhost';" || die "database set-up failed"
+}
+
+# Write $D/ispbill.conf for a run under $D (ISPBILL_* in the environment still win).
+isp_write_conf() {
+	local D=$1 sqldir=$2
+	[ -s "$D/jwt.secret" ] || { head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$D/jwt.secret"; chmod 600 "$D/jwt.secret"; }
+	[ -s "$D/secret.key" ] || { head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$D/secret.key"; chmod 600 "$D/secret.key"; }
+	umask 077
+	cat > "$D/ispbill.conf" <<CONF
+# written by scripts/lib.sh for a private run under $D
+listen = unix:$D/fcgi.sock
+pid_file = $D/ispbill-fcgi.pid
+db_socket = $D/mysql.sock
+db_name = ispbill
+db_user = ispbill
+db_password = $(cat "$D/db.pass")
+sql_dir = $sqldir
+jwt_secret = $(cat "$D/jwt.secret")
+secret_key = $(cat "$D/secret.key")
+CONF
+	umask 022
+}
+
+# isp_fcgi_start D BUILD [extra args]: ispbill-fcgi on $D/fcgi.sock, log in $D.
+isp_fcgi_start() {
+	local D=$1 B=$2; shift 2
+	isp_pid_alive "$D/ispbill-fcgi.pid" && return 0
+	setsid "$B/ispbill-fcgi" --config "$D/ispbill.conf" "$@" >>"$D/ispbill-fcgi.log" 2>&1 &
+	isp_wait 100 test -S "$D/fcgi.sock" || { tail -20 "$D/ispbill-fcgi.log" >&2; die "ispbill-fcgi did not start"; }
+	isp_wait 50 test -s "$D/ispbill-fcgi.pid"
+}
+
+isp_fcgi_stop() { isp_stop_pid "$1/ispbill-fcgi.pid" 350; }
+
+# isp_nginx_start D PORT_BASE [extra server blocks]: five dialect servers on
+# 127.0.0.1:PORT_BASE..PORT_BASE+4.
+isp_nginx_start() {
+	local D=$1 base=$2 extra=${3:-} user_line=""
+	isp_pid_alive "$D/nginx.pid" && return 0
+	mkdir -p "$D/nginx-tmp"
+	[ "$(id -u)" -eq 0 ] && user_line="user www-data;"
+	# nginx's workers must reach the socket: every directory above it must be searchable
+	chmod 755 "$D"
+	sed -e "s#@USER_LINE@#$user_line#" -e "s#@RUNDIR@#$D#g" -e "s#@SOCKET@#$D/fcgi.sock#g" \
+	    -e "s#@SNIPPET@#$ISP_TOP/nginx/ispbill-fastcgi.conf#g" -e "s#@BIND@#127.0.0.1#g" \
+	    -e "s#@PORT_NATIVE@#$base#" -e "s#@PORT_BITWAVE@#$((base + 1))#" \
+	    -e "s#@PORT_NETFLOW@#$((base + 2))#" -e "s#@PORT_KTL@#$((base + 3))#" \
+	    -e "s#@PORT_MIKROBILL@#$((base + 4))#" \
+	    "$ISP_TOP/nginx/dev.conf.in" > "$D/nginx.conf"
+	# extra server blocks (the harness's spawn-fcgi and bench servers)
+	printf '%s\n' "$extra" > "$D/nginx-extra.conf"
+	sed -i -e "/@EXTRA@/r $D/nginx-extra.conf" -e '/@EXTRA@/d' "$D/nginx.conf"
+	nginx -p "$D" -c "$D/nginx.conf" -t >"$D/nginx-t.log" 2>&1 || { cat "$D/nginx-t.log" >&2; die "nginx configuration test failed"; }
+	nginx -p "$D" -c "$D/nginx.conf" || die "nginx did not start"
+	isp_wait 50 test -s "$D/nginx.pid"
+}
+
+isp_nginx_stop() { isp_stop_pid "$1/nginx.pid" 100; }
+
+# A free base port with PORT..PORT+9 all unused.
+isp_free_base() {
+	local base used
+	used=$(ss -Htln 2>/dev/null | awk '{print $4}' | sed 's/.*://' | sort -u)
+	for _ in $(seq 1 50); do
+		base=$((20000 + (RANDOM % 2000) * 10))
+		local ok=1 p
+		for p in $(seq "$base" $((base + 9))); do
+			printf '%s\n' "$used" | grep -qx "$p" && { ok=0; break; }
+		done
+		[ $ok -eq 1 ] && { echo "$base"; return 0; }
+	done
+	die "no free ports"
+}
