@@ -209,8 +209,8 @@ validate(struct config *cfg, char *err, size_t errlen)
 	return 0;
 }
 
-int
-config_load(struct config *cfg, const char *path, char *err, size_t errlen)
+static int
+load_all(struct config *cfg, const char *path, char *err, size_t errlen)
 {
 	char where[128];
 
@@ -241,6 +241,15 @@ config_load(struct config *cfg, const char *path, char *err, size_t errlen)
 			return -1;
 	}
 	return validate(cfg, err, errlen);
+}
+
+int
+config_load(struct config *cfg, const char *path, char *err, size_t errlen)
+{
+	if (load_all(cfg, path, err, errlen) == 0)
+		return 0;
+	config_free(cfg);       /* nothing half-loaded survives a failure */
+	return -1;
 }
 
 void

@@ -41,7 +41,7 @@ const char *config_default_path(void);
  * when it exists), then ISPBILL_* from the environment, then validate.
  * Returns 0, or -1 with a message in err naming the key or line. */
 int  config_load(struct config *cfg, const char *path, char *err, size_t errlen);
-void config_free(struct config *cfg);
+void config_free(struct config *cfg);     /* safe on a zeroed or failed config */
 /* key = value lines, secrets masked; for --check-config. */
 void config_dump(const struct config *cfg, FILE *fp);
 
