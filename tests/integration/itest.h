@@ -50,5 +50,6 @@ char *it_login_admin(void);
 /* suites */
 Suite *suite_foundation(void);
 Suite *suite_lifecycle(void);
+Suite *suite_db(void);
 
 #endif
