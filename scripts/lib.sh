@@ -167,12 +167,15 @@ isp_nginx_start() {
 
 isp_nginx_stop() { isp_stop_pid "$1/nginx.pid" 100; }
 
-# A free base port with PORT..PORT+9 all unused.
+# A free base port with PORT..PORT+9 unused by any TCP socket, below the
+# kernel's range for outgoing connections (32768 and up), so that a client
+# elsewhere on the machine cannot take one of ours between the check and
+# nginx's bind.
 isp_free_base() {
 	local base used
-	used=$(ss -Htln 2>/dev/null | awk '{print $4}' | sed 's/.*://' | sort -u)
+	used=$(ss -Htan 2>/dev/null | awk '{print $4}' | sed 's/.*://' | sort -u)
 	for _ in $(seq 1 50); do
-		base=$((20000 + (RANDOM % 2000) * 10))
+		base=$((20000 + (RANDOM % 1270) * 10))
 		local ok=1 p
 		for p in $(seq "$base" $((base + 9))); do
 			printf '%s\n' "$used" | grep -qx "$p" && { ok=0; break; }

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/locations.h"
 #include "core/users.h"
 #include "db/db.h"
 #include "db/migrate.h"
@@ -28,6 +29,8 @@ usage(FILE *fp)
 	    "               [--tenant-code CODE]\n"
 	    "                                   make a super admin (password from\n"
 	    "                                   ISPBILL_ADMIN_PASSWORD, or read from stdin)\n"
+	    "  locations import DIR             load divisions.csv, districts.csv and\n"
+	    "                                   upazilas.csv (the bd-geo data set)\n"
 	    "  check-config                     print the configuration, secrets masked\n"
 	    "  version                          print the version\n");
 }
@@ -134,6 +137,30 @@ cmd_create_admin(int argc, char **argv)
 	return 0;
 }
 
+static int
+cmd_locations(int argc, char **argv)
+{
+	char err[512];
+	int counts[3];
+	struct db db;
+	int rc;
+
+	if (argc != 3 || strcmp(argv[1], "import") != 0) {
+		fprintf(stderr, "usage: ispbill locations import DIR\n");
+		return 2;
+	}
+	if (connect_db(&db, 0) < 0)
+		return 1;
+	rc = locations_import(&db, argv[2], counts, err, sizeof(err));
+	db_close(&db);
+	if (rc < 0) {
+		fprintf(stderr, "ispbill locations import: %s\n", err);
+		return 1;
+	}
+	printf("imported %d divisions, %d districts, %d thanas\n", counts[0], counts[1], counts[2]);
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -170,6 +197,8 @@ main(int argc, char **argv)
 		rc = cmd_migrate(argc - i, argv + i);
 	else if (!strcmp(argv[i], "create-admin"))
 		rc = cmd_create_admin(argc - i, argv + i);
+	else if (!strcmp(argv[i], "locations"))
+		rc = cmd_locations(argc - i, argv + i);
 	else if (!strcmp(argv[i], "check-config")) {
 		config_dump(&cfg, stdout);
 		rc = 0;

@@ -1,9 +1,15 @@
 /* users.c - the people who log in: lookup, password check, the first admin. */
 #include "config.h"
 #include "core/users.h"
+#include "core/audit.h"
+#include "core/rbac.h"
+#include "core/sessions.h"
+#include "core/throttle.h"
+#include "json/json.h"
 #include "db/db.h"
 #include "util/arena.h"
 #include "util/log.h"
+#include "util/uuid.h"
 
 #include <sodium.h>
 #include <stdio.h>
@@ -45,22 +51,9 @@ users_get(struct db *db, struct arena *a, long long id, struct user *out)
 	    p, 1, &r) < 0)
 		return -1;
 	if (r.nrows == 0)
-		return ISP_E_NOT_FOUND;
+		return CORE_NOT_FOUND;
 	row_to_user(&r, 0, out);
 	return 0;
-}
-
-void
-uuid_v4(char out[37])
-{
-	unsigned char b[16];
-
-	randombytes_buf(b, sizeof(b));
-	b[6] = (unsigned char)((b[6] & 0x0f) | 0x40);
-	b[8] = (unsigned char)((b[8] & 0x3f) | 0x80);
-	snprintf(out, 37, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-"
-	    "%02x%02x%02x%02x%02x%02x", b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7],
-	    b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15]);
 }
 
 int
@@ -96,14 +89,14 @@ users_authenticate(struct db *db, struct arena *a, const char *login,
 	if (r.nrows == 0) {
 		if (crypto_pwhash_str_verify(dummy_hash(), password, strlen(password)) == 0)
 			log_warn("the dummy password matched");
-		return ISP_E_BAD_LOGIN;
+		return CORE_BAD_LOGIN;
 	}
 	hash = db_val(&r, 0, 16);
 	if (hash == NULL || crypto_pwhash_str_verify(hash, password, strlen(password)) != 0)
-		return ISP_E_BAD_LOGIN;
+		return CORE_BAD_LOGIN;
 	row_to_user(&r, 0, out);
 	if (!out->is_active)
-		return ISP_E_INACTIVE;
+		return CORE_INACTIVE;
 	if (crypto_pwhash_str_needs_rehash(hash, crypto_pwhash_OPSLIMIT_INTERACTIVE,
 	    crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0) {
 		char nh[crypto_pwhash_STRBYTES];
@@ -185,5 +178,368 @@ rollback:
 out:
 	sodium_memzero(hash, sizeof(hash));
 	arena_free(&a);
+	return rc;
+}
+
+/* ---- the user entity ---- */
+
+const char *const user_types[] = {
+	"super_admin", "admin", "billing_manager", "noc_manager", "support_staff", "accountant",
+	"reseller_admin", "sub_reseller_admin", "field_staff", "user", NULL,
+};
+
+static const struct field user_fields[] = {
+	{ "id", "id", FT_ID, FF_READONLY | FF_SORT },
+	{ "uuid", "uuid", FT_UUID, FF_READONLY },
+	{ "username", "username", FT_STR, FF_REQUIRED | FF_SEARCH | FF_SORT, 150 },
+	{ "login_id", "login_id", FT_STR, FF_NULLABLE | FF_SEARCH | FF_SORT, 150 },
+	{ "email", "email", FT_EMAIL, FF_NULLABLE | FF_SEARCH | FF_SORT, 254 },
+	{ "first_name", "first_name", FT_STR, FF_SEARCH | FF_SORT, 150 },
+	{ "last_name", "last_name", FT_STR, FF_SEARCH | FF_SORT, 150 },
+	{ "full_name", "TRIM(CONCAT(t.first_name, ' ', t.last_name))", FT_STR, FF_READONLY },
+	{ "phone", "phone", FT_STR, FF_NULLABLE | FF_SEARCH, 32 },
+	{ "user_type", "user_type", FT_ENUM, FF_FILTER | FF_SORT, 0, 0, 0, user_types },
+	{ "role", "CASE WHEN t.user_type IN ('super_admin', 'admin') THEN 'admin' "
+	  "WHEN t.user_type = 'support_staff' THEN 'support' "
+	  "WHEN t.user_type IN ('accountant', 'billing_manager') THEN 'accountant' "
+	  "ELSE t.user_type END", FT_STR, FF_READONLY },
+	{ "parent_id", "parent_id", FT_ID, FF_NULLABLE | FF_FILTER | FF_FK, 0, 0, 0, NULL, "users" },
+	{ "employee_id", "employee_id", FT_STR, FF_NULLABLE | FF_SEARCH, 50 },
+	{ "designation", "designation", FT_STR, FF_NULLABLE, 100 },
+	{ "department", "department", FT_STR, FF_NULLABLE | FF_FILTER, 100 },
+	{ "district_id", "district_id", FT_ID, FF_NULLABLE | FF_FILTER | FF_FK_GLOBAL, 0, 0, 0, NULL,
+	  "districts" },
+	{ "thana_id", "thana_id", FT_ID, FF_NULLABLE | FF_FILTER | FF_FK_GLOBAL, 0, 0, 0, NULL,
+	  "thanas" },
+	{ "is_active", "is_active", FT_BOOL, FF_FILTER },
+	{ "is_staff", "is_staff", FT_BOOL, FF_FILTER },
+	{ "is_superuser", "is_superuser", FT_BOOL, FF_READONLY },
+	{ "is_email_verified", "is_email_verified", FT_BOOL, 0 },
+	{ "is_phone_verified", "is_phone_verified", FT_BOOL, 0 },
+	{ "is_first_login", "is_first_login", FT_BOOL, FF_READONLY },
+	{ "language", "language", FT_STR, 0, 10 },
+	{ "timezone", "timezone", FT_STR, 0, 64 },
+	{ "password_hash", "password_hash", FT_STR, FF_INTERNAL },
+	{ "last_login", "last_login", FT_DATETIME, FF_READONLY | FF_SORT },
+	{ "date_joined", "created_at", FT_DATETIME, FF_READONLY },
+	{ "created_at", "created_at", FT_DATETIME, FF_READONLY | FF_SORT },
+	{ "updated_at", "updated_at", FT_DATETIME, FF_READONLY },
+};
+static const struct unique_key user_uniques[] = {
+	{ "uq_users_username", "username" }, { "uq_users_email", "email" },
+	{ "uq_users_login_id", "login_id" },
+};
+
+const struct entity ent_user = {
+	"User", "users", user_fields, sizeof(user_fields) / sizeof(user_fields[0]),
+	EF_TENANT | EF_SOFT_DELETE | EF_UUID, "t.id ASC", user_uniques, 3,
+};
+
+static int
+is_reseller(const struct actor *who)
+{
+	return !who->is_superuser && who->user_type &&
+	    (!strcmp(who->user_type, "reseller_admin") || !strcmp(who->user_type, "sub_reseller_admin"));
+}
+
+void
+users_scope_query(const struct actor *who, struct ent_query *q)
+{
+	/* resellers see themselves and the accounts under them */
+	if (is_reseller(who))
+		ent_query_cond(q, "t.id = ? OR t.parent_id = ?", 2, db_int(who->user_id),
+		    db_int(who->user_id));
+}
+
+int
+password_acceptable(const char *pw, const char *field, struct ferrs *fe)
+{
+	size_t n;
+
+	if (pw == NULL || utf8_chars(pw, &n) < 0) {
+		ferr_add(fe, field, "This field is required.");
+		return 0;
+	}
+	if (n < 8) {
+		ferr_add(fe, field, "This password is too short. It must contain at least 8 characters.");
+		return 0;
+	}
+	if (n > 128) {
+		ferr_add(fe, field, "Ensure this field has no more than 128 characters.");
+		return 0;
+	}
+	if (strspn(pw, "0123456789") == strlen(pw)) {
+		ferr_add(fe, field, "This password is entirely numeric.");
+		return 0;
+	}
+	return 1;
+}
+
+static const struct field *
+uf(const char *name)
+{
+	return ent_field(&ent_user, name);
+}
+
+static const char *
+set_str(const struct ent_set *s, const char *name)
+{
+	for (int i = 0; i < s->n; i++)
+		if (!strcmp(s->f[i]->name, name))
+			return s->p[i].type == DB_P_STR ? s->p[i].s : NULL;
+	return NULL;
+}
+
+static int
+set_has(const struct ent_set *s, const char *name, long long *ival)
+{
+	for (int i = 0; i < s->n; i++)
+		if (!strcmp(s->f[i]->name, name)) {
+			if (ival)
+				*ival = s->p[i].type == DB_P_INT ? s->p[i].i : 0;
+			return 1;
+		}
+	return 0;
+}
+
+/* Rank and tree rules shared by create and update. */
+static int
+check_rank(struct db *db, struct arena *a, const struct actor *who, struct ent_set *set,
+    long long self_id, struct ferrs *fe)
+{
+	const char *type = set_str(set, "user_type");
+	long long parent = 0;
+
+	if (type && !who->is_superuser) {
+		int mine = rbac_type_level(who->user_type), theirs = rbac_type_level(type);
+
+		/* admins may make admins; others only what ranks below them */
+		if (theirs < mine || (theirs == mine && mine > 2) || !strcmp(type, "super_admin"))
+			ferr_add(fe, "user_type", arena_printf(a,
+			    "You may not give the user type \"%s\".", type));
+	}
+	if (is_reseller(who) && self_id == 0)
+		ent_set_add(set, uf("parent_id"), db_int(who->user_id));
+	if (set_has(set, "parent_id", &parent) && parent && self_id) {
+		/* no cycles: the new parent may not be the user or below the user */
+		struct db_param p[2] = { db_int(parent), db_int(self_id) };
+		struct db_result r;
+
+		if (db_query(db, a, "WITH RECURSIVE up (id, parent_id) AS ("
+		    "SELECT id, parent_id FROM users WHERE id = ? "
+		    "UNION ALL SELECT u.id, u.parent_id FROM users u JOIN up ON u.id = up.parent_id) "
+		    "SELECT 1 FROM up WHERE id = ? LIMIT 1", p, 2, &r) < 0)
+			return CORE_DB;
+		if (r.nrows)
+			ferr_add(fe, "parent_id", "A user cannot be placed under itself or its own accounts.");
+	}
+	return fe->n ? CORE_INVALID : CORE_OK;
+}
+
+int
+users_create(struct db *db, struct arena *a, const struct actor *who, struct ent_set *set,
+    yajl_val body, long long *id, struct ferrs *fe)
+{
+	const char *pw = NULL, *confirm = NULL;
+	char hash[crypto_pwhash_STRBYTES];
+	int rc;
+
+	(void)json_get_str(body, "password", &pw);
+	if (json_get_str(body, "password_confirm", &confirm) != JSON_OK)
+		(void)json_get_str(body, "confirm_password", &confirm);
+	if (password_acceptable(pw, "password", fe) && confirm && strcmp(pw, confirm) != 0)
+		ferr_add(fe, "password_confirm", "The two password fields didn't match.");
+	if (fe->n)
+		return CORE_INVALID;
+	if ((rc = check_rank(db, a, who, set, 0, fe)) != CORE_OK)
+		return rc;
+	if ((rc = ent_check_fks(db, a, &ent_user, who->tenant_id, set, fe)) != CORE_OK)
+		return rc;
+	{
+		struct db_param p[2] = { db_int(who->tenant_id), db_int(who->tenant_id) };
+		struct db_result r;
+
+		if (db_query(db, a, "SELECT (SELECT max_users FROM tenants WHERE id = ?), "
+		    "(SELECT COUNT(*) FROM users WHERE tenant_id = ? AND deleted_at IS NULL)",
+		    p, 2, &r) < 0)
+			return CORE_DB;
+		if (db_val(&r, 0, 0) && db_val_int(&r, 0, 1, 0) >= db_val_int(&r, 0, 0, 0)) {
+			ferr_add(fe, "non_field_errors", arena_printf(a,
+			    "This organization's limit of %s users is reached.", db_val(&r, 0, 0)));
+			return CORE_INVALID;
+		}
+	}
+	if (password_hash(pw, hash) != 0)
+		return CORE_DB;
+	ent_set_add(set, uf("password_hash"), db_str(arena_strdup(a, hash)));
+	sodium_memzero(hash, sizeof(hash));
+	if (set_str(set, "user_type") == NULL)
+		ent_set_add(set, uf("user_type"), db_str("user"));
+	if ((rc = ent_create(db, a, &ent_user, who->tenant_id, set, id, fe)) != CORE_OK)
+		return rc;
+	audit(db, a, who, "create", "user", *id, set_str(set, "username"));
+	return CORE_OK;
+}
+
+int
+users_update(struct db *db, struct arena *a, const struct actor *who, long long id,
+    struct ent_set *set, struct ferrs *fe)
+{
+	struct ent_row row;
+	int rc;
+
+	if ((rc = ent_get_id(db, a, &ent_user, who->tenant_id, id, &row)) != CORE_OK)
+		return rc;
+	if (is_reseller(who) && id != who->user_id &&
+	    ent_val_int(&ent_user, &row, "parent_id") != who->user_id)
+		return CORE_NOT_FOUND;
+	if (!who->is_superuser && id != who->user_id &&
+	    rbac_type_level(ent_val(&ent_user, &row, "user_type")) <
+	    rbac_type_level(who->user_type))
+		return CORE_FORBIDDEN;          /* no changing those who outrank you */
+	if (id == who->user_id && set_str(set, "user_type"))
+		ferr_add(fe, "user_type", "You may not change your own user type.");
+	if (fe->n)
+		return CORE_INVALID;
+	if ((rc = check_rank(db, a, who, set, id, fe)) != CORE_OK)
+		return rc;
+	if ((rc = ent_check_fks(db, a, &ent_user, who->tenant_id, set, fe)) != CORE_OK)
+		return rc;
+	if ((rc = ent_update(db, a, &ent_user, who->tenant_id, id, set, fe)) != CORE_OK)
+		return rc;
+	{
+		long long active = 1;
+
+		if (set_has(set, "is_active", &active) && !active)
+			session_revoke_user(db, a, id, "disabled");
+	}
+	audit(db, a, who, "update", "user", id, NULL);
+	return CORE_OK;
+}
+
+int
+users_delete(struct db *db, struct arena *a, const struct actor *who, long long id)
+{
+	struct ent_row row;
+	int rc;
+
+	if (id == who->user_id)
+		return CORE_CONFLICT;
+	if ((rc = ent_get_id(db, a, &ent_user, who->tenant_id, id, &row)) != CORE_OK)
+		return rc;
+	if (is_reseller(who) && ent_val_int(&ent_user, &row, "parent_id") != who->user_id)
+		return CORE_NOT_FOUND;
+	if (!who->is_superuser && rbac_type_level(ent_val(&ent_user, &row, "user_type")) <
+	    rbac_type_level(who->user_type))
+		return CORE_FORBIDDEN;
+	if ((rc = ent_delete(db, a, &ent_user, who->tenant_id, id)) != CORE_OK)
+		return rc;
+	session_revoke_user(db, a, id, "deleted");
+	audit(db, a, who, "delete", "user", id, ent_val(&ent_user, &row, "username"));
+	return CORE_OK;
+}
+
+int
+users_change_password(struct db *db, struct arena *a, const struct actor *who,
+    const char *old_pw, const char *new_pw, const char *confirm, long *retry_after,
+    struct ferrs *fe)
+{
+	struct db_param p[1] = { db_int(who->user_id) };
+	struct db_result r;
+	char hash[crypto_pwhash_STRBYTES];
+	long count, reset;
+
+	if (old_pw == NULL)
+		ferr_add(fe, "old_password", "This field is required.");
+	if (password_acceptable(new_pw, "new_password", fe) && confirm && strcmp(new_pw, confirm))
+		ferr_add(fe, "new_password_confirm", "The two password fields didn't match.");
+	if (fe->n)
+		return CORE_INVALID;
+	if (throttle_hit(db, a, arena_printf(a, "pwchange:%lld", who->user_id), 3600, &count,
+	    &reset) != CORE_OK)
+		return CORE_DB;
+	if (count > PASSWORD_CHANGE_LIMIT) {
+		*retry_after = reset;
+		return CORE_THROTTLED;
+	}
+	if (db_query(db, a, "SELECT password_hash FROM users WHERE id = ?", p, 1, &r) < 0)
+		return CORE_DB;
+	if (r.nrows == 0)
+		return CORE_NOT_FOUND;
+	if (crypto_pwhash_str_verify(db_val(&r, 0, 0), old_pw, strlen(old_pw)) != 0) {
+		ferr_add(fe, "old_password", "Your old password was entered incorrectly.");
+		return CORE_INVALID;
+	}
+	if (strcmp(old_pw, new_pw) == 0) {
+		ferr_add(fe, "new_password", "The new password must differ from the old one.");
+		return CORE_INVALID;
+	}
+	if (password_hash(new_pw, hash) != 0)
+		return CORE_DB;
+	{
+		struct db_param q[2] = { db_str(hash), db_int(who->user_id) };
+
+		if (db_query(db, a, "UPDATE users SET password_hash = ?, is_first_login = 0, "
+		    "password_changed_at = UTC_TIMESTAMP(6) WHERE id = ?", q, 2, NULL) < 0)
+			return CORE_DB;
+	}
+	sodium_memzero(hash, sizeof(hash));
+	audit(db, a, who, "change_password", "user", who->user_id, NULL);
+	return CORE_OK;
+}
+
+int
+users_register(struct db *db, struct arena *a, yajl_val body, const char *ip,
+    const char *request_id, long long *id, struct ferrs *fe)
+{
+	const char *code = NULL, *full = NULL;
+	struct db_result r;
+	struct actor who;
+	struct ent_set set;
+	int rc;
+
+	memset(&who, 0, sizeof(who));
+	/* which tenant: the one named, else the only one open to registration */
+	if (json_get_str(body, "tenant", &code) == JSON_OK) {
+		struct db_param p[1] = { db_str(code) };
+
+		if (db_query(db, a, "SELECT id, allow_registration FROM tenants WHERE code = ? "
+		    "AND deleted_at IS NULL", p, 1, &r) < 0)
+			return CORE_DB;
+	} else if (db_query(db, a, "SELECT id, allow_registration FROM tenants "
+	    "WHERE allow_registration = 1 AND deleted_at IS NULL LIMIT 2", NULL, 0, &r) < 0)
+		return CORE_DB;
+	if (r.nrows != 1 || !db_val_int(&r, 0, 1, 0)) {
+		ferr_add(fe, "tenant", "Registration is closed.");
+		return CORE_FORBIDDEN;
+	}
+	who.tenant_id = db_val_int(&r, 0, 0, 0);
+	who.user_type = "user";
+	who.name = "registration";
+	who.ip = ip;
+	who.request_id = request_id;
+	if (ent_parse(&ent_user, body, 0, a, &set, fe) != CORE_OK)
+		return CORE_INVALID;
+	/* least privilege, whatever the body asks for */
+	ent_set_add(&set, uf("user_type"), db_str("user"));
+	ent_set_add(&set, uf("is_staff"), db_int(0));
+	ent_set_add(&set, uf("is_active"), db_int(1));
+	ent_set_add(&set, uf("parent_id"), db_null());
+	/* 002 and 004 send one full name */
+	if ((json_get_str(body, "full_name", &full) == JSON_OK ||
+	    json_get_str(body, "fullname", &full) == JSON_OK) && *full && !set_str(&set, "first_name")) {
+		const char *sp = strchr(full, ' ');
+
+		ent_set_add(&set, uf("first_name"), db_str(sp ? arena_strndup(a, full,
+		    (size_t)(sp - full)) : full));
+		if (sp)
+			ent_set_add(&set, uf("last_name"), db_str(sp + 1));
+	}
+	{
+		struct actor sys = who;
+
+		sys.is_superuser = 1;   /* the rank check is done above: type is "user" */
+		rc = users_create(db, a, &sys, &set, body, id, fe);
+	}
 	return rc;
 }

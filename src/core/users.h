@@ -3,6 +3,11 @@
 #define ISP_USERS_H
 
 #include <stddef.h>
+#include <yajl/yajl_tree.h>
+
+#include "core/actor.h"
+#include "core/core.h"
+#include "core/entity.h"
 
 struct db;
 struct arena;
@@ -26,12 +31,7 @@ struct user {
 	const char *created_at;
 };
 
-/* core results: 0 done, a positive ISP_E_* for a rule the caller broke,
- * -1 for a database failure (details in db->err). */
-#define ISP_E_NOT_FOUND   1
-#define ISP_E_BAD_LOGIN   2
-#define ISP_E_INACTIVE    3
-#define ISP_E_EXISTS      4
+/* Results are enum core_rc (core/core.h). */
 
 int users_get(struct db *db, struct arena *a, long long id, struct user *out);
 /* Login by username, email or login_id.  Always spends one password
@@ -43,10 +43,34 @@ int users_authenticate(struct db *db, struct arena *a, const char *login,
 int users_create_admin(struct db *db, const char *tenant_name, const char *tenant_code,
     const char *username, const char *email, const char *password, int *created);
 
+extern const struct entity ent_user;
+extern const char *const user_types[];
+
+/* Create a user from a parsed body (ent_parse of ent_user) and a password:
+ * checks the password, the user type against the actor's rank, the parent
+ * (reseller tree) and the tenant's user limit.  Audited. */
+int users_create(struct db *db, struct arena *a, const struct actor *who, struct ent_set *set,
+    yajl_val body, long long *id, struct ferrs *fe);
+/* Update: the same checks for what is given.  Audited. */
+int users_update(struct db *db, struct arena *a, const struct actor *who, long long id,
+    struct ent_set *set, struct ferrs *fe);
+/* Soft delete and end the user's sessions.  Audited. */
+int users_delete(struct db *db, struct arena *a, const struct actor *who, long long id);
+/* Change one's own password: old checked, new confirmed, 3 per hour.
+ * *retry_after is set with CORE_THROTTLED. */
+int users_change_password(struct db *db, struct arena *a, const struct actor *who,
+    const char *old_pw, const char *new_pw, const char *confirm, long *retry_after,
+    struct ferrs *fe);
+/* Self-registration into a tenant that allows it; least privilege. */
+int users_register(struct db *db, struct arena *a, yajl_val body, const char *ip,
+    const char *request_id, long long *id, struct ferrs *fe);
+/* Password rules; adds field errors to fe under field. */
+int password_acceptable(const char *pw, const char *field, struct ferrs *fe);
+
+/* Restrict a list to what the actor may see (resellers: their own tree). */
+void users_scope_query(const struct actor *who, struct ent_query *q);
+
 /* argon2id through libsodium; out must hold crypto_pwhash_STRBYTES. */
 int password_hash(const char *password, char *out);
-
-/* A fresh v4 UUID (36 chars + NUL). */
-void uuid_v4(char out[37]);
 
 #endif

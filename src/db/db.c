@@ -33,8 +33,10 @@ db_init(struct db *db, const struct config *cfg, unsigned long flags)
 static void
 drop_cache(struct db *db)
 {
-	for (size_t i = 0; i < db->ncache; i++)
+	for (size_t i = 0; i < db->ncache; i++) {
 		mysql_stmt_close(db->cache[i].st);
+		free(db->cache[i].sql);
+	}
 	db->ncache = 0;
 }
 
@@ -145,13 +147,24 @@ db_exec(struct db *db, const char *sql)
 	}
 }
 
+static unsigned long
+sql_hash(const char *s)
+{
+	unsigned long h = 5381;
+
+	while (*s)
+		h = h * 33 + (unsigned char)*s++;
+	return h;
+}
+
 static MYSQL_STMT *
 stmt_get(struct db *db, const char *sql)
 {
+	unsigned long h = sql_hash(sql);
 	MYSQL_STMT *st;
 
 	for (size_t i = 0; i < db->ncache; i++)
-		if (db->cache[i].sql == sql)
+		if (db->cache[i].hash == h && strcmp(db->cache[i].sql, sql) == 0)
 			return db->cache[i].st;
 	if ((st = mysql_stmt_init(db->conn)) == NULL) {
 		set_err(db, CR_OUT_OF_MEMORY, "mysql_stmt_init failed");
@@ -165,10 +178,12 @@ stmt_get(struct db *db, const char *sql)
 	if (db->ncache == DB_STMT_CACHE) {
 		/* full: forget the oldest */
 		mysql_stmt_close(db->cache[0].st);
+		free(db->cache[0].sql);
 		memmove(&db->cache[0], &db->cache[1], sizeof(db->cache[0]) * (DB_STMT_CACHE - 1));
 		db->ncache--;
 	}
-	db->cache[db->ncache].sql = sql;
+	db->cache[db->ncache].sql = xstrdup(sql);
+	db->cache[db->ncache].hash = h;
 	db->cache[db->ncache].st = st;
 	db->ncache++;
 	return st;

@@ -21,7 +21,7 @@ struct db {
 	unsigned int err;               /* last server/client error number */
 	char errmsg[256];
 	size_t ncache;
-	struct { const char *sql; MYSQL_STMT *st; } cache[DB_STMT_CACHE];
+	struct { char *sql; unsigned long hash; MYSQL_STMT *st; } cache[DB_STMT_CACHE];
 };
 
 enum db_ptype { DB_P_NULL, DB_P_INT, DB_P_STR };
@@ -71,8 +71,8 @@ void db_close(struct db *db);
 /* A cheap round trip; reconnects once if the server went away. */
 int  db_ping(struct db *db);
 
-/* Run a prepared statement (cached by the sql pointer, so pass string
- * literals).  res may be NULL for statements without a result set.  Out of a
+/* Run a prepared statement (prepared once per connection and cached by its
+ * text; the least recently prepared is dropped when the cache is full).  res may be NULL for statements without a result set.  Out of a
  * transaction a lost connection is re-established and the call retried once.
  * Returns 0 or -1. */
 int  db_query(struct db *db, struct arena *a, const char *sql,

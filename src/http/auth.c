@@ -1,13 +1,18 @@
-/* auth.c - who is calling: access tokens (JWT HS256 through libjwt). */
+/* auth.c - who is calling: access tokens, API client keys, permissions and
+ * the per-user request limit. */
 #include "config.h"
 #include "http/auth.h"
+#include "core/apiclients.h"
+#include "core/core.h"
+#include "core/rbac.h"
+#include "core/throttle.h"
 #include "core/users.h"
 #include "db/db.h"
 #include "util/conf.h"
 #include "util/log.h"
+#include "util/uuid.h"
 
 #include <jwt.h>
-#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,9 +22,10 @@ int
 auth_verify_token(const char *secret, const char *token, struct token_claims *out)
 {
 	jwt_t *jwt = NULL;
-	const char *type, *jti;
+	const char *type, *jti, *fam;
 	int rc = -1;
 
+	memset(out, 0, sizeof(*out));
 	if (secret == NULL || *secret == '\0' || token == NULL || strlen(token) > 4096)
 		return -1;
 	/* libjwt verifies the signature with the key it is given; an unsigned
@@ -36,9 +42,12 @@ auth_verify_token(const char *secret, const char *token, struct token_claims *ou
 	out->exp = jwt_get_grant_int(jwt, "exp");
 	out->iat = jwt_get_grant_int(jwt, "iat");
 	jti = jwt_get_grant(jwt, "jti");
-	if (out->sub <= 0 || out->exp <= 0 || jti == NULL || strlen(jti) >= sizeof(out->jti))
+	fam = jwt_get_grant(jwt, "fam");
+	if (out->sub <= 0 || out->exp <= 0 || jti == NULL || strlen(jti) >= sizeof(out->jti) ||
+	    fam == NULL || strlen(fam) >= sizeof(out->fam))
 		goto out;
 	snprintf(out->jti, sizeof(out->jti), "%s", jti);
+	snprintf(out->fam, sizeof(out->fam), "%s", fam);
 	if (out->exp <= (long long)time(NULL))
 		goto out;
 	rc = 0;
@@ -48,63 +57,128 @@ out:
 }
 
 enum err
-auth_authenticate(struct request *req)
+auth_check_access(struct request *req, const char *token, struct token_claims *c)
 {
-	const char *h = req_header(req, "Authorization");
-	struct token_claims c;
 	struct user u;
+	struct db_result r;
 	int rc;
 
-	if (h == NULL || strncasecmp(h, "Bearer ", 7) != 0)
+	if (auth_verify_token(req->cfg->jwt_secret, token, c) < 0)
 		return ERR_UNAUTHORIZED;
-	h += 7;
-	while (*h == ' ')
-		h++;
-	if (auth_verify_token(req->cfg->jwt_secret, h, &c) < 0)
-		return ERR_UNAUTHORIZED;
-	rc = users_get(req->db, &req->arena, c.sub, &u);
+	rc = users_get(req->db, &req->arena, c->sub, &u);
 	if (rc < 0) {
 		log_error("auth: user lookup failed: %u %s", req->db->err, req->db->errmsg);
 		return ERR_UNAVAILABLE;
 	}
-	if (rc > 0 || !u.is_active || u.tenant_id != c.tenant)
+	if (rc > 0 || !u.is_active || u.tenant_id != c->tenant)
 		return ERR_UNAUTHORIZED;
+	{
+		/* revoked by logout (jti), or its login ended (family) */
+		struct db_param p[2] = { db_str(c->jti), db_str(c->fam) };
+
+		if (db_query(req->db, &req->arena, "SELECT "
+		    "(SELECT COUNT(*) FROM revoked_tokens WHERE jti = ?), "
+		    "(SELECT COUNT(*) FROM token_families WHERE family = ? AND revoked_at IS NULL)",
+		    p, 2, &r) < 0)
+			return ERR_UNAVAILABLE;
+		if (db_val_int(&r, 0, 0, 1) != 0 || db_val_int(&r, 0, 1, 0) != 1)
+			return ERR_UNAUTHORIZED;
+	}
 	req->auth.user_id = u.id;
 	req->auth.tenant_id = u.tenant_id;
 	req->auth.username = u.username;
 	req->auth.user_type = u.user_type;
 	req->auth.is_superuser = u.is_superuser;
-	req->auth.jti = arena_strdup(&req->arena, c.jti);
+	req->auth.jti = arena_strdup(&req->arena, c->jti);
+	req->auth.family = arena_strdup(&req->arena, c->fam);
+	req->auth.exp = c->exp;
 	return ERR_NONE;
 }
 
-int
-auth_has_perm(const struct request *req, const char *perm)
+static enum err
+limit_requests(struct request *req)
 {
-	/* Roles and permissions come with the identity issue; until then a
-	 * super user holds every permission and others hold none. */
-	(void)perm;
-	return req->auth.is_superuser;
+	long count, reset;
+	char tmp[32];
+
+	if (throttle_hit(req->db, &req->arena, arena_printf(&req->arena, "req:%lld",
+	    req->auth.user_id), 3600, &count, &reset) != CORE_OK)
+		return ERR_UNAVAILABLE;
+	snprintf(tmp, sizeof(tmp), "%d", USER_REQ_LIMIT);
+	req_add_header(req, "X-RateLimit-Limit", tmp);
+	snprintf(tmp, sizeof(tmp), "%ld", count >= USER_REQ_LIMIT ? 0 : USER_REQ_LIMIT - count);
+	req_add_header(req, "X-RateLimit-Remaining", tmp);
+	snprintf(tmp, sizeof(tmp), "%ld", reset);
+	req_add_header(req, "X-RateLimit-Reset", tmp);
+	if (count > USER_REQ_LIMIT) {
+		req_add_header(req, "Retry-After", tmp);
+		return ERR_THROTTLED;
+	}
+	return ERR_NONE;
+}
+
+enum err
+auth_authenticate(struct request *req)
+{
+	const char *key = req_header(req, "X-Client-Key");
+	const char *h = req_header(req, "Authorization");
+	struct token_claims c;
+	enum err e;
+
+	if (key && *key) {
+		struct api_client cl;
+		int rc = clients_authenticate(req->db, &req->arena, key, &cl);
+
+		if (rc == CORE_DB)
+			return ERR_UNAVAILABLE;
+		if (rc != CORE_OK)
+			return ERR_UNAUTHORIZED;
+		req->auth.client_id = cl.id;
+		req->auth.tenant_id = cl.tenant_id;
+		req->auth.username = cl.name;
+		req->auth.user_type = "api_client";
+		req->auth.scopes = cl.scopes;
+		return ERR_NONE;
+	}
+	if (h == NULL || strncasecmp(h, "Bearer ", 7) != 0)
+		return ERR_UNAUTHORIZED;
+	h += 7;
+	while (*h == ' ')
+		h++;
+	if ((e = auth_check_access(req, h, &c)) != ERR_NONE)
+		return e;
+	return limit_requests(req);
+}
+
+int
+auth_has_perm(struct request *req, const char *perm)
+{
+	if (req->auth.is_superuser)
+		return 1;
+	if (req->auth.client_id)
+		return clients_scope_allows(req->auth.scopes, perm);
+	return rbac_user_has(req->db, &req->arena, req->auth.user_id, req->auth.tenant_id,
+	    req->auth.user_type, perm);
 }
 
 const char *
-auth_issue_access(struct request *req, const struct user *u, time_t *expires)
+auth_issue_access(struct request *req, long long user_id, long long tenant_id,
+    const char *fam, time_t *expires)
 {
-	unsigned char rnd[16];
 	char jti[33];
 	time_t now = time(NULL);
 	jwt_t *jwt = NULL;
 	char *tok, *copy = NULL;
 
-	randombytes_buf(rnd, sizeof(rnd));
-	sodium_bin2hex(jti, sizeof(jti), rnd, sizeof(rnd));
+	random_hex(jti, 16);
 	*expires = now + req->cfg->access_ttl;
 	if (jwt_new(&jwt) != 0)
 		return NULL;
-	if (jwt_add_grant_int(jwt, "sub", (long)u->id) == 0 &&
-	    jwt_add_grant_int(jwt, "tenant", (long)u->tenant_id) == 0 &&
+	if (jwt_add_grant_int(jwt, "sub", (long)user_id) == 0 &&
+	    jwt_add_grant_int(jwt, "tenant", (long)tenant_id) == 0 &&
 	    jwt_add_grant(jwt, "type", "access") == 0 &&
 	    jwt_add_grant(jwt, "jti", jti) == 0 &&
+	    jwt_add_grant(jwt, "fam", fam) == 0 &&
 	    jwt_add_grant_int(jwt, "iat", (long)now) == 0 &&
 	    jwt_add_grant_int(jwt, "exp", (long)*expires) == 0 &&
 	    jwt_set_alg(jwt, JWT_ALG_HS256, (const unsigned char *)req->cfg->jwt_secret,
@@ -115,4 +189,18 @@ auth_issue_access(struct request *req, const struct user *u, time_t *expires)
 	}
 	jwt_free(jwt);
 	return copy;
+}
+
+void
+auth_actor(const struct request *req, struct actor *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->tenant_id = req->auth.tenant_id;
+	out->user_id = req->auth.user_id;
+	out->client_id = req->auth.client_id;
+	out->name = req->auth.username;
+	out->user_type = req->auth.user_type;
+	out->is_superuser = req->auth.is_superuser;
+	out->ip = req->remote_addr;
+	out->request_id = req->request_id;
 }

@@ -1,30 +1,43 @@
-/* auth.h - who is calling: access tokens (JWT HS256 through libjwt). */
+/* auth.h - who is calling: access tokens (JWT HS256 through libjwt), API
+ * client keys (X-Client-Key), permissions, and the per-user request limit. */
 #ifndef ISP_AUTH_H
 #define ISP_AUTH_H
 
 #include <time.h>
 
+#include "core/actor.h"
 #include "http/request.h"
 
 struct user;
 
 /* Check the request's credential and fill req->auth.  ERR_NONE, or
- * ERR_UNAUTHORIZED (missing, malformed, expired, wrong key or algorithm,
- * user gone or inactive), or ERR_UNAVAILABLE (database down). */
+ * ERR_UNAUTHORIZED (missing, malformed, expired, revoked, wrong key or
+ * algorithm, user gone or inactive), ERR_THROTTLED (request limit; headers
+ * set) or ERR_UNAVAILABLE (database down). */
 enum err auth_authenticate(struct request *req);
-int      auth_has_perm(const struct request *req, const char *perm);
+/* 1 when the caller holds the permission; -1 on a database error. */
+int      auth_has_perm(struct request *req, const char *perm);
 
-/* A signed access token for u, valid for cfg->access_ttl seconds. */
-const char *auth_issue_access(struct request *req, const struct user *u, time_t *expires);
+/* A signed access token for u in refresh family fam, valid for
+ * cfg->access_ttl seconds. */
+const char *auth_issue_access(struct request *req, long long user_id, long long tenant_id,
+    const char *fam, time_t *expires);
 
-/* Decode and check an access token against secret; 0 and the claims, or -1. */
 struct token_claims {
 	long long sub;
 	long long tenant;
 	long long exp;
 	long long iat;
 	char jti[40];
+	char fam[40];
 };
+/* Decode and check an access token's signature, algorithm, type and
+ * expiry against secret: 0 and the claims, or -1. */
 int auth_verify_token(const char *secret, const char *token, struct token_claims *out);
+/* The same plus revocation (jti, family) and the user's state. */
+enum err auth_check_access(struct request *req, const char *token, struct token_claims *c);
+
+/* The caller as core sees it. */
+void auth_actor(const struct request *req, struct actor *out);
 
 #endif

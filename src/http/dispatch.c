@@ -8,21 +8,23 @@
 #include "json/json.h"
 #include "util/log.h"
 #include "util/timeutil.h"
+#include "util/uuid.h"
 
 #include <ctype.h>
 #include <errno.h>
-#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 const char *
 request_id_make(struct request *req)
 {
+	static char prefix[9];
+	static pid_t prefix_pid;
+	static unsigned long counter;
 	const char *h = req_header(req, "X-Request-ID");
-	unsigned char rnd[8];
-	char *id;
 
 	if (h && *h && strlen(h) <= 36) {
 		int ok = 1;
@@ -32,10 +34,14 @@ request_id_make(struct request *req)
 		if (ok)
 			return h;
 	}
-	randombytes_buf(rnd, sizeof(rnd));
-	id = arena_alloc(&req->arena, sizeof(rnd) * 2 + 1);
-	sodium_bin2hex(id, sizeof(rnd) * 2 + 1, rnd, sizeof(rnd));
-	return id;
+	/* a random prefix per process and a counter: unique without a
+	 * getrandom call per request */
+	if (prefix_pid != getpid()) {
+		random_hex(prefix, 4);
+		prefix_pid = getpid();
+		counter = 0;
+	}
+	return arena_printf(&req->arena, "%s%08lx", prefix, ++counter & 0xffffffffUL);
 }
 
 static int
@@ -168,12 +174,29 @@ serve(struct request *req, FCGX_Request *fr)
 		if (e != ERR_NONE) {
 			if (e == ERR_UNAUTHORIZED)
 				req_add_header(req, "WWW-Authenticate", "Bearer realm=\"api\"");
+			if (e == ERR_UNAUTHORIZED && req_header(req, "Authorization") == NULL &&
+			    req_header(req, "X-Client-Key") == NULL) {
+				reply_error(req, e, NULL);
+				return;
+			}
+			if (e == ERR_UNAUTHORIZED) {
+				reply_error(req, e, "Given token not valid or expired.");
+				return;
+			}
 			reply_error(req, e, NULL);
 			return;
 		}
-		if (rt->perm && !auth_has_perm(req, rt->perm)) {
-			reply_error(req, ERR_FORBIDDEN, NULL);
-			return;
+		if (rt->perm) {
+			int ok = auth_has_perm(req, rt->perm);
+
+			if (ok < 0) {
+				reply_error(req, ERR_UNAVAILABLE, NULL);
+				return;
+			}
+			if (!ok) {
+				reply_error(req, ERR_FORBIDDEN, NULL);
+				return;
+			}
 		}
 	}
 

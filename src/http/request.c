@@ -170,11 +170,7 @@ req_add_header(struct request *req, const char *name, const char *value)
 void
 req_field_error(struct request *req, const char *field, const char *msg)
 {
-	if (req->nerrs >= MAX_FIELD_ERRS)
-		return;
-	req->errs[req->nerrs].field = field;
-	req->errs[req->nerrs].msg = msg;
-	req->nerrs++;
+	ferr_add(&req->errs, field, msg);
 }
 
 static void

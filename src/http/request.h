@@ -10,6 +10,7 @@
 #include "http/errors.h"
 #include "util/arena.h"
 #include "util/buf.h"
+#include "util/ferr.h"
 
 struct request;
 struct db;
@@ -17,7 +18,6 @@ struct config;
 
 #define MAX_BODY        (1024 * 1024)   /* 1 MiB: larger bodies get 413 */
 #define MAX_PATH_PARAMS 8
-#define MAX_FIELD_ERRS  32
 
 typedef int (*handler_fn)(struct request *req);
 
@@ -31,6 +31,7 @@ struct route {
 	handler_fn  fn;
 	unsigned    flags;
 	const char *perm;           /* permission code, NULL: any authenticated caller */
+	const void *ctx;            /* handler's data (a resource description) */
 };
 
 struct page {
@@ -50,18 +51,17 @@ struct dialect {
 	void (*error)(struct request *req, enum err e, const char *message);
 };
 
-struct field_err {
-	const char *field;
-	const char *msg;
-};
-
 struct auth_ctx {
-	long long user_id;          /* 0: nobody */
+	long long user_id;          /* 0: nobody (or an API client) */
 	long long tenant_id;
+	long long client_id;        /* X-Client-Key caller, else 0 */
 	const char *username;
 	const char *user_type;
+	const char *scopes;         /* API client's scopes (JSON) */
 	int is_superuser;
 	const char *jti;
+	const char *family;
+	long long exp;
 };
 
 struct request {
@@ -94,8 +94,7 @@ struct request {
 	enum err error;
 	struct buf hdrs;                /* extra header lines, CRLF-terminated */
 	yajl_gen gen;
-	struct field_err errs[MAX_FIELD_ERRS];
-	int nerrs;
+	struct ferrs errs;
 	double t0;
 };
 

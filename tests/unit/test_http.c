@@ -100,8 +100,8 @@ START_TEST(query_decoding)
 	ck_assert_int_eq(req_query_int(&req, "missing", 20, 1, 100, &n), 0);
 	ck_assert_int_eq(n, 20);
 	ck_assert_int_eq(req_query_int(&req, "page_size", 20, 1, 100, &n), -1);
-	ck_assert_int_eq(req.nerrs, 1);
-	ck_assert_str_eq(req.errs[0].field, "page_size");
+	ck_assert_int_eq(req.errs.n, 1);
+	ck_assert_str_eq(req.errs.e[0].field, "page_size");
 	ck_assert_int_eq(req_query_int(&req, "search", 1, 1, 5, &n), -1);
 	req_free(&req);
 }

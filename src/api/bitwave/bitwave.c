@@ -28,20 +28,20 @@ error(struct request *req, enum err e, const char *message)
 {
 	yajl_gen g = req->gen;
 
-	if (req->nerrs) {
+	if (req->errs.n) {
 		/* 422 as FastAPI writes validation errors */
 		req->status = e == ERR_VALIDATION ? 422 : req->status;
 		jw_obj(g);
 		jw_key(g, "detail");
 		jw_arr(g);
-		for (int i = 0; i < req->nerrs; i++) {
+		for (int i = 0; i < req->errs.n; i++) {
 			jw_obj(g);
 			jw_key(g, "loc");
 			jw_arr(g);
 			jw_str(g, "body");
-			jw_str(g, req->errs[i].field);
+			jw_str(g, req->errs.e[i].field);
 			jw_arr_end(g);
-			jw_kstr(g, "msg", req->errs[i].msg);
+			jw_kstr(g, "msg", req->errs.e[i].msg);
 			jw_kstr(g, "type", "value_error");
 			jw_obj_end(g);
 		}

@@ -43,21 +43,21 @@ error(struct request *req, enum err e, const char *message)
 	jw_kint(g, "status", req->status);
 	jw_kstr(g, "message", message);
 	jw_key(g, "error");
-	if (req->nerrs) {
+	if (req->errs.n) {
 		/* {"field": ["message"]} as Django REST framework writes it */
 		jw_obj(g);
-		for (int i = 0; i < req->nerrs; i++) {
+		for (int i = 0; i < req->errs.n; i++) {
 			int seen = 0;
 
 			for (int j = 0; j < i && !seen; j++)
-				seen = strcmp(req->errs[j].field, req->errs[i].field) == 0;
+				seen = strcmp(req->errs.e[j].field, req->errs.e[i].field) == 0;
 			if (seen)
 				continue;
-			jw_key(g, req->errs[i].field);
+			jw_key(g, req->errs.e[i].field);
 			jw_arr(g);
-			for (int j = i; j < req->nerrs; j++)
-				if (strcmp(req->errs[j].field, req->errs[i].field) == 0)
-					jw_str(g, req->errs[j].msg);
+			for (int j = i; j < req->errs.n; j++)
+				if (strcmp(req->errs.e[j].field, req->errs.e[i].field) == 0)
+					jw_str(g, req->errs.e[j].msg);
 			jw_arr_end(g);
 		}
 		jw_obj_end(g);

@@ -50,11 +50,11 @@ error(struct request *req, enum err e, const char *message)
 	jw_obj(g);
 	jw_kstr(g, "code", err_code(e));
 	jw_kstr(g, "message", message);
-	if (req->nerrs) {
+	if (req->errs.n) {
 		jw_key(g, "fields");
 		jw_obj(g);
-		for (int i = 0; i < req->nerrs; i++)
-			jw_kstr(g, req->errs[i].field, req->errs[i].msg);
+		for (int i = 0; i < req->errs.n; i++)
+			jw_kstr(g, req->errs.e[i].field, req->errs.e[i].msg);
 		jw_obj_end(g);
 	}
 	jw_obj_end(g);

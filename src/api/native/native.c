@@ -7,13 +7,95 @@
 
 #include <string.h>
 
+#define PUB R_PUBLIC
+#define PUBB (R_PUBLIC | R_BODY)
+#define B R_BODY
+
+/* Static paths before {id} paths that could also match them. */
 static const struct route routes[] = {
-	{ "GET",  "/api/health/",          h_health,          R_PUBLIC, NULL },
-	{ "GET",  "/api/health/detailed/", h_health_detailed, R_PUBLIC, NULL },
-	{ "GET",  "/api/health/ready/",    h_health_ready,    R_PUBLIC, NULL },
-	{ "GET",  "/api/health/live/",     h_health_live,     R_PUBLIC, NULL },
-	{ "POST", "/api/auth/login/",      h_auth_login,      R_PUBLIC | R_BODY, NULL },
-	{ "GET",  "/api/auth/me/",         h_auth_me,         0, NULL },
+	{ "GET",  "/api/health/",          h_health,          PUB },
+	{ "GET",  "/api/health/detailed/", h_health_detailed, PUB },
+	{ "GET",  "/api/health/ready/",    h_health_ready,    PUB },
+	{ "GET",  "/api/health/live/",     h_health_live,     PUB },
+
+	{ "POST", "/api/auth/login/",    h_auth_login,    PUBB },
+	{ "POST", "/api/auth/refresh/",  h_auth_refresh,  PUBB },
+	{ "POST", "/api/auth/verify/",   h_auth_verify,   PUBB },
+	{ "POST", "/api/auth/register/", h_auth_register, PUBB },
+	{ "POST", "/api/auth/logout/",   h_auth_logout,   B },
+	{ "GET",  "/api/auth/me/",       h_auth_me,       0 },
+	{ "GET",  "/api/auth/me/permissions/", h_auth_my_permissions, 0 },
+	{ "GET",  "/api/auth/profile/",  h_auth_me,       0 },
+	{ "PUT",  "/api/auth/profile/",  h_auth_profile_update, B },
+	{ "PATCH", "/api/auth/profile/", h_auth_profile_update, B },
+	{ "POST", "/api/auth/change-password/", h_auth_change_password, B },
+
+	{ "GET",  "/api/auth/users/permissions/", h_auth_my_permissions, 0 },
+	{ "GET",  "/api/auth/users/",      res_list,   0, "users.view_user",   &res_users },
+	{ "POST", "/api/auth/users/",      res_create, B, "users.add_user",    &res_users },
+	{ "GET",  "/api/auth/users/{id}/", res_get,    0, "users.view_user",   &res_users },
+	{ "PUT",  "/api/auth/users/{id}/", res_update, B, "users.change_user", &res_users },
+	{ "PATCH", "/api/auth/users/{id}/", res_update, B, "users.change_user", &res_users },
+	{ "DELETE", "/api/auth/users/{id}/", res_delete, 0, "users.delete_user", &res_users },
+
+	{ "POST", "/api/auth/roles/assign/",      h_roles_assign,      B, "roles.assign_role" },
+	{ "POST", "/api/auth/roles/bulk-assign/", h_roles_bulk_assign, B, "roles.assign_role" },
+	{ "GET",  "/api/auth/roles/",      res_list,   0, "roles.view_role",   &res_roles },
+	{ "POST", "/api/auth/roles/",      res_create, B, "roles.add_role",    &res_roles },
+	{ "GET",  "/api/auth/roles/{id}/", res_get,    0, "roles.view_role",   &res_roles },
+	{ "PUT",  "/api/auth/roles/{id}/", res_update, B, "roles.change_role", &res_roles },
+	{ "PATCH", "/api/auth/roles/{id}/", res_update, B, "roles.change_role", &res_roles },
+	{ "DELETE", "/api/auth/roles/{id}/", res_delete, 0, "roles.delete_role", &res_roles },
+	{ "GET",  "/api/auth/user-roles/", res_list,   0, "roles.view_role",   &res_user_roles },
+
+	{ "GET",  "/api/auth/permissions/", res_list, 0, "permissions.view_permission",
+	  &res_permissions },
+	{ "GET",  "/api/auth/permission-categories/", res_list, 0, "permissions.view_permission",
+	  &res_permission_categories },
+	{ "POST", "/api/auth/permission-categories/", res_create, B, "permissions.add_permission",
+	  &res_permission_categories },
+	{ "GET",  "/api/auth/custom-permissions/", res_list, 0, "permissions.view_permission",
+	  &res_custom_permissions },
+	{ "POST", "/api/auth/custom-permissions/", res_create, B, "permissions.add_permission",
+	  &res_custom_permissions },
+
+	{ "GET",  "/api/auth/groups/",      res_list,   0, "groups.view_group",   &res_groups },
+	{ "POST", "/api/auth/groups/",      res_create, B, "groups.add_group",    &res_groups },
+	{ "GET",  "/api/auth/groups/{id}/", res_get,    0, "groups.view_group",   &res_groups },
+	{ "PUT",  "/api/auth/groups/{id}/", res_update, B, "groups.change_group", &res_groups },
+	{ "PATCH", "/api/auth/groups/{id}/", res_update, B, "groups.change_group", &res_groups },
+	{ "DELETE", "/api/auth/groups/{id}/", res_delete, 0, "groups.delete_group", &res_groups },
+
+	{ "POST", "/api/auth/api-clients/find/", h_clients_find, B, "api_clients.view_client" },
+	{ "GET",  "/api/auth/api-clients/",  res_list, 0, "api_clients.view_client", &res_api_clients },
+	{ "POST", "/api/auth/api-clients/",  h_clients_upsert, B, "api_clients.manage_client" },
+	{ "DELETE", "/api/auth/api-clients/", h_clients_delete_many, B, "api_clients.manage_client" },
+	{ "GET",  "/api/auth/api-clients/{id}/", res_get, 0, "api_clients.view_client",
+	  &res_api_clients },
+	{ "DELETE", "/api/auth/api-clients/{id}/", res_delete, 0, "api_clients.manage_client",
+	  &res_api_clients },
+
+	{ "GET",  "/api/auth/dashboard/stats/", h_identity_stats, 0, "dashboard.view_stats" },
+
+	{ "GET",  "/api/tenants/",            res_list,   0, "tenants.view_tenant",   &res_tenants },
+	{ "POST", "/api/tenants/",            res_create, B, "tenants.add_tenant",    &res_tenants },
+	{ "GET",  "/api/tenants/{id}/stats/", h_tenant_stats, 0, "tenants.view_tenant" },
+	{ "GET",  "/api/tenants/{id}/",       res_get,    0, "tenants.view_tenant",   &res_tenants },
+	{ "PUT",  "/api/tenants/{id}/",       res_update, B, "tenants.change_tenant", &res_tenants },
+	{ "PATCH", "/api/tenants/{id}/",      res_update, B, "tenants.change_tenant", &res_tenants },
+	{ "DELETE", "/api/tenants/{id}/",     res_delete, 0, "tenants.delete_tenant", &res_tenants },
+
+	{ "GET",  "/api/locations/summary/",   h_locations_summary, 0, "locations.view_location" },
+	{ "GET",  "/api/locations/divisions/", res_list, 0, "locations.view_location", &res_divisions },
+	{ "GET",  "/api/locations/districts/", res_list, 0, "locations.view_location", &res_districts },
+	{ "GET",  "/api/locations/districts/{id}/thanas/", h_district_thanas, 0,
+	  "locations.view_location" },
+	{ "GET",  "/api/locations/districts/{id}/", res_get, 0, "locations.view_location",
+	  &res_districts },
+	{ "GET",  "/api/locations/thanas/",    res_list, 0, "locations.view_location", &res_thanas },
+	{ "GET",  "/api/locations/thanas/{id}/", res_get, 0, "locations.view_location", &res_thanas },
+
+	{ "GET",  "/api/audit/", res_list, 0, "audit.view_log", &res_audit },
 };
 
 static void
@@ -75,18 +157,18 @@ native_write_field_errors(struct request *req)
 	yajl_gen g = req->gen;
 
 	jw_obj(g);
-	for (int i = 0; i < req->nerrs; i++) {
+	for (int i = 0; i < req->errs.n; i++) {
 		int seen = 0;
 
 		for (int j = 0; j < i && !seen; j++)
-			seen = strcmp(req->errs[j].field, req->errs[i].field) == 0;
+			seen = strcmp(req->errs.e[j].field, req->errs.e[i].field) == 0;
 		if (seen)
 			continue;
-		jw_key(g, req->errs[i].field);
+		jw_key(g, req->errs.e[i].field);
 		jw_arr(g);
-		for (int j = i; j < req->nerrs; j++)
-			if (strcmp(req->errs[j].field, req->errs[i].field) == 0)
-				jw_str(g, req->errs[j].msg);
+		for (int j = i; j < req->errs.n; j++)
+			if (strcmp(req->errs.e[j].field, req->errs.e[i].field) == 0)
+				jw_str(g, req->errs.e[j].msg);
 		jw_arr_end(g);
 	}
 	jw_obj_end(g);
@@ -103,7 +185,7 @@ error(struct request *req, enum err e, const char *message)
 	jw_knull(g, "data");
 	stamp(g);
 	jw_key(g, "errors");
-	if (req->nerrs)
+	if (req->errs.n)
 		native_write_field_errors(req);
 	else {
 		jw_obj(g);

@@ -1,7 +1,9 @@
-/* native.h - the native dialect's handlers, grouped by file. */
+/* native.h - the native dialect's handlers and resources, grouped by file. */
 #ifndef ISP_NATIVE_H
 #define ISP_NATIVE_H
 
+#include "api/resource.h"
+#include "core/sessions.h"
 #include "http/request.h"
 
 /* native.c */
@@ -14,7 +16,32 @@ int h_health_ready(struct request *req);
 int h_health_live(struct request *req);
 
 /* auth.c */
+const char *need_str(struct request *req, const char *field, size_t max);
+void native_user_extra(struct request *req, yajl_gen g, const struct ent_row *r, int detail);
+int  native_login(struct request *req, struct session *s);
 int h_auth_login(struct request *req);
+int h_auth_refresh(struct request *req);
+int h_auth_logout(struct request *req);
+int h_auth_verify(struct request *req);
+int h_auth_register(struct request *req);
 int h_auth_me(struct request *req);
+int h_auth_profile_update(struct request *req);
+int h_auth_change_password(struct request *req);
+int h_auth_my_permissions(struct request *req);
+extern const struct resource res_users_self;
+
+/* identity.c */
+extern const struct resource res_users, res_roles, res_groups, res_permissions,
+    res_permission_categories, res_custom_permissions, res_user_roles, res_api_clients,
+    res_tenants, res_divisions, res_districts, res_thanas, res_audit;
+int h_roles_assign(struct request *req);
+int h_roles_bulk_assign(struct request *req);
+int h_clients_upsert(struct request *req);
+int h_clients_find(struct request *req);
+int h_clients_delete_many(struct request *req);
+int h_tenant_stats(struct request *req);
+int h_district_thanas(struct request *req);
+int h_locations_summary(struct request *req);
+int h_identity_stats(struct request *req);
 
 #endif

@@ -45,13 +45,13 @@ error(struct request *req, enum err e, const char *message)
 	jw_obj(g);
 	jw_kbool(g, "success", 0);
 	jw_kstr(g, "message", message);
-	if (req->nerrs) {
+	if (req->errs.n) {
 		jw_key(g, "errors");
 		jw_arr(g);
-		for (int i = 0; i < req->nerrs; i++) {
+		for (int i = 0; i < req->errs.n; i++) {
 			jw_obj(g);
-			jw_kstr(g, "field", req->errs[i].field);
-			jw_kstr(g, "message", req->errs[i].msg);
+			jw_kstr(g, "field", req->errs.e[i].field);
+			jw_kstr(g, "message", req->errs.e[i].msg);
 			jw_obj_end(g);
 		}
 		jw_arr_end(g);
