@@ -215,6 +215,8 @@ res_create(struct request *req)
 	}
 	if (rc != CORE_OK)
 		return reply_core(req, rc, res->e->label);
+	if (req->replied)
+		return 0;               /* the hook answered itself */
 	return res_reply_row(req, res, 201, arena_printf(&req->arena, "%s created.",
 	    res->e->label), id);
 }

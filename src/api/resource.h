@@ -11,7 +11,8 @@
 struct resource {
 	const struct entity *e;
 	const char *object_type;        /* audit name: "role" */
-	/* Optional behaviour; NULL means the generic one. */
+	/* Optional behaviour; NULL means the generic one.  A create hook may
+	 * reply itself (req->replied), else the new row is the answer. */
 	int  (*create)(struct request *req, struct ent_set *s, long long *id);
 	int  (*update)(struct request *req, long long id, struct ent_set *s);
 	int  (*remove)(struct request *req, long long id);

@@ -258,6 +258,7 @@ main(int argc, char **argv)
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	sr = srunner_create(suite_foundation());
 	srunner_add_suite(sr, suite_db());
+	srunner_add_suite(sr, suite_identity());
 	srunner_add_suite(sr, suite_lifecycle());
 	srunner_run_all(sr, CK_NORMAL);
 	run = srunner_ntests_run(sr);

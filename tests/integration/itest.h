@@ -51,5 +51,6 @@ char *it_login_admin(void);
 Suite *suite_foundation(void);
 Suite *suite_lifecycle(void);
 Suite *suite_db(void);
+Suite *suite_identity(void);
 
 #endif

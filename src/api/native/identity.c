@@ -22,9 +22,46 @@ static int
 user_create(struct request *req, struct ent_set *s, long long *id)
 {
 	struct actor who;
+	long long tid = 0;
+	int rc;
 
 	auth_actor(req, &who);
-	return users_create(req->db, &req->arena, &who, s, req->json, id, &req->errs);
+	/* a super admin may create a user in another tenant (its first admin) */
+	if (json_obj_get(req->json, "tenant_id")) {
+		struct ent_row t;
+
+		if (json_get_int(req->json, "tenant_id", 1, (1LL << 62), &tid) != JSON_OK) {
+			req_field_error(req, "tenant_id", "A valid id is required.");
+			return CORE_INVALID;
+		}
+		if (!who.is_superuser && tid != who.tenant_id) {
+			req_field_error(req, "tenant_id", "Only a super admin may choose the tenant.");
+			return CORE_INVALID;
+		}
+		if ((rc = ent_get_id(req->db, &req->arena, &ent_tenant, 0, tid, &t)) == CORE_NOT_FOUND) {
+			req_field_error(req, "tenant_id", arena_printf(&req->arena,
+			    "Invalid pk \"%lld\" - object does not exist.", tid));
+			return CORE_INVALID;
+		}
+		if (rc != CORE_OK)
+			return rc;
+		who.tenant_id = tid;
+	}
+	rc = users_create(req->db, &req->arena, &who, s, req->json, id, &req->errs);
+	if (rc == CORE_OK && who.tenant_id != req->auth.tenant_id) {
+		struct ent_row r;
+		yajl_gen g;
+
+		/* answered here: the generic reply reads in the caller's tenant */
+		if ((rc = ent_get_id(req->db, &req->arena, &ent_user, who.tenant_id, *id, &r)) != CORE_OK)
+			return rc;
+		g = reply_begin(req, 201, "User created.");
+		jw_obj(g);
+		ent_write_fields(g, &ent_user, &r);
+		jw_obj_end(g);
+		reply_end(req, NULL);
+	}
+	return rc;
 }
 
 static int
