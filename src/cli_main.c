@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "core/locations.h"
+#include "core/sweep.h"
 #include "core/users.h"
 #include "db/db.h"
 #include "db/migrate.h"
@@ -31,6 +32,7 @@ usage(FILE *fp)
 	    "                                   ISPBILL_ADMIN_PASSWORD, or read from stdin)\n"
 	    "  locations import DIR             load divisions.csv, districts.csv and\n"
 	    "                                   upazilas.csv (the bd-geo data set)\n"
+	    "  sweep                            periodic upkeep (run it every minute)\n"
 	    "  check-config                     print the configuration, secrets masked\n"
 	    "  version                          print the version\n");
 }
@@ -161,6 +163,26 @@ cmd_locations(int argc, char **argv)
 	return 0;
 }
 
+static int
+cmd_sweep(void)
+{
+	struct sweep_counts c;
+	struct db db;
+	int rc;
+
+	if (connect_db(&db, 0) < 0)
+		return 1;
+	rc = sweep_identity(&db, &c);
+	if (rc != 0)
+		fprintf(stderr, "ispbill sweep: database error: %s\n", db.errmsg);
+	else
+		printf("sweep: removed %lld login attempts, %lld rate windows, %lld token "
+		    "revocations, %lld refresh tokens, %lld ended logins\n", c.login_attempts,
+		    c.rate_counters, c.revoked_tokens, c.refresh_tokens, c.families);
+	db_close(&db);
+	return rc == 0 ? 0 : 1;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -197,6 +219,8 @@ main(int argc, char **argv)
 		rc = cmd_migrate(argc - i, argv + i);
 	else if (!strcmp(argv[i], "create-admin"))
 		rc = cmd_create_admin(argc - i, argv + i);
+	else if (!strcmp(argv[i], "sweep"))
+		rc = cmd_sweep();
 	else if (!strcmp(argv[i], "locations"))
 		rc = cmd_locations(argc - i, argv + i);
 	else if (!strcmp(argv[i], "check-config")) {

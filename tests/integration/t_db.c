@@ -210,6 +210,39 @@ START_TEST(check_config_names_the_bad_key)
 }
 END_TEST
 
+START_TEST(sweep_forgets_only_the_old)
+{
+	struct db db;
+	struct arena a;
+	struct db_result r;
+	char cmd[2048], out[1024] = "";
+
+	load_cfg();
+	arena_init(&a);
+	db_init(&db, &cfg, 0);
+	ck_assert_int_eq(db_exec(&db, "INSERT INTO login_attempts (login, ip, created_at) VALUES "
+	    "('sweep-old', '10.9.9.9', UTC_TIMESTAMP(6) - INTERVAL 2 DAY), "
+	    "('sweep-new', '10.9.9.9', UTC_TIMESTAMP(6))"), 0);
+	ck_assert_int_eq(db_exec(&db, "INSERT INTO rate_counters (bucket, window_start, hits) VALUES "
+	    "('sweep-test', UTC_TIMESTAMP() - INTERVAL 3 HOUR, 5)"), 0);
+	snprintf(cmd, sizeof(cmd), "ISPBILL_CONFIG=%s/ispbill.conf %s/ispbill sweep 2>&1",
+	    it_dir(), it_build());
+	ck_assert_int_eq(run(cmd, out, sizeof(out)), 0);
+	ck_assert_ptr_nonnull(strstr(out, "sweep: removed"));
+	ck_assert_int_eq(db_query(&db, &a, "SELECT login FROM login_attempts WHERE ip = '10.9.9.9'",
+	    NULL, 0, &r), 0);
+	ck_assert_int_eq(r.nrows, 1);
+	ck_assert_str_eq(db_val(&r, 0, 0), "sweep-new");
+	ck_assert_int_eq(db_query(&db, &a, "SELECT COUNT(*) FROM rate_counters WHERE bucket = 'sweep-test'",
+	    NULL, 0, &r), 0);
+	ck_assert_str_eq(db_val(&r, 0, 0), "0");
+	ck_assert_int_eq(db_exec(&db, "DELETE FROM login_attempts WHERE ip = '10.9.9.9'"), 0);
+	db_close(&db);
+	arena_free(&a);
+	config_free(&cfg);
+}
+END_TEST
+
 Suite *
 suite_db(void)
 {
@@ -221,6 +254,7 @@ suite_db(void)
 	tcase_add_test(t, tx_rolls_back_on_a_rule);
 	tcase_add_test(t, migrate_applies_each_file_once);
 	tcase_add_test(t, check_config_names_the_bad_key);
+	tcase_add_test(t, sweep_forgets_only_the_old);
 	suite_add_tcase(s, t);
 	return s;
 }
