@@ -20,6 +20,9 @@
 	"first_name, last_name, phone, user_type, is_active, is_staff, is_superuser, " \
 	"last_login, created_at"
 
+/* users of a deleted or disabled tenant cannot log in or use a token */
+#define LIVE_TENANTS "SELECT tn.id FROM tenants tn WHERE tn.deleted_at IS NULL AND tn.is_active = 1"
+
 static void
 row_to_user(const struct db_result *r, unsigned i, struct user *u)
 {
@@ -47,8 +50,8 @@ users_get(struct db *db, struct arena *a, long long id, struct user *out)
 	struct db_param p[1] = { db_int(id) };
 	struct db_result r;
 
-	if (db_query(db, a, "SELECT " USER_COLS " FROM users WHERE id = ? AND deleted_at IS NULL",
-	    p, 1, &r) < 0)
+	if (db_query(db, a, "SELECT " USER_COLS " FROM users WHERE id = ? AND deleted_at IS NULL "
+	    "AND tenant_id IN (" LIVE_TENANTS ")", p, 1, &r) < 0)
 		return -1;
 	if (r.nrows == 0)
 		return CORE_NOT_FOUND;
@@ -84,7 +87,7 @@ users_authenticate(struct db *db, struct arena *a, const char *login,
 
 	if (db_query(db, a, "SELECT " USER_COLS ", password_hash FROM users "
 	    "WHERE (username = ? OR email = ? OR login_id = ?) AND deleted_at IS NULL "
-	    "ORDER BY id LIMIT 1", p, 3, &r) < 0)
+	    "AND tenant_id IN (" LIVE_TENANTS ") ORDER BY id LIMIT 1", p, 3, &r) < 0)
 		return -1;
 	if (r.nrows == 0) {
 		if (crypto_pwhash_str_verify(dummy_hash(), password, strlen(password)) == 0)
