@@ -3,6 +3,7 @@
  * life (DB restart, SIGKILLed worker, SIGHUP reload, SIGTERM drain). */
 #include "config.h"
 
+#include <ctype.h>
 #include <dirent.h>
 #include <jwt.h>
 #include <pthread.h>
@@ -693,9 +694,36 @@ START_TEST(sigterm_drains_then_exits)
 }
 END_TEST
 
+/* Longest run of hex digits in a file under the test dir: refresh tokens
+ * (64) and API key secrets (40) are long hex runs; request ids are 16. */
+static size_t
+longest_hex_run(const char *name)
+{
+	char path[1024];
+	FILE *fp;
+	size_t run = 0, best = 0;
+	int c;
+
+	snprintf(path, sizeof(path), "%s/%s", it_dir(), name);
+	if ((fp = fopen(path, "r")) == NULL)
+		return 0;
+	while ((c = fgetc(fp)) != EOF) {
+		if (isxdigit(c)) {
+			if (++run > best)
+				best = run;
+		} else
+			run = 0;
+	}
+	fclose(fp);
+	return best;
+}
+
 START_TEST(logs_hold_no_secrets)
 {
 	char *secret = read_secret();
+
+	ck_assert_uint_lt(longest_hex_run("ispbill-fcgi.log"), 32);
+	ck_assert_uint_lt(longest_hex_run("nginx-access.log"), 32);
 
 	ck_assert(!it_file_contains("ispbill-fcgi.log", it_admin_password()));
 	ck_assert(!it_file_contains("ispbill-fcgi.log", secret));
