@@ -22,7 +22,7 @@ static const struct field audit_fields[] = {
 
 const struct entity ent_audit = {
 	"Audit entry", "audit_log", audit_fields, sizeof(audit_fields) / sizeof(audit_fields[0]),
-	EF_TENANT | EF_READONLY, "t.id DESC", NULL, 0,
+	EF_TENANT_SHARED | EF_READONLY, "t.id DESC", NULL, 0,
 };
 
 static void
@@ -56,6 +56,14 @@ void
 audit_login(struct db *db, struct arena *a, long long tenant, long long user_id,
     const char *login, int ok, const char *ip, const char *request_id, const char *why)
 {
-	write_row(db, a, tenant, user_id, login, ok ? "login" : "login_failed", "user",
+	/* a failed login names its target, not an actor: nobody proved who they were */
+	write_row(db, a, tenant, ok ? user_id : 0, login, ok ? "login" : "login_failed", "user",
 	    user_id ? arena_printf(a, "%lld", user_id) : NULL, ip, request_id, why);
+}
+
+void
+audit_scope(const struct actor *who, struct ent_query *q)
+{
+	if (!who->is_superuser)
+		ent_query_cond(q, "t.tenant_id IS NOT NULL", 0, db_null(), db_null());
 }

@@ -15,6 +15,9 @@ void audit(struct db *db, struct arena *a, const struct actor *who, const char *
 void audit_login(struct db *db, struct arena *a, long long tenant, long long user_id,
     const char *login, int ok, const char *ip, const char *request_id, const char *why);
 
+/* Entries with no tenant (failed logins by unknown names, throttled
+ * attempts) are for super admins only: see audit_scope. */
 extern const struct entity ent_audit;
+void audit_scope(const struct actor *who, struct ent_query *q);
 
 #endif

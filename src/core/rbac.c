@@ -280,6 +280,13 @@ rbac_set_permissions(struct db *db, struct arena *a, const char *join_table,
 }
 
 int
+rbac_is_reseller(const struct actor *who)
+{
+	return !who->is_superuser && who->user_type &&
+	    (!strcmp(who->user_type, "reseller_admin") || !strcmp(who->user_type, "sub_reseller_admin"));
+}
+
+int
 rbac_type_level(const char *t)
 {
 	static const struct { const char *t; int level; } levels[] = {
@@ -329,10 +336,12 @@ rbac_assign(struct db *db, struct arena *a, const struct actor *who, long long u
 	{
 		struct db_param p[2] = { db_int(user_id), db_int(who->tenant_id) };
 
-		if (db_query(db, a, "SELECT 1 FROM users WHERE id = ? AND tenant_id = ? "
-		    "AND deleted_at IS NULL", p, 2, &r) < 0)
+		if (db_query(db, a, "SELECT COALESCE(parent_id, 0) FROM users WHERE id = ? "
+		    "AND tenant_id = ? AND deleted_at IS NULL", p, 2, &r) < 0)
 			return CORE_DB;
-		if (r.nrows == 0) {
+		/* a reseller reaches only itself and the accounts under it */
+		if (r.nrows == 0 || (rbac_is_reseller(who) && user_id != who->user_id &&
+		    db_val_int(&r, 0, 0, 0) != who->user_id)) {
 			ferr_add(fe, "user_id", "No such user.");
 			return CORE_INVALID;
 		}

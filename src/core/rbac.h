@@ -49,6 +49,8 @@ int rbac_assign(struct db *db, struct arena *a, const struct actor *who, long lo
     long long role_id, const char *action, const char *reason, const char *expires_at,
     struct ferrs *fe);
 
+/* Resellers see and manage only themselves and the accounts under them. */
+int rbac_is_reseller(const struct actor *who);
 /* A user type's rank: 1 super_admin ... 9 user; 99 unknown. */
 int rbac_type_level(const char *user_type);
 

@@ -85,6 +85,7 @@ users_authenticate(struct db *db, struct arena *a, const char *login,
 	struct db_result r;
 	const char *hash;
 
+	memset(out, 0, sizeof(*out));
 	if (db_query(db, a, "SELECT " USER_COLS ", password_hash FROM users "
 	    "WHERE (username = ? OR email = ? OR login_id = ?) AND deleted_at IS NULL "
 	    "AND tenant_id IN (" LIVE_TENANTS ") ORDER BY id LIMIT 1", p, 3, &r) < 0)
@@ -95,9 +96,9 @@ users_authenticate(struct db *db, struct arena *a, const char *login,
 		return CORE_BAD_LOGIN;
 	}
 	hash = db_val(&r, 0, 16);
+	row_to_user(&r, 0, out);        /* a failed login is still audited to its tenant */
 	if (hash == NULL || crypto_pwhash_str_verify(hash, password, strlen(password)) != 0)
 		return CORE_BAD_LOGIN;
-	row_to_user(&r, 0, out);
 	if (!out->is_active)
 		return CORE_INACTIVE;
 	if (crypto_pwhash_str_needs_rehash(hash, crypto_pwhash_OPSLIMIT_INTERACTIVE,
@@ -238,18 +239,11 @@ const struct entity ent_user = {
 	EF_TENANT | EF_SOFT_DELETE | EF_UUID, "t.id ASC", user_uniques, 3,
 };
 
-static int
-is_reseller(const struct actor *who)
-{
-	return !who->is_superuser && who->user_type &&
-	    (!strcmp(who->user_type, "reseller_admin") || !strcmp(who->user_type, "sub_reseller_admin"));
-}
-
 void
 users_scope_query(const struct actor *who, struct ent_query *q)
 {
 	/* resellers see themselves and the accounts under them */
-	if (is_reseller(who))
+	if (rbac_is_reseller(who))
 		ent_query_cond(q, "t.id = ? OR t.parent_id = ?", 2, db_int(who->user_id),
 		    db_int(who->user_id));
 }
@@ -321,7 +315,7 @@ check_rank(struct db *db, struct arena *a, const struct actor *who, struct ent_s
 			ferr_add(fe, "user_type", arena_printf(a,
 			    "You may not give the user type \"%s\".", type));
 	}
-	if (is_reseller(who) && self_id == 0)
+	if (rbac_is_reseller(who) && self_id == 0)
 		ent_set_add(set, uf("parent_id"), db_int(who->user_id));
 	if (set_has(set, "parent_id", &parent) && parent && self_id) {
 		/* no cycles: the new parent may not be the user or below the user */
@@ -347,11 +341,18 @@ users_create(struct db *db, struct arena *a, const struct actor *who, struct ent
 	char hash[crypto_pwhash_STRBYTES];
 	int rc;
 
-	(void)json_get_str(body, "password", &pw);
-	if (json_get_str(body, "password_confirm", &confirm) != JSON_OK)
-		(void)json_get_str(body, "confirm_password", &confirm);
-	if (password_acceptable(pw, "password", fe) && confirm && strcmp(pw, confirm) != 0)
-		ferr_add(fe, "password_confirm", "The two password fields didn't match.");
+	const char *cfield = json_obj_get(body, "password_confirm") ? "password_confirm" :
+	    "confirm_password";
+	enum json_get cg;
+
+	if (json_get_str(body, "password", &pw) == JSON_WRONG_TYPE)
+		ferr_add(fe, "password", "Not a valid string.");
+	cg = json_get_str(body, cfield, &confirm);
+	if (cg == JSON_WRONG_TYPE || cg == JSON_NULL)
+		ferr_add(fe, cfield, "Not a valid string.");
+	else if (fe->n == 0 && password_acceptable(pw, "password", fe) && confirm &&
+	    strcmp(pw, confirm) != 0)
+		ferr_add(fe, cfield, "The two password fields didn't match.");
 	if (fe->n)
 		return CORE_INVALID;
 	if ((rc = check_rank(db, a, who, set, 0, fe)) != CORE_OK)
@@ -393,7 +394,7 @@ users_update(struct db *db, struct arena *a, const struct actor *who, long long 
 
 	if ((rc = ent_get_id(db, a, &ent_user, who->tenant_id, id, &row)) != CORE_OK)
 		return rc;
-	if (is_reseller(who) && id != who->user_id &&
+	if (rbac_is_reseller(who) && id != who->user_id &&
 	    ent_val_int(&ent_user, &row, "parent_id") != who->user_id)
 		return CORE_NOT_FOUND;
 	if (!who->is_superuser && id != who->user_id &&
@@ -430,7 +431,7 @@ users_delete(struct db *db, struct arena *a, const struct actor *who, long long 
 		return CORE_CONFLICT;
 	if ((rc = ent_get_id(db, a, &ent_user, who->tenant_id, id, &row)) != CORE_OK)
 		return rc;
-	if (is_reseller(who) && ent_val_int(&ent_user, &row, "parent_id") != who->user_id)
+	if (rbac_is_reseller(who) && ent_val_int(&ent_user, &row, "parent_id") != who->user_id)
 		return CORE_NOT_FOUND;
 	if (!who->is_superuser && rbac_type_level(ent_val(&ent_user, &row, "user_type")) <
 	    rbac_type_level(who->user_type))

@@ -35,7 +35,9 @@ struct user {
 
 int users_get(struct db *db, struct arena *a, long long id, struct user *out);
 /* Login by username, email or login_id.  Always spends one password
- * verification, found or not, so timing does not tell which. */
+ * verification, found or not, so timing does not tell which.  On
+ * CORE_BAD_LOGIN for a known login, out still says whose it was (id and
+ * tenant for the audit log); out->id is 0 for an unknown login. */
 int users_authenticate(struct db *db, struct arena *a, const char *login,
     const char *password, struct user *out);
 /* Create the tenant (by code) if it is missing, and a super admin in it.

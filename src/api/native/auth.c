@@ -199,9 +199,8 @@ native_login(struct request *req, struct session *s)
 	if (rc == CORE_BAD_LOGIN || rc == CORE_INACTIVE) {
 		if (throttle_login_failed(req->db, &req->arena, login, req->remote_addr) != CORE_OK)
 			return CORE_DB;
-		audit_login(req->db, &req->arena, rc == CORE_INACTIVE ? u.tenant_id : 0,
-		    rc == CORE_INACTIVE ? u.id : 0, login, 0, req->remote_addr, req->request_id,
-		    rc == CORE_INACTIVE ? "inactive" : "bad credentials");
+		audit_login(req->db, &req->arena, u.tenant_id, u.id, login, 0, req->remote_addr,
+		    req->request_id, rc == CORE_INACTIVE ? "inactive" : "bad credentials");
 		log_info("login failed (%s)", rc == CORE_INACTIVE ? "inactive" : "bad credentials");
 		return rc;
 	}

@@ -302,7 +302,7 @@ h_roles_assign(struct request *req)
 	if (rc == CORE_FORBIDDEN)
 		return reply_error(req, ERR_FORBIDDEN, "You may not assign this role.");
 	if (rc != CORE_OK)
-		return reply_core(req, rc, "Role");
+		return reply_core(req, rc, "User");
 	g = reply_begin(req, 200, action && !strcmp(action, "revoke") ? "Role revoked." :
 	    "Role assigned.");
 	jw_obj(g);
@@ -604,7 +604,16 @@ h_locations_summary(struct request *req)
 
 /* ---- audit and 003's dashboard ---- */
 
-const struct resource res_audit = { &ent_audit, "audit" };
+static void
+audit_list_scope(struct request *req, struct ent_query *q)
+{
+	struct actor who;
+
+	auth_actor(req, &who);
+	audit_scope(&who, q);
+}
+
+const struct resource res_audit = { &ent_audit, "audit", .scope = audit_list_scope };
 
 int
 h_identity_stats(struct request *req)
