@@ -172,17 +172,26 @@ res_list(struct request *req)
 	return res_reply_list(req, res, &q, &pg);
 }
 
+/* The row named by the path's {id}, if the caller may see it. */
+static int
+load_visible(struct request *req, const struct resource *res, struct ent_row *r)
+{
+	int rc = ent_get(req->db, &req->arena, res->e, res_tenant(req, res),
+	    req_path_param(req, "id"), r);
+
+	if (rc == CORE_OK && res->visible && !res->visible(req, r))
+		rc = CORE_NOT_FOUND;
+	return rc;
+}
+
 int
 res_get(struct request *req)
 {
 	const struct resource *res = req->route->ctx;
 	struct ent_row r;
 	yajl_gen g;
-	int rc = ent_get(req->db, &req->arena, res->e, res_tenant(req, res),
-	    req_path_param(req, "id"), &r);
+	int rc = load_visible(req, res, &r);
 
-	if (rc == CORE_OK && res->visible && !res->visible(req, &r))
-		rc = CORE_NOT_FOUND;
 	if (rc != CORE_OK)
 		return reply_core(req, rc, res->e->label);
 	g = reply_begin(req, 200, "Success");
@@ -228,11 +237,8 @@ res_update(struct request *req)
 	struct ent_set s;
 	struct ent_row r;
 	struct actor who;
-	int rc = ent_get(req->db, &req->arena, res->e, res_tenant(req, res),
-	    req_path_param(req, "id"), &r);
+	int rc = load_visible(req, res, &r);
 
-	if (rc == CORE_OK && res->visible && !res->visible(req, &r))
-		rc = CORE_NOT_FOUND;
 	if (rc != CORE_OK)
 		return reply_core(req, rc, res->e->label);
 	if (ent_parse(res->e, req->json, strcmp(req->method, "PATCH") == 0, &req->arena, &s,
@@ -263,11 +269,8 @@ res_delete(struct request *req)
 	struct ent_row r;
 	struct actor who;
 	yajl_gen g;
-	int rc = ent_get(req->db, &req->arena, res->e, res_tenant(req, res),
-	    req_path_param(req, "id"), &r);
+	int rc = load_visible(req, res, &r);
 
-	if (rc == CORE_OK && res->visible && !res->visible(req, &r))
-		rc = CORE_NOT_FOUND;
 	if (rc != CORE_OK)
 		return reply_core(req, rc, res->e->label);
 	if (res->remove)

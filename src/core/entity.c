@@ -842,6 +842,23 @@ ent_create(struct db *db, struct arena *a, const struct entity *e, long long ten
 	return CORE_OK;
 }
 
+/* The row to change: it must exist in the tenant and not be a shipped
+ * (shared) row or an entity that is read-only. */
+static int
+writable_row(struct db *db, struct arena *a, const struct entity *e, long long tenant,
+    long long id, struct ent_row *row)
+{
+	int rc;
+
+	if (e->flags & EF_READONLY)
+		return CORE_FORBIDDEN;
+	if ((rc = ent_get_id(db, a, e, tenant, id, row)) != CORE_OK)
+		return rc;
+	if ((e->flags & EF_TENANT_SHARED) && row->tenant == 0)
+		return CORE_FORBIDDEN;          /* shipped rows are read-only */
+	return CORE_OK;
+}
+
 int
 ent_update(struct db *db, struct arena *a, const struct entity *e, long long tenant,
     long long id, const struct ent_set *s, struct ferrs *fe)
@@ -851,12 +868,8 @@ ent_update(struct db *db, struct arena *a, const struct entity *e, long long ten
 	struct ent_row row;
 	int rc;
 
-	if (e->flags & EF_READONLY)
-		return CORE_FORBIDDEN;
-	if ((rc = ent_get_id(db, a, e, tenant, id, &row)) != CORE_OK)
+	if ((rc = writable_row(db, a, e, tenant, id, &row)) != CORE_OK)
 		return rc;
-	if ((e->flags & EF_TENANT_SHARED) && row.tenant == 0)
-		return CORE_FORBIDDEN;          /* shipped rows are read-only */
 	if (s->n == 0)
 		return CORE_OK;
 	buf_printf(&b, "UPDATE %s t SET ", e->table);
@@ -882,12 +895,8 @@ ent_delete(struct db *db, struct arena *a, const struct entity *e, long long ten
 	struct ent_row row;
 	int rc;
 
-	if (e->flags & EF_READONLY)
-		return CORE_FORBIDDEN;
-	if ((rc = ent_get_id(db, a, e, tenant, id, &row)) != CORE_OK)
+	if ((rc = writable_row(db, a, e, tenant, id, &row)) != CORE_OK)
 		return rc;
-	if ((e->flags & EF_TENANT_SHARED) && row.tenant == 0)
-		return CORE_FORBIDDEN;
 	if (e->flags & EF_SOFT_DELETE)
 		buf_printf(&b, "UPDATE %s t SET t.deleted_at = UTC_TIMESTAMP(6) WHERE t.id = ?", e->table);
 	else

@@ -112,17 +112,20 @@ const struct resource res_users = {
 
 /* ---- roles and groups: entity plus a permission set ---- */
 
+/* Create (*id == 0) or update (*id) a role or group and replace its
+ * permission set from "permission_ids", in one transaction. */
 static int
-with_perms_create(struct request *req, const struct entity *e, const char *type,
+with_perms_write(struct request *req, const struct entity *e, const char *type,
     const char *join, const char *col, struct ent_set *s, long long *id)
 {
 	struct actor who;
-	int rc;
+	int creating = *id == 0, rc;
 
 	auth_actor(req, &who);
 	if (db_begin(req->db) < 0)
 		return CORE_DB;
-	rc = ent_create(req->db, &req->arena, e, who.tenant_id, s, id, &req->errs);
+	rc = creating ? ent_create(req->db, &req->arena, e, who.tenant_id, s, id, &req->errs) :
+	    ent_update(req->db, &req->arena, e, who.tenant_id, *id, s, &req->errs);
 	if (rc == CORE_OK)
 		rc = rbac_set_permissions(req->db, &req->arena, join, col, *id, who.tenant_id,
 		    json_obj_get(req->json, "permission_ids"), "permission_ids", &req->errs);
@@ -132,31 +135,7 @@ with_perms_create(struct request *req, const struct entity *e, const char *type,
 	}
 	if (db_commit(req->db) < 0)
 		return CORE_DB;
-	audit(req->db, &req->arena, &who, "create", type, *id, NULL);
-	return CORE_OK;
-}
-
-static int
-with_perms_update(struct request *req, const struct entity *e, const char *type,
-    const char *join, const char *col, long long id, struct ent_set *s)
-{
-	struct actor who;
-	int rc;
-
-	auth_actor(req, &who);
-	if (db_begin(req->db) < 0)
-		return CORE_DB;
-	rc = ent_update(req->db, &req->arena, e, who.tenant_id, id, s, &req->errs);
-	if (rc == CORE_OK)
-		rc = rbac_set_permissions(req->db, &req->arena, join, col, id, who.tenant_id,
-		    json_obj_get(req->json, "permission_ids"), "permission_ids", &req->errs);
-	if (rc != CORE_OK) {
-		db_rollback(req->db);
-		return rc;
-	}
-	if (db_commit(req->db) < 0)
-		return CORE_DB;
-	audit(req->db, &req->arena, &who, "update", type, id, NULL);
+	audit(req->db, &req->arena, &who, creating ? "create" : "update", type, *id, NULL);
 	return CORE_OK;
 }
 
@@ -178,13 +157,14 @@ perms_extra(struct request *req, yajl_gen g, const char *join, const char *col, 
 static int
 role_create(struct request *req, struct ent_set *s, long long *id)
 {
-	return with_perms_create(req, &ent_role, "role", "role_permissions", "role_id", s, id);
+	*id = 0;
+	return with_perms_write(req, &ent_role, "role", "role_permissions", "role_id", s, id);
 }
 
 static int
 role_update(struct request *req, long long id, struct ent_set *s)
 {
-	return with_perms_update(req, &ent_role, "role", "role_permissions", "role_id", id, s);
+	return with_perms_write(req, &ent_role, "role", "role_permissions", "role_id", s, &id);
 }
 
 static void
@@ -201,13 +181,14 @@ const struct resource res_roles = {
 static int
 group_create(struct request *req, struct ent_set *s, long long *id)
 {
-	return with_perms_create(req, &ent_group, "group", "group_permissions", "group_id", s, id);
+	*id = 0;
+	return with_perms_write(req, &ent_group, "group", "group_permissions", "group_id", s, id);
 }
 
 static int
 group_update(struct request *req, long long id, struct ent_set *s)
 {
-	return with_perms_update(req, &ent_group, "group", "group_permissions", "group_id", id, s);
+	return with_perms_write(req, &ent_group, "group", "group_permissions", "group_id", s, &id);
 }
 
 static void
