@@ -219,6 +219,8 @@ main(int argc, char **argv)
 		rc = cmd_migrate(argc - i, argv + i);
 	else if (!strcmp(argv[i], "create-admin"))
 		rc = cmd_create_admin(argc - i, argv + i);
+	/* ---- demo (core/demo.c): begin ---- */
+	/* ---- demo (core/demo.c): end ---- */
 	else if (!strcmp(argv[i], "sweep"))
 		rc = cmd_sweep();
 	else if (!strcmp(argv[i], "locations"))

@@ -259,6 +259,8 @@ main(int argc, char **argv)
 	sr = srunner_create(suite_foundation());
 	srunner_add_suite(sr, suite_db());
 	srunner_add_suite(sr, suite_identity());
+	srunner_add_suite(sr, suite_billing());
+	srunner_add_suite(sr, suite_stats());
 	srunner_add_suite(sr, suite_lifecycle());
 	srunner_run_all(sr, CK_NORMAL);
 	run = srunner_ntests_run(sr);

@@ -52,5 +52,7 @@ Suite *suite_foundation(void);
 Suite *suite_lifecycle(void);
 Suite *suite_db(void);
 Suite *suite_identity(void);
+Suite *suite_billing(void);
+Suite *suite_stats(void);
 
 #endif

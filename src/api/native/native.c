@@ -96,6 +96,11 @@ static const struct route routes[] = {
 	{ "GET",  "/api/locations/thanas/{id}/", res_get, 0, "locations.view_location", &res_thanas },
 
 	{ "GET",  "/api/audit/", res_list, 0, "audit.view_log", &res_audit },
+
+	/* ---- billing (billing.c) ---- */
+
+	/* ---- statistics (stats.c): begin ---- */
+	/* ---- statistics (stats.c): end ---- */
 };
 
 static void

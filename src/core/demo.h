@@ -1,0 +1,4 @@
+/* demo.h - being written. */
+#ifndef ISP_DEMO_H
+#define ISP_DEMO_H
+#endif
