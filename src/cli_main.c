@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "core/locations.h"
+#include "core/secrets.h"
 #include "core/sweep.h"
 #include "core/users.h"
 #include "db/db.h"
@@ -215,6 +216,7 @@ main(int argc, char **argv)
 		fprintf(stderr, "ispbill: libsodium failed to initialise\n");
 		return 1;
 	}
+	secrets_init(cfg.secret_key);
 	if (!strcmp(argv[i], "migrate"))
 		rc = cmd_migrate(argc - i, argv + i);
 	else if (!strcmp(argv[i], "create-admin"))

@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "core/health.h"
+#include "core/secrets.h"
 #include "db/db.h"
 #include "http/dispatch.h"
 #include "util/conf.h"
@@ -471,6 +472,7 @@ master(void)
 			config_free(&cfg);
 			cfg = nc;
 			apply_logging(&cfg);
+			secrets_init(cfg.secret_key);
 			generation++;
 			signal_all(SIGTERM, 1);         /* old workers finish what they serve */
 			log_info("configuration reloaded (generation %d)", generation);
@@ -579,6 +581,9 @@ main(int argc, char **argv)
 	}
 	mysql_library_init(0, NULL, NULL);
 	ensure_jwt_secret(&cfg);
+	secrets_init(cfg.secret_key);
+	if (!secrets_ready())
+		log_warn("secret_key is not set: router, SMS and M-Pesa secrets cannot be stored");
 	health_set_started(time(NULL));
 
 	inherited = listen_override ? -1 : inherited_listener();

@@ -217,13 +217,14 @@ ent_set_add(struct ent_set *s, const struct field *f, struct db_param p)
 	}
 }
 
-static int
+/* The choice v names, ignoring case ("HOURS" is "hours"), or NULL. */
+static const char *
 in_choices(const char *const *c, const char *v)
 {
 	for (; c && *c; c++)
-		if (strcmp(*c, v) == 0)
-			return 1;
-	return 0;
+		if (strcasecmp(*c, v) == 0)
+			return *c;
+	return NULL;
 }
 
 static const char *
@@ -373,8 +374,8 @@ parse_value(const struct field *f, yajl_val v, struct arena *a, struct db_param 
 		}
 		break;
 	case FT_ENUM:
-		if (!in_choices(f->choices, s)) {
-			ferr_add(fe, f->name, choices_msg(a, s, f->choices));
+		if ((s = in_choices(f->choices, v->u.string)) == NULL) {
+			ferr_add(fe, f->name, choices_msg(a, v->u.string, f->choices));
 			return -1;
 		}
 		break;
@@ -573,12 +574,16 @@ ent_query_filter(struct ent_query *q, const struct field *f, const char *val,
 			return;
 		}
 		break;
-	case FT_ENUM:
-		if (!in_choices(f->choices, val)) {
+	case FT_ENUM: {
+		const char *canon = in_choices(f->choices, val);
+
+		if (canon == NULL) {
 			ferr_add(fe, f->name, choices_msg(a, val, f->choices));
 			return;
 		}
+		val = canon;
 		break;
+	}
 	default:
 		if (strlen(val) > 255) {
 			ferr_add(fe, f->name, "Filter value too long.");

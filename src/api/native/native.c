@@ -98,9 +98,43 @@ static const struct route routes[] = {
 	{ "GET",  "/api/audit/", res_list, 0, "audit.view_log", &res_audit },
 
 	/* ---- billing (billing.c) ---- */
+#define CRUD(base, res, perm) \
+	{ "GET",    base "/",      res_list,   0, perm ".view",   &res }, \
+	{ "POST",   base "/",      res_create, B, perm ".add",    &res }, \
+	{ "GET",    base "/{id}/", res_get,    0, perm ".view",   &res }, \
+	{ "PUT",    base "/{id}/", res_update, B, perm ".change", &res }, \
+	{ "PATCH",  base "/{id}/", res_update, B, perm ".change", &res }, \
+	{ "DELETE", base "/{id}/", res_delete, 0, perm ".delete", &res }
+	CRUD("/api/customers", res_customers, "customers"),
+	CRUD("/api/network/routers", res_routers, "routers"),
+	CRUD("/api/subscriptions", res_subscriptions, "subscriptions"),
+	{ "POST", "/api/subscriptions/{id}/activate/",   h_sub_activate,   0, "subscriptions.change" },
+	{ "POST", "/api/subscriptions/{id}/suspend/",    h_sub_suspend,    0, "subscriptions.change" },
+	{ "POST", "/api/subscriptions/{id}/cancel/",     h_sub_cancel,     0, "subscriptions.change" },
+	{ "POST", "/api/subscriptions/{id}/reset-data/", h_sub_reset_data, 0, "subscriptions.change" },
+	{ "GET",  "/api/network/router-jobs/", res_list, 0, "routers.view", &res_router_jobs },
+	CRUD("/api/billing/invoices", res_invoices, "invoices"),
+	{ "POST", "/api/billing/invoices/{id}/mark-paid/",    h_invoice_mark_paid,    B,
+	  "invoices.change" },
+	{ "POST", "/api/billing/invoices/{id}/mark-overdue/", h_invoice_mark_overdue, 0,
+	  "invoices.change" },
+	CRUD("/api/payments/payments", res_payments, "payments"),
+	{ "POST", "/api/payments/payments/{id}/mark-completed/", h_payment_completed, 0,
+	  "payments.change" },
+	{ "POST", "/api/payments/payments/{id}/mark-failed/",    h_payment_failed,    0,
+	  "payments.change" },
+	{ "POST", "/api/payments/payments/{id}/mark-refunded/",  h_payment_refunded,  0,
+	  "payments.change" },
+	CRUD("/api/tickets", res_tickets, "tickets"),
+	{ "GET",  "/api/tickets/{id}/replies/", h_ticket_replies, 0, "tickets.view" },
+	{ "POST", "/api/tickets/{id}/replies/", h_ticket_reply,   B, "tickets.add" },
+	CRUD("/api/leads", res_leads, "leads"),
 
 	/* ---- statistics (stats.c): begin ---- */
 	/* ---- statistics (stats.c): end ---- */
+	/* after the statistics, so that /api/plans/performance/ is matched first */
+	CRUD("/api/plans", res_plans, "plans"),
+#undef CRUD
 };
 
 static void

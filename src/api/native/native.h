@@ -44,4 +44,19 @@ int h_district_thanas(struct request *req);
 int h_locations_summary(struct request *req);
 int h_identity_stats(struct request *req);
 
+/* billing.c */
+extern const struct resource res_customers, res_plans, res_routers, res_subscriptions,
+    res_router_jobs, res_invoices, res_payments, res_tickets, res_ticket_replies, res_leads;
+int h_sub_activate(struct request *req);
+int h_sub_suspend(struct request *req);
+int h_sub_cancel(struct request *req);
+int h_sub_reset_data(struct request *req);
+int h_invoice_mark_paid(struct request *req);
+int h_invoice_mark_overdue(struct request *req);
+int h_payment_completed(struct request *req);
+int h_payment_failed(struct request *req);
+int h_payment_refunded(struct request *req);
+int h_ticket_reply(struct request *req);
+int h_ticket_replies(struct request *req);
+
 #endif
