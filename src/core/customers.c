@@ -71,7 +71,7 @@ static const struct unique_key customer_uniques[] = {
 
 const struct entity ent_customer = {
 	"Customer", "customers", customer_fields, sizeof(customer_fields) / sizeof(customer_fields[0]),
-	EF_TENANT | EF_SOFT_DELETE | EF_UUID, "t.id DESC", customer_uniques, 1,
+	EF_TENANT | EF_SOFT_DELETE | EF_UUID, "t.id DESC", customer_uniques, 1, "customers",
 };
 
 /* ---- shared by the billing files ---- */

@@ -684,11 +684,22 @@ ent_list(struct db *db, struct arena *a, const struct entity *e, long long tenan
 	memset(out, 0, sizeof(*out));
 	if (where_list(&w, &ps, e, tenant, q, a, fe) < 0)
 		goto out;
-	/* the count */
-	buf_printf(&b, "SELECT COUNT(*) FROM %s t WHERE 1 = 1%s", e->table, buf_cstr(&w));
-	if (db_query(db, a, buf_cstr(&b), ps.p, ps.n, &r) < 0) {
-		rc = CORE_DB;
-		goto out;
+	/* the count: kept by triggers for a whole tenant, else counted */
+	if (e->counted && (e->flags & EF_TENANT) && q->nfilters == 0 && q->nconds == 0 &&
+	    (q->search == NULL || *q->search == '\0')) {
+		struct db_param cp[2] = { db_int(tenant), db_str(e->counted) };
+
+		if (db_query(db, a, "SELECT COALESCE((SELECT n FROM live_counts WHERE tenant_id = ? "
+		    "AND entity = ?), 0)", cp, 2, &r) < 0) {
+			rc = CORE_DB;
+			goto out;
+		}
+	} else {
+		buf_printf(&b, "SELECT COUNT(*) FROM %s t WHERE 1 = 1%s", e->table, buf_cstr(&w));
+		if (db_query(db, a, buf_cstr(&b), ps.p, ps.n, &r) < 0) {
+			rc = CORE_DB;
+			goto out;
+		}
 	}
 	out->total = db_val_int(&r, 0, 0, 0);
 	/* the page */

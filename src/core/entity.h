@@ -73,6 +73,9 @@ struct entity {
 	const char *order;              /* default ORDER BY */
 	const struct unique_key *uniques;
 	size_t nuniques;
+	/* live_counts keeps the tenant's row count (sql/006): an unfiltered
+	 * list reads it instead of counting */
+	const char *counted;
 };
 
 /* One row: values in field order, as text (NULL for SQL NULL). */

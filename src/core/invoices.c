@@ -57,7 +57,7 @@ static const struct field invoice_fields[] = {
 
 const struct entity ent_invoice = {
 	"Invoice", "invoices", invoice_fields, sizeof(invoice_fields) / sizeof(invoice_fields[0]),
-	EF_TENANT | EF_UUID, "t.id DESC", NULL, 0,
+	EF_TENANT | EF_UUID, "t.id DESC", NULL, 0, "invoices",
 };
 
 static const struct field total_field = { "total_amount", "total_amount", FT_DECIMAL, FF_INTERNAL };

@@ -48,7 +48,7 @@ static const struct field payment_fields[] = {
 
 const struct entity ent_payment = {
 	"Payment", "payments", payment_fields, sizeof(payment_fields) / sizeof(payment_fields[0]),
-	EF_TENANT | EF_UUID, "t.id DESC", NULL, 0,
+	EF_TENANT | EF_UUID, "t.id DESC", NULL, 0, "payments",
 };
 
 static const struct field number_field = { "payment_number", "payment_number", FT_STR,

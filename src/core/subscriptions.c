@@ -74,7 +74,7 @@ static const struct unique_key sub_uniques[] = { { "uq_subscriptions_username", 
 
 const struct entity ent_subscription = {
 	"Subscription", "subscriptions", sub_fields, sizeof(sub_fields) / sizeof(sub_fields[0]),
-	EF_TENANT | EF_UUID, "t.id DESC", sub_uniques, 1,
+	EF_TENANT | EF_UUID, "t.id DESC", sub_uniques, 1, "subscriptions",
 };
 
 static const struct field job_fields[] = {
