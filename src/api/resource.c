@@ -51,13 +51,14 @@ res_tenant(const struct request *req, const struct resource *res)
 	return res->global ? 0 : req->auth.tenant_id;
 }
 
+static int load_visible(struct request *req, const struct resource *res, struct ent_row *r);
+
 long long
 res_path_id(struct request *req, const struct resource *res)
 {
 	struct ent_row r;
 
-	if (ent_get(req->db, &req->arena, res->e, res_tenant(req, res),
-	    req_path_param(req, "id"), &r) != CORE_OK)
+	if (load_visible(req, res, &r) != CORE_OK)
 		return 0;
 	return r.id;
 }

@@ -84,6 +84,30 @@ customer_visible(struct request *req, const struct ent_row *r)
 	return !rbac_is_reseller(&who) || ent_val_int(&ent_customer, r, "owner_id") == who.user_id;
 }
 
+/* rows that belong to a customer: a reseller sees them when it owns the customer */
+static int
+owned_through_customer(struct request *req, const struct entity *e, const struct ent_row *r)
+{
+	struct actor who;
+	struct db_param p[2];
+	struct db_result res;
+
+	actor(req, &who);
+	if (!rbac_is_reseller(&who))
+		return 1;
+	p[0] = db_int(ent_val_int(e, r, "customer_id"));
+	p[1] = db_int(who.user_id);
+	return db_query(req->db, &req->arena, "SELECT 1 FROM customers WHERE id = ? AND owner_id = ?",
+	    p, 2, &res) == 0 && res.nrows > 0;
+}
+
+static int sub_visible(struct request *req, const struct ent_row *r)
+{ return owned_through_customer(req, &ent_subscription, r); }
+static int invoice_visible(struct request *req, const struct ent_row *r)
+{ return owned_through_customer(req, &ent_invoice, r); }
+static int payment_visible(struct request *req, const struct ent_row *r)
+{ return owned_through_customer(req, &ent_payment, r); }
+
 const struct resource res_customers = {
 	&ent_customer, "customer", customer_create, customer_update, NULL, NULL, customer_scope,
 	customer_visible,
@@ -209,6 +233,7 @@ sub_scope(struct request *req, struct ent_query *q)
 
 const struct resource res_subscriptions = {
 	&ent_subscription, "subscription", sub_create, sub_update, sub_remove, NULL, sub_scope,
+	sub_visible,
 };
 
 static int
@@ -271,6 +296,7 @@ invoice_scope(struct request *req, struct ent_query *q)
 
 const struct resource res_invoices = {
 	&ent_invoice, "invoice", invoice_create, invoice_update, invoice_remove, NULL, invoice_scope,
+	invoice_visible,
 };
 
 int
@@ -341,6 +367,7 @@ payment_remove(struct request *req, long long id)
 
 const struct resource res_payments = {
 	&ent_payment, "payment", payment_create, payment_update, payment_remove, NULL, invoice_scope,
+	payment_visible,
 };
 
 static int
