@@ -101,6 +101,24 @@ owned_through_customer(struct request *req, const struct entity *e, const struct
 	    p, 2, &res) == 0 && res.nrows > 0;
 }
 
+/* the customer named in a body must be the reseller's own */
+static int
+own_customer_in_body(struct request *req, const struct ent_set *s)
+{
+	struct ent_row row;
+
+	for (int i = 0; i < s->n; i++)
+		if (!strcmp(s->f[i]->name, "customer_id") && s->p[i].type == DB_P_INT) {
+			row.v = NULL;
+			if (ent_get_id(req->db, &req->arena, &ent_customer, req->auth.tenant_id,
+			    s->p[i].i, &row) != CORE_OK || !customer_visible(req, &row)) {
+				req_field_error(req, "customer_id", "Invalid pk - object does not exist.");
+				return CORE_INVALID;
+			}
+		}
+	return CORE_OK;
+}
+
 static int sub_visible(struct request *req, const struct ent_row *r)
 { return owned_through_customer(req, &ent_subscription, r); }
 static int invoice_visible(struct request *req, const struct ent_row *r)
@@ -266,6 +284,8 @@ invoice_create(struct request *req, struct ent_set *s, long long *id)
 {
 	struct actor who;
 
+	if (own_customer_in_body(req, s) != CORE_OK)
+		return CORE_INVALID;
 	actor(req, &who);
 	return invoices_create(req->db, &req->arena, &who, s, id, &req->errs);
 }
@@ -343,6 +363,8 @@ payment_create(struct request *req, struct ent_set *s, long long *id)
 {
 	struct actor who;
 
+	if (own_customer_in_body(req, s) != CORE_OK)
+		return CORE_INVALID;
 	actor(req, &who);
 	return payments_create(req->db, &req->arena, &who, s, id, &req->errs);
 }
