@@ -131,6 +131,24 @@ static const struct route routes[] = {
 	CRUD("/api/leads", res_leads, "leads"),
 
 	/* ---- statistics (stats.c): begin ---- */
+	{ "GET",  "/api/core/dashboard/stats/",      h_stats_dashboard,     0, "stats.view" },
+	{ "GET",  "/api/core/stats/customers/",      h_stats_customers,     0, "stats.view" },
+	{ "GET",  "/api/core/stats/subscriptions/",  h_stats_subscriptions, 0, "stats.view" },
+	{ "GET",  "/api/core/stats/plans/",          h_stats_plans,         0, "stats.view" },
+	{ "GET",  "/api/core/stats/routers/",        h_stats_routers,       0, "stats.view" },
+	{ "GET",  "/api/core/stats/invoices/",       h_stats_invoices,      0, "stats.view" },
+	{ "GET",  "/api/core/stats/payments/",       h_stats_payments,      0, "stats.view" },
+	{ "GET",  "/api/core/stats/all/",            h_stats_all,           0, "stats.view" },
+	{ "GET",  "/api/core/trends/monthly/",       h_trends_monthly,      0, "stats.view" },
+	{ "GET",  "/api/core/trends/daily/",         h_trends_daily,        0, "stats.view" },
+	{ "GET",  "/api/core/analytics/payment-methods/", h_analytics_payment_methods, 0,
+	  "stats.view" },
+	{ "GET",  "/api/core/analytics/top-customers/",   h_analytics_top_customers,   0,
+	  "stats.view" },
+	{ "GET",  "/api/stats/dashboard/",           h_crm_dashboard,       0, "stats.view" },
+	{ "GET",  "/api/reports/revenue/",           h_reports_revenue,     0, "stats.view" },
+	/* before any /api/plans/{id}/ route, which would take "performance" for an id */
+	{ "GET",  "/api/plans/performance/",         h_plans_performance,   0, "stats.view" },
 	/* ---- statistics (stats.c): end ---- */
 	/* after the statistics, so that /api/plans/performance/ is matched first */
 	CRUD("/api/plans", res_plans, "plans"),

@@ -59,4 +59,21 @@ int h_payment_refunded(struct request *req);
 int h_ticket_reply(struct request *req);
 int h_ticket_replies(struct request *req);
 
+/* stats.c */
+int h_stats_dashboard(struct request *req);
+int h_stats_customers(struct request *req);
+int h_stats_subscriptions(struct request *req);
+int h_stats_plans(struct request *req);
+int h_stats_routers(struct request *req);
+int h_stats_invoices(struct request *req);
+int h_stats_payments(struct request *req);
+int h_stats_all(struct request *req);
+int h_trends_monthly(struct request *req);
+int h_trends_daily(struct request *req);
+int h_analytics_payment_methods(struct request *req);
+int h_analytics_top_customers(struct request *req);
+int h_crm_dashboard(struct request *req);
+int h_reports_revenue(struct request *req);
+int h_plans_performance(struct request *req);
+
 #endif
