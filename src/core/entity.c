@@ -227,6 +227,12 @@ in_choices(const char *const *c, const char *v)
 	return NULL;
 }
 
+const char *
+ent_choice(const struct field *f, const char *v)
+{
+	return (f && v) ? in_choices(f->choices, v) : NULL;
+}
+
 static const char *
 choices_msg(struct arena *a, const char *v, const char *const *c)
 {

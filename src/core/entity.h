@@ -158,6 +158,8 @@ void ent_write_fields(yajl_gen g, const struct entity *e, const struct ent_row *
 void ent_write(yajl_gen g, const struct entity *e, const struct ent_row *r);
 
 /* Checks shared with hand-written code. */
+/* The canonical choice of an FT_ENUM field that v names (any case), or NULL. */
+const char *ent_choice(const struct field *f, const char *v);
 int  valid_email(const char *s);
 int  utf8_chars(const char *s, size_t *out);    /* -1 if not UTF-8 */
 /* "2024-01-01T10:00:00Z", "...+03:00", "2024-01-01 10:00:00", "2024-01-01":

@@ -238,6 +238,10 @@ invoices_mark_paid(struct db *db, struct arena *a, const struct actor *who, long
 	int rc;
 
 	*payment_id = 0;
+	if (method && (method = ent_choice(ent_field(&ent_payment, "payment_method"), method)) == NULL) {
+		ferr_add(fe, "payment_method", "Not a payment method ispbill knows.");
+		return CORE_INVALID;
+	}
 	if ((rc = ent_get_id(db, a, &ent_invoice, who->tenant_id, id, &row)) != CORE_OK)
 		return rc;
 	if (strcmp(ent_val(&ent_invoice, &row, "status"), "pending") &&
