@@ -695,8 +695,8 @@ ent_list(struct db *db, struct arena *a, const struct entity *e, long long tenan
 	    (q->search == NULL || *q->search == '\0')) {
 		struct db_param cp[2] = { db_int(tenant), db_str(e->counted) };
 
-		if (db_query(db, a, "SELECT COALESCE((SELECT n FROM live_counts WHERE tenant_id = ? "
-		    "AND entity = ?), 0)", cp, 2, &r) < 0) {
+		if (db_query(db, a, "SELECT COALESCE(SUM(n), 0) FROM live_counts WHERE tenant_id = ? "
+		    "AND entity = ?", cp, 2, &r) < 0) {
 			rc = CORE_DB;
 			goto out;
 		}

@@ -107,6 +107,34 @@ payments_apply(struct db *db, struct arena *a, long long invoice_id, const char 
 	return CORE_OK;
 }
 
+/* The invoice must be the customer's, open, and owe at least the amount. */
+static int
+check_invoice(struct db *db, struct arena *a, long long inv, long long customer,
+    const char *amount, struct ferrs *fe)
+{
+	struct db_param p[3] = { db_str(amount), db_int(inv), db_int(customer) };
+	struct db_result r;
+
+	if (db_query(db, a, "SELECT status, total_amount - paid_amount, "
+	    "CAST(? AS DECIMAL(14,2)) > total_amount - paid_amount "
+	    "FROM invoices WHERE id = ? AND customer_id = ?", p, 3, &r) < 0)
+		return CORE_DB;
+	if (r.nrows == 0) {
+		ferr_add(fe, "invoice_id", "The invoice belongs to another customer.");
+		return CORE_INVALID;
+	}
+	if (!strcmp(db_val(&r, 0, 0), "cancelled") || !strcmp(db_val(&r, 0, 0), "paid")) {
+		ferr_add(fe, "invoice_id", arena_printf(a, "The invoice is %s.", db_val(&r, 0, 0)));
+		return CORE_INVALID;
+	}
+	if (db_val_int(&r, 0, 2, 0)) {
+		ferr_add(fe, "amount", arena_printf(a,
+		    "The amount is more than the invoice's balance due of %s.", db_val(&r, 0, 1)));
+		return CORE_INVALID;
+	}
+	return CORE_OK;
+}
+
 static long long
 set_int(const struct ent_set *s, const char *name)
 {
@@ -130,18 +158,9 @@ payments_create(struct db *db, struct arena *a, const struct actor *who, struct 
 	}
 	if ((rc = ent_check_fks(db, a, &ent_payment, who->tenant_id, s, fe)) != CORE_OK)
 		return rc;
-	if (inv) {
-		struct db_param p[2] = { db_int(inv), db_int(set_int(s, "customer_id")) };
-		struct db_result r;
-
-		if (db_query(db, a, "SELECT 1 FROM invoices WHERE id = ? AND customer_id = ?", p, 2,
-		    &r) < 0)
-			return CORE_DB;
-		if (r.nrows == 0) {
-			ferr_add(fe, "invoice_id", "The invoice belongs to another customer.");
-			return CORE_INVALID;
-		}
-	}
+	if (inv && (rc = check_invoice(db, a, inv, set_int(s, "customer_id"), set_get(s, "amount"),
+	    fe)) != CORE_OK)
+		return rc;
 	if (db_begin(db) < 0)
 		return CORE_DB;
 	if ((num = number_next(db, a, who->tenant_id, "PAY")) == NULL) {
@@ -184,8 +203,21 @@ payments_update(struct db *db, struct arena *a, const struct actor *who, long lo
 		ferr_add(fe, "status", "Only a pending payment's amount, invoice or customer can change.");
 		return CORE_CONFLICT;
 	}
-	if ((rc = ent_check_fks(db, a, &ent_payment, who->tenant_id, s, fe)) != CORE_OK ||
-	    (rc = ent_update(db, a, &ent_payment, who->tenant_id, id, s, fe)) != CORE_OK)
+	if ((rc = ent_check_fks(db, a, &ent_payment, who->tenant_id, s, fe)) != CORE_OK)
+		return rc;
+	{
+		/* the invoice and customer after the change must still belong together */
+		long long inv = set_has(s, "invoice_id") ? set_int(s, "invoice_id") :
+		    ent_val_int(&ent_payment, &row, "invoice_id");
+		long long cust = set_has(s, "customer_id") ? set_int(s, "customer_id") :
+		    ent_val_int(&ent_payment, &row, "customer_id");
+		const char *amount = set_has(s, "amount") ? set_get(s, "amount") :
+		    ent_val(&ent_payment, &row, "amount");
+
+		if (inv && (rc = check_invoice(db, a, inv, cust, amount, fe)) != CORE_OK)
+			return rc;
+	}
+	if ((rc = ent_update(db, a, &ent_payment, who->tenant_id, id, s, fe)) != CORE_OK)
 		return rc;
 	audit(db, a, who, "update", "payment", id, NULL);
 	return CORE_OK;

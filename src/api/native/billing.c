@@ -203,8 +203,9 @@ router_extra(struct request *req, yajl_gen g, const struct ent_row *r, int detai
 	struct db_param p[1] = { db_int(r->id) };
 	struct db_result res;
 
-	/* the key the router's own PPPoE scripts call back with: detail only */
-	if (!detail || db_query(req->db, &req->arena, "SELECT callback_key FROM routers WHERE id = ?",
+	/* the key the router's own PPPoE scripts call back with: shown when the
+	 * router is read on its own, not echoed by every write */
+	if (!detail || strcmp(req->method, "GET") != 0 || db_query(req->db, &req->arena, "SELECT callback_key FROM routers WHERE id = ?",
 	    p, 1, &res) < 0)
 		return;
 	jw_kstr(g, "callback_key", db_val(&res, 0, 0));
