@@ -97,7 +97,8 @@ url_decode(struct arena *a, const char *s, size_t n)
 		if (s[i] == '+')
 			*o++ = ' ';
 		else if (s[i] == '%' && i + 2 < n && hexval((unsigned char)s[i + 1]) >= 0 &&
-		    hexval((unsigned char)s[i + 2]) >= 0) {
+		    hexval((unsigned char)s[i + 2]) >= 0 &&
+		    (s[i + 1] != '0' || s[i + 2] != '0')) {    /* %00 stays text: no NUL inside */
 			*o++ = (char)(hexval((unsigned char)s[i + 1]) * 16 +
 			    hexval((unsigned char)s[i + 2]));
 			i += 2;
@@ -147,7 +148,9 @@ req_query_int(struct request *req, const char *name, long long def,
 	}
 	errno = 0;
 	n = strtoll(v, &end, 10);
-	if (errno || *end != '\0' || n < min || n > max) {
+	/* digits only (an optional minus): no spaces, no plus */
+	if (errno || *end != '\0' || n < min || n > max ||
+	    !(isdigit((unsigned char)v[0]) || (v[0] == '-' && isdigit((unsigned char)v[1])))) {
 		req_field_error(req, name, arena_printf(&req->arena,
 		    "A whole number from %lld to %lld is required.", min, max));
 		return -1;

@@ -103,6 +103,10 @@ START_TEST(query_decoding)
 	ck_assert_int_eq(req.errs.n, 1);
 	ck_assert_str_eq(req.errs.e[0].field, "page_size");
 	ck_assert_int_eq(req_query_int(&req, "search", 1, 1, 5, &n), -1);
+	req.query = "a=%201&b=+2&c=x%00y";
+	ck_assert_int_eq(req_query_int(&req, "a", 1, 0, 5, &n), -1);
+	ck_assert_int_eq(req_query_int(&req, "b", 1, 0, 5, &n), -1);
+	ck_assert_str_eq(req_query(&req, "c"), "x%00y");
 	req_free(&req);
 }
 END_TEST
