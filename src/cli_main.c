@@ -33,6 +33,7 @@ usage(FILE *fp)
 	    "                                   ISPBILL_ADMIN_PASSWORD, or read from stdin)\n"
 	    "  locations import DIR             load divisions.csv, districts.csv and\n"
 	    "                                   upazilas.csv (the bd-geo data set)\n"
+	    "  demo --customers N --payments M [--tenant CODE] [--append]  make sample data\n"
 	    "  sweep                            periodic upkeep (run it every minute)\n"
 	    "  check-config                     print the configuration, secrets masked\n"
 	    "  version                          print the version\n");
@@ -164,6 +165,79 @@ cmd_locations(int argc, char **argv)
 	return 0;
 }
 
+#include "core/demo.h"   /* here, beside its only user */
+
+static void
+demo_progress(void *arg, const char *step, long long rows, double secs)
+{
+	(void)arg;
+	printf("  %-30s %10lld rows %8.2f s\n", step, rows, secs);
+	fflush(stdout);
+}
+
+static int
+cmd_demo(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "customers", required_argument, NULL, 'c' },
+		{ "payments", required_argument, NULL, 'p' },
+		{ "tenant", required_argument, NULL, 't' },
+		{ "append", no_argument, NULL, 'a' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct demo_opts o = { "default", -1, -1, 0, demo_progress, NULL };
+	struct demo_counts n;
+	char err[512], *end;
+	struct db db;
+	int c, rc;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "c:p:t:aq", opts, NULL)) != -1) {
+		switch (c) {
+		case 'c':
+		case 'p':
+			errno = 0;
+			*(c == 'c' ? &o.customers : &o.payments) = strtoll(optarg, &end, 10);
+			if (errno || end == optarg || *end) {
+				fprintf(stderr, "ispbill demo: --%s wants a number\n",
+				    c == 'c' ? "customers" : "payments");
+				return 2;
+			}
+			break;
+		case 't': o.tenant_code = optarg; break;
+		case 'a': o.append = 1; break;
+		case 'q': o.progress = NULL; break;
+		default: return 2;
+		}
+	}
+	if (o.customers < 1 || o.payments < 0 || optind != argc) {
+		fprintf(stderr, "usage: ispbill demo --customers N --payments M [--tenant CODE] "
+		    "[--append] [--quiet]\n");
+		return 2;
+	}
+	/* one statement can outlast the usual read timeout at 1M payments */
+	if (cfg.db_read_timeout < 3600)
+		cfg.db_read_timeout = 3600;
+	if (connect_db(&db, 0) < 0)
+		return 1;
+	if (o.progress)
+		printf("demo: %lld customers, %lld payments for tenant %s\n", o.customers,
+		    o.payments, o.tenant_code);
+	rc = demo_generate(&db, &o, &n, err, sizeof(err));
+	db_close(&db);
+	if (rc != 0) {
+		fprintf(stderr, "ispbill demo: %s\n", err);
+		return 1;
+	}
+	printf("demo: tenant %s (id %lld): %lld routers and %lld plans new, %lld customers, "
+	    "%lld subscriptions, %lld invoices, %lld payments, %lld tickets (%lld replies), "
+	    "%lld leads%s in %.1f s\n", o.tenant_code, n.tenant_id, n.routers, n.plans,
+	    n.customers, n.subscriptions, n.invoices, n.payments, n.tickets, n.replies, n.leads,
+	    n.locations ? "; Bangladesh addresses from the locations tables" : "", n.secs);
+	return 0;
+}
+
 static int
 cmd_sweep(void)
 {
@@ -222,6 +296,8 @@ main(int argc, char **argv)
 	else if (!strcmp(argv[i], "create-admin"))
 		rc = cmd_create_admin(argc - i, argv + i);
 	/* ---- demo (core/demo.c): begin ---- */
+	else if (!strcmp(argv[i], "demo"))
+		rc = cmd_demo(argc - i, argv + i);
 	/* ---- demo (core/demo.c): end ---- */
 	else if (!strcmp(argv[i], "sweep"))
 		rc = cmd_sweep();
