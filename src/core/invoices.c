@@ -93,6 +93,35 @@ compute_total(struct db *db, struct arena *a, const char *sub, const char *tax, 
 	return CORE_OK;
 }
 
+struct inv_ctx {
+	struct arena *a;
+	const struct actor *who;
+	struct ent_set *s;
+	long long *id;
+	struct ferrs *fe;
+	const char *num;
+};
+
+static int
+create_tx(struct db *db, void *vctx)
+{
+	struct inv_ctx *c = vctx;
+	struct db_result r;
+	int rc;
+
+	if (db_query(db, c->a, "SELECT UTC_DATE(), UTC_DATE() + INTERVAL 14 DAY", NULL, 0, &r) < 0)
+		return -1;
+	if (!set_has(c->s, "issue_date"))
+		ent_set_add(c->s, ent_field(&ent_invoice, "issue_date"), db_str(db_val(&r, 0, 0)));
+	if (!set_has(c->s, "due_date"))
+		ent_set_add(c->s, ent_field(&ent_invoice, "due_date"), db_str(db_val(&r, 0, 1)));
+	if ((c->num = number_next(db, c->a, c->who->tenant_id, "INV")) == NULL)
+		return -1;
+	ent_set_add(c->s, &number_field, db_str(c->num));
+	rc = ent_create(db, c->a, &ent_invoice, c->who->tenant_id, c->s, c->id, c->fe);
+	return rc == CORE_DB ? -1 : rc;
+}
+
 int
 invoices_create(struct db *db, struct arena *a, const struct actor *who, struct ent_set *s,
     long long *id, struct ferrs *fe)
@@ -112,31 +141,17 @@ invoices_create(struct db *db, struct arena *a, const struct actor *who, struct 
 	    fe)) != CORE_OK)
 		return rc;
 	ent_set_add(s, &total_field, db_str(total));
-	if (db_begin(db) < 0)
-		return CORE_DB;
 	{
-		struct db_result r;
+		struct inv_ctx c = { a, who, s, id, fe, NULL };
 
-		if (db_query(db, a, "SELECT UTC_DATE(), UTC_DATE() + INTERVAL 14 DAY", NULL, 0, &r) < 0) {
-			db_rollback(db);
+		/* one transaction, run again on deadlock or lock wait timeout */
+		rc = db_tx(db, 3, create_tx, &c);
+		if (rc < 0)
 			return CORE_DB;
-		}
-		if (!set_has(s, "issue_date"))
-			ent_set_add(s, ent_field(&ent_invoice, "issue_date"), db_str(db_val(&r, 0, 0)));
-		if (!set_has(s, "due_date"))
-			ent_set_add(s, ent_field(&ent_invoice, "due_date"), db_str(db_val(&r, 0, 1)));
+		if (rc != CORE_OK)
+			return rc;
+		num = c.num;
 	}
-	if ((num = number_next(db, a, who->tenant_id, "INV")) == NULL) {
-		db_rollback(db);
-		return CORE_DB;
-	}
-	ent_set_add(s, &number_field, db_str(num));
-	if ((rc = ent_create(db, a, &ent_invoice, who->tenant_id, s, id, fe)) != CORE_OK) {
-		db_rollback(db);
-		return rc;
-	}
-	if (db_commit(db) < 0)
-		return CORE_DB;
 	audit(db, a, who, "create", "invoice", *id, num);
 	return CORE_OK;
 }

@@ -144,6 +144,41 @@ set_int(const struct ent_set *s, const char *name)
 	return 0;
 }
 
+struct create_ctx {
+	struct arena *a;
+	const struct actor *who;
+	struct ent_set *s;
+	long long *id;
+	struct ferrs *fe;
+	long long inv;
+	const char *st;
+	const char *num;
+};
+
+static int
+create_tx(struct db *db, void *vctx)
+{
+	struct create_ctx *c = vctx;
+	int rc;
+
+	if ((c->num = number_next(db, c->a, c->who->tenant_id, "PAY")) == NULL)
+		return -1;
+	ent_set_add(c->s, &number_field, db_str(c->num));
+	if (c->st && !strcmp(c->st, "completed") && !set_has(c->s, "payment_date")) {
+		struct db_result r;
+
+		if (db_query(db, c->a, "SELECT UTC_TIMESTAMP(6)", NULL, 0, &r) < 0)
+			return -1;
+		ent_set_add(c->s, ent_field(&ent_payment, "payment_date"), db_str(db_val(&r, 0, 0)));
+	}
+	if ((rc = ent_create(db, c->a, &ent_payment, c->who->tenant_id, c->s, c->id, c->fe)) != CORE_OK)
+		return rc == CORE_DB ? -1 : rc;
+	if (c->st && !strcmp(c->st, "completed") && c->inv &&
+	    (rc = payments_apply(db, c->a, c->inv, set_get(c->s, "amount"), 1, c->fe)) != CORE_OK)
+		return rc == CORE_DB ? -1 : rc;
+	return 0;
+}
+
 int
 payments_create(struct db *db, struct arena *a, const struct actor *who, struct ent_set *s,
     long long *id, struct ferrs *fe)
@@ -161,30 +196,17 @@ payments_create(struct db *db, struct arena *a, const struct actor *who, struct 
 	if (inv && (rc = check_invoice(db, a, inv, set_int(s, "customer_id"), set_get(s, "amount"),
 	    fe)) != CORE_OK)
 		return rc;
-	if (db_begin(db) < 0)
-		return CORE_DB;
-	if ((num = number_next(db, a, who->tenant_id, "PAY")) == NULL) {
-		db_rollback(db);
-		return CORE_DB;
-	}
-	ent_set_add(s, &number_field, db_str(num));
-	if (st && !strcmp(st, "completed") && !set_has(s, "payment_date")) {
-		struct db_result r;
+	{
+		struct create_ctx c = { a, who, s, id, fe, inv, st, NULL };
 
-		if (db_query(db, a, "SELECT UTC_TIMESTAMP(6)", NULL, 0, &r) < 0) {
-			db_rollback(db);
+		/* one transaction, run again on deadlock or lock wait timeout */
+		rc = db_tx(db, 3, create_tx, &c);
+		if (rc < 0)
 			return CORE_DB;
-		}
-		ent_set_add(s, ent_field(&ent_payment, "payment_date"), db_str(db_val(&r, 0, 0)));
+		if (rc != CORE_OK)
+			return rc;
+		num = c.num;
 	}
-	if ((rc = ent_create(db, a, &ent_payment, who->tenant_id, s, id, fe)) != CORE_OK ||
-	    (st && !strcmp(st, "completed") && inv &&
-	    (rc = payments_apply(db, a, inv, set_get(s, "amount"), 1, fe)) != CORE_OK)) {
-		db_rollback(db);
-		return rc;
-	}
-	if (db_commit(db) < 0)
-		return CORE_DB;
 	audit(db, a, who, "create", "payment", *id, num);
 	return CORE_OK;
 }
