@@ -4,6 +4,8 @@
 #define ISP_ITEST_H
 
 #include <check.h>
+#include <stddef.h>
+#include <time.h>
 #include <yajl/yajl_tree.h>
 
 struct resp {
@@ -46,6 +48,20 @@ int it_file_contains(const char *name, const char *text);
 
 /* A fresh access token for admin. */
 char *it_login_admin(void);
+
+/* helpers.c */
+char       *uniq(char *buf, size_t n, const char *prefix);    /* "<prefix><pid>x<n>" */
+char       *urlenc(const char *s, char *out, size_t n);
+time_t      iso_time(const char *s);                        /* 0 if not "YYYY-MM-DDTHH:MM:SSZ" */
+int         names_field(const struct resp *r, const char *field);
+yajl_val    jget(yajl_val o, const char *key);
+const char *jstr(yajl_val o, const char *key);
+long long   jint(yajl_val o, const char *key);
+size_t      jlen(yajl_val a);
+yajl_val    jat(yajl_val a, size_t i);
+yajl_val    items(const struct resp *r);                    /* data array of a list */
+long long   total(const struct resp *r);                    /* pagination/total_items */
+yajl_val    find_int(const struct resp *r, const char *key, long long v);
 
 /* suites */
 Suite *suite_foundation(void);

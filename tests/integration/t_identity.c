@@ -27,52 +27,6 @@
 
 /* ---- names ---- */
 
-static int seq;
-
-/* "<prefix><pid>x<n>": unique in the run (every test is its own process) */
-static char *
-uniq(char *buf, size_t n, const char *prefix)
-{
-	snprintf(buf, n, "%s%ldx%d", prefix, (long)getpid(), ++seq);
-	return buf;
-}
-
-static char *
-urlenc(const char *s, char *out, size_t n)
-{
-	static const char hex[] = "0123456789ABCDEF";
-	size_t o = 0;
-
-	for (; *s && o + 4 < n; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~')
-			out[o++] = (char)c;
-		else {
-			out[o++] = '%';
-			out[o++] = hex[c >> 4];
-			out[o++] = hex[c & 15];
-		}
-	}
-	out[o] = '\0';
-	return out;
-}
-
-/* "YYYY-MM-DDTHH:MM:SSZ" to a time, 0 if it is not one */
-static time_t
-iso_time(const char *s)
-{
-	struct tm tm;
-
-	memset(&tm, 0, sizeof(tm));
-	if (s == NULL || strlen(s) != 20 || s[19] != 'Z' ||
-	    sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
-	    &tm.tm_hour, &tm.tm_min, &tm.tm_sec) != 6)
-		return 0;
-	tm.tm_year -= 1900;
-	tm.tm_mon -= 1;
-	return timegm(&tm);
-}
 
 /* ---- our own database connection, for set-up and clean-up ---- */
 
@@ -264,42 +218,7 @@ status_of(const char *method, const char *tok, const char *body, const char *fmt
 	    (field), (r)->body); \
 } while (0)
 
-static int
-names_field(const struct resp *r, const char *field)
-{
-	char path[256];
-	yajl_val v;
-
-	snprintf(path, sizeof(path), "errors/%s", field);
-	v = it_json(r, path);
-	return v && YAJL_IS_ARRAY(v) && v->u.array.len > 0;
-}
-
 /* ---- JSON ---- */
-
-static yajl_val
-jget(yajl_val o, const char *key)
-{
-	const char *p[2] = { key, NULL };
-
-	return (o && YAJL_IS_OBJECT(o)) ? yajl_tree_get(o, p, yajl_t_any) : NULL;
-}
-
-static const char *
-jstr(yajl_val o, const char *key)
-{
-	yajl_val v = jget(o, key);
-
-	return (v && YAJL_IS_STRING(v)) ? v->u.string : NULL;
-}
-
-static long long
-jint(yajl_val o, const char *key)
-{
-	yajl_val v = jget(o, key);
-
-	return (v && YAJL_IS_INTEGER(v)) ? v->u.number.i : LLONG_MIN;
-}
 
 static int
 jbool(yajl_val o, const char *key)
@@ -307,18 +226,6 @@ jbool(yajl_val o, const char *key)
 	yajl_val v = jget(o, key);
 
 	return v && YAJL_IS_TRUE(v) ? 1 : v && YAJL_IS_FALSE(v) ? 0 : -1;
-}
-
-static size_t
-jlen(yajl_val a)
-{
-	return (a && YAJL_IS_ARRAY(a)) ? a->u.array.len : 0;
-}
-
-static yajl_val
-jat(yajl_val a, size_t i)
-{
-	return i < jlen(a) ? a->u.array.values[i] : NULL;
 }
 
 static int
@@ -337,32 +244,6 @@ has_int(yajl_val a, long long n)
 		if (YAJL_IS_INTEGER(jat(a, i)) && jat(a, i)->u.number.i == n)
 			return 1;
 	return 0;
-}
-
-/* a list answer's items */
-static yajl_val
-items(const struct resp *r)
-{
-	yajl_val v = it_json(r, "data");
-
-	return (v && YAJL_IS_ARRAY(v)) ? v : NULL;
-}
-
-static long long
-total(const struct resp *r)
-{
-	return it_int(r, "pagination/total_items");
-}
-
-static yajl_val
-find_int(const struct resp *r, const char *key, long long v)
-{
-	yajl_val a = items(r);
-
-	for (size_t i = 0; i < jlen(a); i++)
-		if (jint(jat(a, i), key) == v)
-			return jat(a, i);
-	return NULL;
 }
 
 static yajl_val

@@ -22,14 +22,6 @@
 #define PW  "It-Passw0rd-one"
 #define TOK 1024
 
-static int seq;
-
-static char *
-uniq(char *buf, size_t n, const char *prefix)
-{
-	snprintf(buf, n, "%s%ldx%d", prefix, (long)getpid(), ++seq);
-	return buf;
-}
 
 /* ---- our own MariaDB connection, one per test (checked fixture) ---- */
 
@@ -173,43 +165,8 @@ get(const char *tok, const char *fmt, ...)
 	    it_str(r, "message"), "not 001's envelope: %.600s", (r)->body); \
 } while (0)
 
-static int
-names_field(const struct resp *r, const char *field)
-{
-	char path[256];
-	yajl_val v;
-
-	snprintf(path, sizeof(path), "errors/%s", field);
-	v = it_json(r, path);
-	return v && YAJL_IS_ARRAY(v) && v->u.array.len > 0;
-}
-
 
 /* ---- JSON ---- */
-
-static yajl_val
-jget(yajl_val o, const char *key)
-{
-	const char *p[2] = { key, NULL };
-
-	return (o && YAJL_IS_OBJECT(o)) ? yajl_tree_get(o, p, yajl_t_any) : NULL;
-}
-
-static long long
-jint(yajl_val o, const char *key)
-{
-	yajl_val v = jget(o, key);
-
-	return (v && YAJL_IS_INTEGER(v)) ? v->u.number.i : LLONG_MIN;
-}
-
-static const char *
-jstr(yajl_val o, const char *key)
-{
-	yajl_val v = jget(o, key);
-
-	return (v && YAJL_IS_STRING(v)) ? v->u.string : NULL;
-}
 
 /* a number exactly as the server wrote it */
 static const char *
@@ -229,18 +186,6 @@ jdouble(yajl_val o, const char *key, double *out)
 		return 0;
 	*out = strtod(t, NULL);
 	return 1;
-}
-
-static size_t
-jlen(yajl_val a)
-{
-	return (a && YAJL_IS_ARRAY(a)) ? a->u.array.len : 0;
-}
-
-static yajl_val
-jat(yajl_val a, size_t i)
-{
-	return i < jlen(a) ? a->u.array.values[i] : NULL;
 }
 
 /* "1234.56" to cents, exactly */
