@@ -130,7 +130,8 @@ clients_authenticate(struct db *db, struct arena *a, const char *key, struct api
 	{
 		struct db_param p[1] = { db_str(prefix) };
 
-		if (db_query(db, a, "SELECT c.id, c.tenant_id, c.name, c.scopes, c.key_hash "
+		if (db_query(db, a, "SELECT c.id, c.tenant_id, c.name, c.scopes, c.key_hash, "
+		    "c.last_used_at IS NULL OR c.last_used_at < UTC_TIMESTAMP(6) - INTERVAL 1 MINUTE "
 		    "FROM api_clients c JOIN tenants t ON t.id = c.tenant_id "
 		    "WHERE c.key_prefix = ? AND c.is_active = 1 AND c.deleted_at IS NULL "
 		    "AND t.is_active = 1 AND t.deleted_at IS NULL", p, 1, &r) < 0)
@@ -142,12 +143,11 @@ clients_authenticate(struct db *db, struct arena *a, const char *key, struct api
 	out->tenant_id = db_val_int(&r, 0, 1, 0);
 	out->name = db_val(&r, 0, 2);
 	out->scopes = db_val(&r, 0, 3);
-	{
+	if (db_val_int(&r, 0, 5, 0)) {
 		struct db_param p[1] = { db_int(out->id) };
 
 		/* at most once a minute, so a busy client is not a write per request */
-		if (db_query(db, a, "UPDATE api_clients SET last_used_at = UTC_TIMESTAMP(6) WHERE id = ? "
-		    "AND (last_used_at IS NULL OR last_used_at < UTC_TIMESTAMP(6) - INTERVAL 1 MINUTE)",
+		if (db_query(db, a, "UPDATE api_clients SET last_used_at = UTC_TIMESTAMP(6) WHERE id = ?",
 		    p, 1, NULL) < 0)
 			return CORE_DB;
 	}

@@ -78,6 +78,26 @@ dummy_hash(void)
 }
 
 int
+users_get_for_token(struct db *db, struct arena *a, long long id, const char *jti,
+    const char *family, struct user *out, int *live)
+{
+	struct db_param p[3] = { db_str(jti), db_str(family), db_int(id) };
+	struct db_result r;
+
+	if (db_query(db, a, "SELECT " USER_COLS ", "
+	    "(SELECT COUNT(*) FROM revoked_tokens WHERE jti = ?) = 0 AND "
+	    "(SELECT COUNT(*) FROM token_families WHERE family = ? AND revoked_at IS NULL) = 1 "
+	    "FROM users WHERE id = ? AND deleted_at IS NULL AND tenant_id IN (" LIVE_TENANTS ")",
+	    p, 3, &r) < 0)
+		return -1;
+	if (r.nrows == 0)
+		return CORE_NOT_FOUND;
+	row_to_user(&r, 0, out);
+	*live = (int)db_val_int(&r, 0, 16, 0);
+	return CORE_OK;
+}
+
+int
 users_authenticate(struct db *db, struct arena *a, const char *login,
     const char *password, struct user *out)
 {

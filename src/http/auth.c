@@ -60,30 +60,18 @@ enum err
 auth_check_access(struct request *req, const char *token, struct token_claims *c)
 {
 	struct user u;
-	struct db_result r;
-	int rc;
+	int rc, live = 0;
 
 	if (auth_verify_token(req->cfg->jwt_secret, token, c) < 0)
 		return ERR_UNAUTHORIZED;
-	rc = users_get(req->db, &req->arena, c->sub, &u);
+	rc = users_get_for_token(req->db, &req->arena, c->sub, c->jti, c->fam, &u, &live);
 	if (rc < 0) {
 		log_error("auth: user lookup failed: %u %s", req->db->err, req->db->errmsg);
 		return ERR_UNAVAILABLE;
 	}
-	if (rc > 0 || !u.is_active || u.tenant_id != c->tenant)
+	/* gone, disabled, moved, logged out (jti) or its login ended (family) */
+	if (rc > 0 || !u.is_active || u.tenant_id != c->tenant || !live)
 		return ERR_UNAUTHORIZED;
-	{
-		/* revoked by logout (jti), or its login ended (family) */
-		struct db_param p[2] = { db_str(c->jti), db_str(c->fam) };
-
-		if (db_query(req->db, &req->arena, "SELECT "
-		    "(SELECT COUNT(*) FROM revoked_tokens WHERE jti = ?), "
-		    "(SELECT COUNT(*) FROM token_families WHERE family = ? AND revoked_at IS NULL)",
-		    p, 2, &r) < 0)
-			return ERR_UNAVAILABLE;
-		if (db_val_int(&r, 0, 0, 1) != 0 || db_val_int(&r, 0, 1, 0) != 1)
-			return ERR_UNAUTHORIZED;
-	}
 	req->auth.user_id = u.id;
 	req->auth.tenant_id = u.tenant_id;
 	req->auth.username = u.username;
