@@ -90,9 +90,4 @@ int tickets_reply(struct db *db, struct arena *a, const struct actor *who, long 
     struct ent_set *s, long long *id, struct ferrs *fe);
 int leads_prepare(struct arena *a, struct ent_set *s, struct ferrs *fe);
 
-/* shared by the files above */
-const char *set_get(const struct ent_set *s, const char *name);       /* text or NULL */
-int  set_has(const struct ent_set *s, const char *name);
-void set_del(struct ent_set *s, const char *name);
-
 #endif

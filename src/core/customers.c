@@ -76,37 +76,6 @@ const struct entity ent_customer = {
 
 /* ---- shared by the billing files ---- */
 
-const char *
-set_get(const struct ent_set *s, const char *name)
-{
-	for (int i = 0; i < s->n; i++)
-		if (!strcmp(s->f[i]->name, name))
-			return s->p[i].type == DB_P_STR ? s->p[i].s :
-			    s->p[i].type == DB_P_INT ? "" : NULL;
-	return NULL;
-}
-
-int
-set_has(const struct ent_set *s, const char *name)
-{
-	for (int i = 0; i < s->n; i++)
-		if (!strcmp(s->f[i]->name, name))
-			return 1;
-	return 0;
-}
-
-void
-set_del(struct ent_set *s, const char *name)
-{
-	for (int i = 0; i < s->n; i++)
-		if (!strcmp(s->f[i]->name, name)) {
-			s->f[i] = s->f[s->n - 1];
-			s->p[i] = s->p[s->n - 1];
-			s->n--;
-			return;
-		}
-}
-
 void
 billing_owner_scope(const struct actor *who, struct ent_query *q, const char *owner_sql)
 {
@@ -122,7 +91,7 @@ normalise_contact(struct arena *a, struct ent_set *s, const struct entity *e, st
 {
 	const char *v;
 
-	if ((v = set_get(s, "phone")) != NULL && *v) {
+	if ((v = ent_set_str(s, "phone")) != NULL && *v) {
 		char out[20];
 
 		if (phone_normalise(v, out, sizeof(out)) < 0)
@@ -131,7 +100,7 @@ normalise_contact(struct arena *a, struct ent_set *s, const struct entity *e, st
 		else
 			ent_set_add(s, ent_field(e, "phone"), db_str(arena_strdup(a, out)));
 	}
-	if ((v = set_get(s, "mac_address")) != NULL && *v && ent_field(e, "mac_address")) {
+	if ((v = ent_set_str(s, "mac_address")) != NULL && *v && ent_field(e, "mac_address")) {
 		char out[20];
 
 		if (mac_normalise(v, out, sizeof(out)) < 0)
@@ -169,7 +138,7 @@ customers_create(struct db *db, struct arena *a, const struct actor *who, struct
 	if (db_begin(db) < 0)
 		return CORE_DB;
 	{
-		const char *acct = set_get(s, "account_number");
+		const char *acct = ent_set_str(s, "account_number");
 
 		if (acct == NULL || *acct == '\0') {
 			if ((acct = number_next(db, a, who->tenant_id, "CUS")) == NULL) {

@@ -217,6 +217,49 @@ ent_set_add(struct ent_set *s, const struct field *f, struct db_param p)
 	}
 }
 
+static const struct db_param *
+set_find(const struct ent_set *s, const char *name)
+{
+	for (int i = 0; i < s->n; i++)
+		if (strcmp(s->f[i]->name, name) == 0)
+			return &s->p[i];
+	return NULL;
+}
+
+int
+ent_set_has(const struct ent_set *s, const char *name)
+{
+	return set_find(s, name) != NULL;
+}
+
+const char *
+ent_set_str(const struct ent_set *s, const char *name)
+{
+	const struct db_param *p = set_find(s, name);
+
+	return (p && p->type == DB_P_STR) ? p->s : NULL;
+}
+
+long long
+ent_set_int(const struct ent_set *s, const char *name)
+{
+	const struct db_param *p = set_find(s, name);
+
+	return (p && p->type == DB_P_INT) ? p->i : 0;
+}
+
+void
+ent_set_del(struct ent_set *s, const char *name)
+{
+	for (int i = 0; i < s->n; i++)
+		if (strcmp(s->f[i]->name, name) == 0) {
+			s->f[i] = s->f[s->n - 1];
+			s->p[i] = s->p[s->n - 1];
+			s->n--;
+			return;
+		}
+}
+
 /* The choice v names, ignoring case ("HOURS" is "hours"), or NULL. */
 static const char *
 in_choices(const char *const *c, const char *v)

@@ -142,6 +142,12 @@ struct ent_set {
 int  ent_parse(const struct entity *e, yajl_val body, int partial, struct arena *a,
     struct ent_set *out, struct ferrs *fe);
 void ent_set_add(struct ent_set *s, const struct field *f, struct db_param p);
+/* What a parsed set holds for a field: present at all; its text (NULL when
+ * absent, null or not text); its integer (0 when absent or not one). */
+int         ent_set_has(const struct ent_set *s, const char *name);
+const char *ent_set_str(const struct ent_set *s, const char *name);
+long long   ent_set_int(const struct ent_set *s, const char *name);
+void        ent_set_del(struct ent_set *s, const char *name);
 /* FF_FK fields must name rows of the tenant; errors to fe. */
 int  ent_check_fks(struct db *db, struct arena *a, const struct entity *e, long long tenant,
     const struct ent_set *s, struct ferrs *fe);

@@ -111,9 +111,9 @@ create_tx(struct db *db, void *vctx)
 
 	if (db_query(db, c->a, "SELECT UTC_DATE(), UTC_DATE() + INTERVAL 14 DAY", NULL, 0, &r) < 0)
 		return -1;
-	if (!set_has(c->s, "issue_date"))
+	if (!ent_set_has(c->s, "issue_date"))
 		ent_set_add(c->s, ent_field(&ent_invoice, "issue_date"), db_str(db_val(&r, 0, 0)));
-	if (!set_has(c->s, "due_date"))
+	if (!ent_set_has(c->s, "due_date"))
 		ent_set_add(c->s, ent_field(&ent_invoice, "due_date"), db_str(db_val(&r, 0, 1)));
 	if ((c->num = number_next(db, c->a, c->who->tenant_id, "INV")) == NULL)
 		return -1;
@@ -126,7 +126,7 @@ int
 invoices_create(struct db *db, struct arena *a, const struct actor *who, struct ent_set *s,
     long long *id, struct ferrs *fe)
 {
-	const char *total, *num, *st = set_get(s, "status");
+	const char *total, *num, *st = ent_set_str(s, "status");
 	int rc;
 
 	if (st && strcmp(st, "draft") && strcmp(st, "pending")) {
@@ -135,9 +135,9 @@ invoices_create(struct db *db, struct arena *a, const struct actor *who, struct 
 	}
 	if ((rc = ent_check_fks(db, a, &ent_invoice, who->tenant_id, s, fe)) != CORE_OK)
 		return rc;
-	if ((rc = compute_total(db, a, set_get(s, "subtotal"),
-	    set_has(s, "tax_amount") ? set_get(s, "tax_amount") : "0",
-	    set_has(s, "discount_amount") ? set_get(s, "discount_amount") : "0", "0", &total,
+	if ((rc = compute_total(db, a, ent_set_str(s, "subtotal"),
+	    ent_set_has(s, "tax_amount") ? ent_set_str(s, "tax_amount") : "0",
+	    ent_set_has(s, "discount_amount") ? ent_set_str(s, "discount_amount") : "0", "0", &total,
 	    fe)) != CORE_OK)
 		return rc;
 	ent_set_add(s, &total_field, db_str(total));
@@ -161,7 +161,7 @@ invoices_update(struct db *db, struct arena *a, const struct actor *who, long lo
     struct ent_set *s, struct ferrs *fe)
 {
 	struct ent_row row;
-	const char *st = set_get(s, "status"), *total;
+	const char *st = ent_set_str(s, "status"), *total;
 	int rc;
 
 	if ((rc = ent_get_id(db, a, &ent_invoice, who->tenant_id, id, &row)) != CORE_OK)
@@ -171,18 +171,18 @@ invoices_update(struct db *db, struct arena *a, const struct actor *who, long lo
 		return CORE_INVALID;
 	}
 	if (!strcmp(ent_val(&ent_invoice, &row, "status"), "paid") &&
-	    (set_has(s, "subtotal") || set_has(s, "tax_amount") || set_has(s, "discount_amount"))) {
+	    (ent_set_has(s, "subtotal") || ent_set_has(s, "tax_amount") || ent_set_has(s, "discount_amount"))) {
 		ferr_add(fe, "status", "A paid invoice's amounts cannot change.");
 		return CORE_CONFLICT;
 	}
 	if ((rc = ent_check_fks(db, a, &ent_invoice, who->tenant_id, s, fe)) != CORE_OK)
 		return rc;
-	if (set_has(s, "subtotal") || set_has(s, "tax_amount") || set_has(s, "discount_amount")) {
+	if (ent_set_has(s, "subtotal") || ent_set_has(s, "tax_amount") || ent_set_has(s, "discount_amount")) {
 		if ((rc = compute_total(db, a,
-		    set_has(s, "subtotal") ? set_get(s, "subtotal") : ent_val(&ent_invoice, &row, "subtotal"),
-		    set_has(s, "tax_amount") ? set_get(s, "tax_amount") :
+		    ent_set_has(s, "subtotal") ? ent_set_str(s, "subtotal") : ent_val(&ent_invoice, &row, "subtotal"),
+		    ent_set_has(s, "tax_amount") ? ent_set_str(s, "tax_amount") :
 		    ent_val(&ent_invoice, &row, "tax_amount"),
-		    set_has(s, "discount_amount") ? set_get(s, "discount_amount") :
+		    ent_set_has(s, "discount_amount") ? ent_set_str(s, "discount_amount") :
 		    ent_val(&ent_invoice, &row, "discount_amount"),
 		    ent_val(&ent_invoice, &row, "paid_amount"), &total, fe)) != CORE_OK)
 			return rc;

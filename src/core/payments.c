@@ -135,15 +135,6 @@ check_invoice(struct db *db, struct arena *a, long long inv, long long customer,
 	return CORE_OK;
 }
 
-static long long
-set_int(const struct ent_set *s, const char *name)
-{
-	for (int i = 0; i < s->n; i++)
-		if (!strcmp(s->f[i]->name, name) && s->p[i].type == DB_P_INT)
-			return s->p[i].i;
-	return 0;
-}
-
 struct create_ctx {
 	struct arena *a;
 	const struct actor *who;
@@ -164,7 +155,7 @@ create_tx(struct db *db, void *vctx)
 	if ((c->num = number_next(db, c->a, c->who->tenant_id, "PAY")) == NULL)
 		return -1;
 	ent_set_add(c->s, &number_field, db_str(c->num));
-	if (c->st && !strcmp(c->st, "completed") && !set_has(c->s, "payment_date")) {
+	if (c->st && !strcmp(c->st, "completed") && !ent_set_has(c->s, "payment_date")) {
 		struct db_result r;
 
 		if (db_query(db, c->a, "SELECT UTC_TIMESTAMP(6)", NULL, 0, &r) < 0)
@@ -174,7 +165,7 @@ create_tx(struct db *db, void *vctx)
 	if ((rc = ent_create(db, c->a, &ent_payment, c->who->tenant_id, c->s, c->id, c->fe)) != CORE_OK)
 		return rc == CORE_DB ? -1 : rc;
 	if (c->st && !strcmp(c->st, "completed") && c->inv &&
-	    (rc = payments_apply(db, c->a, c->inv, set_get(c->s, "amount"), 1, c->fe)) != CORE_OK)
+	    (rc = payments_apply(db, c->a, c->inv, ent_set_str(c->s, "amount"), 1, c->fe)) != CORE_OK)
 		return rc == CORE_DB ? -1 : rc;
 	return 0;
 }
@@ -183,8 +174,8 @@ int
 payments_create(struct db *db, struct arena *a, const struct actor *who, struct ent_set *s,
     long long *id, struct ferrs *fe)
 {
-	const char *st = set_get(s, "status"), *num;
-	long long inv = set_int(s, "invoice_id");
+	const char *st = ent_set_str(s, "status"), *num;
+	long long inv = ent_set_int(s, "invoice_id");
 	int rc;
 
 	if (st && strcmp(st, "pending") && strcmp(st, "completed")) {
@@ -193,7 +184,7 @@ payments_create(struct db *db, struct arena *a, const struct actor *who, struct 
 	}
 	if ((rc = ent_check_fks(db, a, &ent_payment, who->tenant_id, s, fe)) != CORE_OK)
 		return rc;
-	if (inv && (rc = check_invoice(db, a, inv, set_int(s, "customer_id"), set_get(s, "amount"),
+	if (inv && (rc = check_invoice(db, a, inv, ent_set_int(s, "customer_id"), ent_set_str(s, "amount"),
 	    fe)) != CORE_OK)
 		return rc;
 	{
@@ -221,7 +212,7 @@ payments_update(struct db *db, struct arena *a, const struct actor *who, long lo
 	if ((rc = ent_get_id(db, a, &ent_payment, who->tenant_id, id, &row)) != CORE_OK)
 		return rc;
 	if (strcmp(ent_val(&ent_payment, &row, "status"), "pending") &&
-	    (set_has(s, "amount") || set_has(s, "invoice_id") || set_has(s, "customer_id"))) {
+	    (ent_set_has(s, "amount") || ent_set_has(s, "invoice_id") || ent_set_has(s, "customer_id"))) {
 		ferr_add(fe, "status", "Only a pending payment's amount, invoice or customer can change.");
 		return CORE_CONFLICT;
 	}
@@ -229,11 +220,11 @@ payments_update(struct db *db, struct arena *a, const struct actor *who, long lo
 		return rc;
 	{
 		/* the invoice and customer after the change must still belong together */
-		long long inv = set_has(s, "invoice_id") ? set_int(s, "invoice_id") :
+		long long inv = ent_set_has(s, "invoice_id") ? ent_set_int(s, "invoice_id") :
 		    ent_val_int(&ent_payment, &row, "invoice_id");
-		long long cust = set_has(s, "customer_id") ? set_int(s, "customer_id") :
+		long long cust = ent_set_has(s, "customer_id") ? ent_set_int(s, "customer_id") :
 		    ent_val_int(&ent_payment, &row, "customer_id");
-		const char *amount = set_has(s, "amount") ? set_get(s, "amount") :
+		const char *amount = ent_set_has(s, "amount") ? ent_set_str(s, "amount") :
 		    ent_val(&ent_payment, &row, "amount");
 
 		if (inv && (rc = check_invoice(db, a, inv, cust, amount, fe)) != CORE_OK)

@@ -152,13 +152,13 @@ plans_prepare(struct arena *a, struct ent_set *s, yajl_val body, int creating, s
 	}
 	if (fe->n)
 		return CORE_INVALID;
-	if (creating && !set_has(s, "billing_cycle") &&
-	    !(set_has(s, "duration_value") && set_has(s, "duration_unit"))) {
+	if (creating && !ent_set_has(s, "billing_cycle") &&
+	    !(ent_set_has(s, "duration_value") && ent_set_has(s, "duration_unit"))) {
 		ferr_add(fe, "duration_value", "Give duration_value and duration_unit, or billing_cycle.");
 		return CORE_INVALID;
 	}
-	if (set_has(s, "duration_value") != set_has(s, "duration_unit") && creating) {
-		ferr_add(fe, set_has(s, "duration_value") ? "duration_unit" : "duration_value",
+	if (ent_set_has(s, "duration_value") != ent_set_has(s, "duration_unit") && creating) {
+		ferr_add(fe, ent_set_has(s, "duration_value") ? "duration_unit" : "duration_value",
 		    "duration_value and duration_unit go together.");
 		return CORE_INVALID;
 	}

@@ -185,11 +185,11 @@ check_refs(struct db *db, struct arena *a, const struct actor *who, struct ent_s
 
 	if (rc != CORE_OK)
 		return rc;
-	if (set_has(s, "mac_address") && set_get(s, "mac_address") && *set_get(s, "mac_address")) {
+	if (ent_set_has(s, "mac_address") && ent_set_str(s, "mac_address") && *ent_set_str(s, "mac_address")) {
 		/* same rule as customers */
 		char out[20];
 
-		if (mac_normalise(set_get(s, "mac_address"), out, sizeof(out)) < 0) {
+		if (mac_normalise(ent_set_str(s, "mac_address"), out, sizeof(out)) < 0) {
 			ferr_add(fe, "mac_address", "Enter a MAC address such as AA:BB:CC:DD:EE:FF.");
 			return CORE_INVALID;
 		}
@@ -216,11 +216,7 @@ subs_create(struct db *db, struct arena *a, const struct actor *who, struct ent_
 	}
 	{
 		/* fees and access method from the plan unless given */
-		long long plan = 0;
-
-		for (int i = 0; i < s->n; i++)
-			if (!strcmp(s->f[i]->name, "plan_id"))
-				plan = s->p[i].i;
+		long long plan = ent_set_int(s, "plan_id");
 		{
 			struct db_param p[1] = { db_int(plan) };
 
@@ -228,21 +224,17 @@ subs_create(struct db *db, struct arena *a, const struct actor *who, struct ent_
 			    p, 1, &r) < 0)
 				return CORE_DB;
 		}
-		if (!set_has(s, "monthly_fee"))
+		if (!ent_set_has(s, "monthly_fee"))
 			ent_set_add(s, ent_field(&ent_subscription, "monthly_fee"), db_str(db_val(&r, 0, 0)));
-		if (!set_has(s, "setup_fee"))
+		if (!ent_set_has(s, "setup_fee"))
 			ent_set_add(s, ent_field(&ent_subscription, "setup_fee"), db_str(db_val(&r, 0, 1)));
-		if (!set_has(s, "access_method"))
+		if (!ent_set_has(s, "access_method"))
 			ent_set_add(s, ent_field(&ent_subscription, "access_method"),
 			    db_str(db_val(&r, 0, 2)));
 	}
 	if (rbac_is_reseller(who)) {
 		/* a reseller subscribes only its own customers */
-		long long cust = 0;
-
-		for (int i = 0; i < s->n; i++)
-			if (!strcmp(s->f[i]->name, "customer_id"))
-				cust = s->p[i].i;
+		long long cust = ent_set_int(s, "customer_id");
 		{
 			struct db_param p[2] = { db_int(cust), db_int(who->user_id) };
 
@@ -257,7 +249,7 @@ subs_create(struct db *db, struct arena *a, const struct actor *who, struct ent_
 	}
 	if (db_begin(db) < 0)
 		return CORE_DB;
-	if (!set_has(s, "username") || *set_get(s, "username") == '\0') {
+	if (!ent_set_has(s, "username") || *ent_set_str(s, "username") == '\0') {
 		char rnd[9];
 
 		random_hex(rnd, 4);
@@ -295,8 +287,8 @@ subs_update(struct db *db, struct arena *a, const struct actor *who, long long i
 	}
 	/* a live subscription whose plan, router or credentials changed must be
 	 * pushed again */
-	if ((set_has(s, "plan_id") || set_has(s, "router_id") || set_has(s, "password_enc") ||
-	    set_has(s, "mac_address") || set_has(s, "static_ip") || set_has(s, "username")) &&
+	if ((ent_set_has(s, "plan_id") || ent_set_has(s, "router_id") || ent_set_has(s, "password_enc") ||
+	    ent_set_has(s, "mac_address") || ent_set_has(s, "static_ip") || ent_set_has(s, "username")) &&
 	    (!strcmp(ent_val(&ent_subscription, &row, "status"), "active") ||
 	    !strcmp(ent_val(&ent_subscription, &row, "status"), "suspended")) &&
 	    enqueue_for(db, a, who->tenant_id, id, "update") != CORE_OK) {

@@ -114,7 +114,7 @@ int
 tickets_update(struct db *db, struct arena *a, const struct actor *who, long long id,
     struct ent_set *s, struct ferrs *fe)
 {
-	const char *st = set_get(s, "status");
+	const char *st = ent_set_str(s, "status");
 	struct db_result r;
 	int rc;
 

@@ -298,33 +298,12 @@ uf(const char *name)
 	return ent_field(&ent_user, name);
 }
 
-static const char *
-set_str(const struct ent_set *s, const char *name)
-{
-	for (int i = 0; i < s->n; i++)
-		if (!strcmp(s->f[i]->name, name))
-			return s->p[i].type == DB_P_STR ? s->p[i].s : NULL;
-	return NULL;
-}
-
-static int
-set_has(const struct ent_set *s, const char *name, long long *ival)
-{
-	for (int i = 0; i < s->n; i++)
-		if (!strcmp(s->f[i]->name, name)) {
-			if (ival)
-				*ival = s->p[i].type == DB_P_INT ? s->p[i].i : 0;
-			return 1;
-		}
-	return 0;
-}
-
 /* Rank and tree rules shared by create and update. */
 static int
 check_rank(struct db *db, struct arena *a, const struct actor *who, struct ent_set *set,
     long long self_id, struct ferrs *fe)
 {
-	const char *type = set_str(set, "user_type");
+	const char *type = ent_set_str(set, "user_type");
 	long long parent = 0;
 
 	if (type && !who->is_superuser) {
@@ -337,7 +316,7 @@ check_rank(struct db *db, struct arena *a, const struct actor *who, struct ent_s
 	}
 	if (rbac_is_reseller(who) && self_id == 0)
 		ent_set_add(set, uf("parent_id"), db_int(who->user_id));
-	if (set_has(set, "parent_id", &parent) && parent && self_id) {
+	if ((parent = ent_set_int(set, "parent_id")) != 0 && self_id) {
 		/* no cycles: the new parent may not be the user or below the user */
 		struct db_param p[2] = { db_int(parent), db_int(self_id) };
 		struct db_result r;
@@ -397,11 +376,11 @@ users_create(struct db *db, struct arena *a, const struct actor *who, struct ent
 		return CORE_DB;
 	ent_set_add(set, uf("password_hash"), db_str(arena_strdup(a, hash)));
 	sodium_memzero(hash, sizeof(hash));
-	if (set_str(set, "user_type") == NULL)
+	if (ent_set_str(set, "user_type") == NULL)
 		ent_set_add(set, uf("user_type"), db_str("user"));
 	if ((rc = ent_create(db, a, &ent_user, who->tenant_id, set, id, fe)) != CORE_OK)
 		return rc;
-	audit(db, a, who, "create", "user", *id, set_str(set, "username"));
+	audit(db, a, who, "create", "user", *id, ent_set_str(set, "username"));
 	return CORE_OK;
 }
 
@@ -421,7 +400,7 @@ users_update(struct db *db, struct arena *a, const struct actor *who, long long 
 	    rbac_type_level(ent_val(&ent_user, &row, "user_type")) <
 	    rbac_type_level(who->user_type))
 		return CORE_FORBIDDEN;          /* no changing those who outrank you */
-	if (id == who->user_id && set_str(set, "user_type"))
+	if (id == who->user_id && ent_set_str(set, "user_type"))
 		ferr_add(fe, "user_type", "You may not change your own user type.");
 	if (fe->n)
 		return CORE_INVALID;
@@ -434,7 +413,7 @@ users_update(struct db *db, struct arena *a, const struct actor *who, long long 
 	{
 		long long active = 1;
 
-		if (set_has(set, "is_active", &active) && !active)
+		if (ent_set_has(set, "is_active") && !(active = ent_set_int(set, "is_active")))
 			session_revoke_user(db, a, id, "disabled");
 	}
 	audit(db, a, who, "update", "user", id, NULL);
@@ -551,7 +530,7 @@ users_register(struct db *db, struct arena *a, yajl_val body, const char *ip,
 	ent_set_add(&set, uf("parent_id"), db_null());
 	/* 002 and 004 send one full name */
 	if ((json_get_str(body, "full_name", &full) == JSON_OK ||
-	    json_get_str(body, "fullname", &full) == JSON_OK) && *full && !set_str(&set, "first_name")) {
+	    json_get_str(body, "fullname", &full) == JSON_OK) && *full && !ent_set_str(&set, "first_name")) {
 		const char *sp = strchr(full, ' ');
 
 		ent_set_add(&set, uf("first_name"), db_str(sp ? arena_strndup(a, full,

@@ -105,17 +105,14 @@ owned_through_customer(struct request *req, const struct entity *e, const struct
 static int
 own_customer_in_body(struct request *req, const struct ent_set *s)
 {
+	long long cust = ent_set_int(s, "customer_id");
 	struct ent_row row;
 
-	for (int i = 0; i < s->n; i++)
-		if (!strcmp(s->f[i]->name, "customer_id") && s->p[i].type == DB_P_INT) {
-			row.v = NULL;
-			if (ent_get_id(req->db, &req->arena, &ent_customer, req->auth.tenant_id,
-			    s->p[i].i, &row) != CORE_OK || !customer_visible(req, &row)) {
-				req_field_error(req, "customer_id", "Invalid pk - object does not exist.");
-				return CORE_INVALID;
-			}
-		}
+	if (cust && (ent_get_id(req->db, &req->arena, &ent_customer, req->auth.tenant_id, cust,
+	    &row) != CORE_OK || !customer_visible(req, &row))) {
+		req_field_error(req, "customer_id", "Invalid pk - object does not exist.");
+		return CORE_INVALID;
+	}
 	return CORE_OK;
 }
 

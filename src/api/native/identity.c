@@ -219,11 +219,7 @@ custom_perm_create(struct request *req, struct ent_set *s, long long *id)
 	auth_actor(req, &who);
 	{
 		/* the category must be shipped or the tenant's own */
-		long long cat = 0;
-
-		for (int i = 0; i < s->n; i++)
-			if (!strcmp(s->f[i]->name, "category_id") && s->p[i].type == DB_P_INT)
-				cat = s->p[i].i;
+		long long cat = ent_set_int(s, "category_id");
 		if (cat) {
 			struct ent_row r;
 
