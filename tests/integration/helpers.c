@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include <ctype.h>
+#include <stdarg.h>
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
@@ -129,4 +130,22 @@ find_int(const struct resp *r, const char *key, long long v)
 		if (jint(jat(a, i), key) == v)
 			return jat(a, i);
 	return NULL;
+}
+
+void
+miss(struct misses *m, const char *fmt, ...)
+{
+	size_t len = strlen(m->text);
+	va_list ap;
+
+	m->n++;
+	if (len + 16 >= sizeof(m->text))
+		return;
+	if (len) {
+		strcpy(m->text + len, "\n  ");
+		len += 3;
+	}
+	va_start(ap, fmt);
+	vsnprintf(m->text + len, sizeof(m->text) - len, fmt, ap);
+	va_end(ap);
 }

@@ -63,6 +63,14 @@ yajl_val    items(const struct resp *r);                    /* data array of a l
 long long   total(const struct resp *r);                    /* pagination/total_items */
 yajl_val    find_int(const struct resp *r, const char *key, long long v);
 
+/* Table-driven checks go on past a miss, so that one bug hides no other. */
+struct misses {
+	int n;
+	char text[6000];
+};
+void miss(struct misses *m, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+#define NO_MISSES(m) ck_assert_msg((m).n == 0, "%d case(s) went wrong:\n  %s", (m).n, (m).text)
+
 /* suites */
 Suite *suite_foundation(void);
 Suite *suite_lifecycle(void);

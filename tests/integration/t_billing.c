@@ -1906,34 +1906,6 @@ END_TEST
 
 /* ==== access ==== */
 
-/* Table-driven checks go on past a miss, so that one bug hides no other. */
-struct misses {
-	int n;
-	char text[6000];
-};
-
-static void miss(struct misses *m, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void
-miss(struct misses *m, const char *fmt, ...)
-{
-	size_t len = strlen(m->text);
-	va_list ap;
-
-	m->n++;
-	if (len + 16 >= sizeof(m->text))
-		return;
-	if (len) {
-		strcpy(m->text + len, "\n  ");
-		len += 3;
-	}
-	va_start(ap, fmt);
-	vsnprintf(m->text + len, sizeof(m->text) - len, fmt, ap);
-	va_end(ap);
-}
-
-#define NO_MISSES(m) ck_assert_msg((m).n == 0, "%d case(s) went wrong:\n  %s", (m).n, (m).text)
-
 /* One request: status st (negative: anything but a 500) and, given a field,
  * an error naming it. */
 static void
