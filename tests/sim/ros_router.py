@@ -603,7 +603,7 @@ class Router:
                 stack.append(q[1:] not in props)
                 continue
             op = "="
-            if q[:1] in "<>":
+            if q[:1] in ("<", ">", "="):      # ?<name=x ?>name=x ?=name=x
                 op, q = q[0], q[1:]
             name, sep, value = q.partition("=")
             if not sep:

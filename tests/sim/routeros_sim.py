@@ -20,6 +20,7 @@ import sys
 import tempfile
 import threading
 import time
+import traceback
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlparse
 
@@ -186,7 +187,11 @@ class Conn:
         if cmd == "/cancel" and was_in and not self.router.faults.get("fatal"):
             self.cancel(attrs.get("tag"), tag)
             return
-        result = self.router.handle(words, self.session)
+        try:
+            result = self.router.handle(words, self.session)
+        except Exception as e:  # a simulator bug: say so to the client, keep serving
+            traceback.print_exc()
+            result = Reply([trap("simulator error: %r" % e), ["!done"]])
         self.counting = was_in
         if isinstance(result, Stream):
             self.streams.append([tag, result])
@@ -436,6 +441,9 @@ class Control(BaseHTTPRequestHandler):
             code, obj = 400, {"error": t.message}
         except (ValueError, TypeError) as e:
             code, obj = 400, {"error": str(e)}
+        except Exception as e:  # noqa: BLE001 - a simulator bug
+            traceback.print_exc()
+            code, obj = 500, {"error": "simulator error: %r" % e}
         self.reply(code, obj)
 
 
@@ -509,6 +517,10 @@ class Sim:
                 bad = [k for k in body if k not in FAULT_KEYS]
                 if bad:
                     raise ValueError("unknown fault %s" % ", ".join(bad))
+                if isinstance(body.get("trap"), str):
+                    body["trap"] = {"message": body["trap"]}
+                if body.get("trap") not in (None, False) and not isinstance(body["trap"], dict):
+                    raise ValueError("trap is a message or an object")
                 with r.lock:
                     r.faults.update({k: v for k, v in body.items() if v not in (None, False)})
                     for k, v in body.items():

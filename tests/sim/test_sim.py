@@ -284,6 +284,8 @@ class MenuTest(Base):
         self.assertEqual(names(c.talk("/ip/hotspot/user/print", "?-comment", "?>name=a")),
                          ["b", "c"])
         self.assertEqual(names(c.talk("/interface/print", "?<name=ether3")), ["ether1", "ether2"])
+        self.assertEqual(names(c.talk("/ip/hotspot/user/print", "?=name=c")), ["c"])
+        self.assertEqual(names(c.talk("/ip/hotspot/user/print", "?name")), ["a", "b", "c"])
 
     def test_non_utf8_comment_round_trip(self):
         c = self.client("v6")
