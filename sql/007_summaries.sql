@@ -15,18 +15,22 @@
 -- call isp_rebuild_summaries(tenant) at the end.
 
 -- ---- per customer: its subscriptions and completed payments ----
-ALTER TABLE customers
-  ADD COLUMN IF NOT EXISTS subs_count        INT NOT NULL DEFAULT 0,
-  ADD COLUMN IF NOT EXISTS active_subs_count INT NOT NULL DEFAULT 0,
-  ADD COLUMN IF NOT EXISTS monthly_bill      DECIMAL(14,2) NOT NULL DEFAULT 0,
-  ADD COLUMN IF NOT EXISTS cur_plan_id       BIGINT UNSIGNED NULL,
-  ADD COLUMN IF NOT EXISTS cur_router_id     BIGINT UNSIGNED NULL,
-  ADD COLUMN IF NOT EXISTS cur_expiry        DATETIME(6) NULL,
-  ADD COLUMN IF NOT EXISTS paid_count        BIGINT NOT NULL DEFAULT 0,
-  ADD COLUMN IF NOT EXISTS paid_total        DECIMAL(16,2) NOT NULL DEFAULT 0;
-CREATE INDEX IF NOT EXISTS ix_customers_paid ON customers (tenant_id, paid_total DESC, id);
-CREATE INDEX IF NOT EXISTS ix_customers_created ON customers (tenant_id, deleted_at, created_at);
-CREATE INDEX IF NOT EXISTS ix_subscriptions_created ON subscriptions (tenant_id, created_at);
+-- Beside the customer, not in its row: a trigger may not update a table the
+-- statement that fired it reads, and INSERT INTO payments ... SELECT ...
+-- FROM customers is an ordinary statement.  No row: all zero.
+CREATE TABLE IF NOT EXISTS customer_stats (
+  customer_id       BIGINT UNSIGNED NOT NULL PRIMARY KEY,
+  tenant_id         BIGINT UNSIGNED NOT NULL,
+  subs_count        INT NOT NULL DEFAULT 0,
+  active_subs_count INT NOT NULL DEFAULT 0,
+  monthly_bill      DECIMAL(14,2) NOT NULL DEFAULT 0,
+  cur_plan_id       BIGINT UNSIGNED NULL,
+  cur_router_id     BIGINT UNSIGNED NULL,
+  cur_expiry        DATETIME(6) NULL,
+  paid_count        BIGINT NOT NULL DEFAULT 0,
+  paid_total        DECIMAL(16,2) NOT NULL DEFAULT 0,
+  KEY ix_customer_stats_paid (tenant_id, paid_total DESC, customer_id)
+) ENGINE=InnoDB;
 
 -- data used by the subscriptions on a router
 ALTER TABLE routers ADD COLUMN IF NOT EXISTS data_used_total BIGINT NOT NULL DEFAULT 0;
@@ -45,6 +49,14 @@ CREATE TABLE IF NOT EXISTS stat_counts (
   name      VARCHAR(40) NOT NULL,
   n         BIGINT NOT NULL DEFAULT 0,
   PRIMARY KEY (tenant_id, name)
+) ENGINE=InnoDB;
+-- rows created per day: live customers, subscriptions
+CREATE TABLE IF NOT EXISTS stat_created (
+  tenant_id BIGINT UNSIGNED NOT NULL,
+  entity    VARCHAR(20) NOT NULL,
+  day       DATE NOT NULL,
+  n         BIGINT NOT NULL DEFAULT 0,
+  PRIMARY KEY (tenant_id, entity, day)
 ) ENGINE=InnoDB;
 -- subscriptions per status and plan
 CREATE TABLE IF NOT EXISTS stat_subs (
@@ -103,29 +115,32 @@ CREATE TABLE IF NOT EXISTS stat_inv_day (
 
 -- ---- what one row adds to the figures (sign -1: takes away) ----
 
--- A customer's subscription figures, recomputed from its few rows.  The
--- explicit updated_at keeps a payment or a subscription from looking like
--- an edit of the customer.
-CREATE OR REPLACE PROCEDURE isp_customer_subs(IN cid BIGINT UNSIGNED)
-  UPDATE customers c SET
-    c.subs_count = (SELECT COUNT(*) FROM subscriptions s WHERE s.customer_id = cid),
-    c.active_subs_count = (SELECT COUNT(*) FROM subscriptions s
-      WHERE s.customer_id = cid AND s.status = 'active'),
-    c.monthly_bill = (SELECT COALESCE(SUM(s.monthly_fee), 0) FROM subscriptions s
-      WHERE s.customer_id = cid AND s.status = 'active'),
-    c.cur_plan_id = (SELECT s.plan_id FROM subscriptions s WHERE s.customer_id = cid
-      ORDER BY s.status = 'active' DESC, s.end_date DESC, s.id DESC LIMIT 1),
-    c.cur_router_id = (SELECT s.router_id FROM subscriptions s WHERE s.customer_id = cid
-      ORDER BY s.status = 'active' DESC, s.end_date DESC, s.id DESC LIMIT 1),
-    c.cur_expiry = (SELECT s.end_date FROM subscriptions s WHERE s.customer_id = cid
-      ORDER BY s.status = 'active' DESC, s.end_date DESC, s.id DESC LIMIT 1),
-    c.updated_at = c.updated_at
-  WHERE c.id = cid;
+-- A customer's subscription figures, recomputed from its few rows; the
+-- current subscription is the active one, else the one that ends last.
+CREATE OR REPLACE PROCEDURE isp_customer_subs(IN t BIGINT UNSIGNED, IN cid BIGINT UNSIGNED)
+  INSERT INTO customer_stats (customer_id, tenant_id, subs_count, active_subs_count,
+      monthly_bill, cur_plan_id, cur_router_id, cur_expiry)
+    SELECT cid, t, COUNT(*), COUNT(CASE WHEN s.status = 'active' THEN 1 END),
+      COALESCE(SUM(CASE WHEN s.status = 'active' THEN s.monthly_fee END), 0),
+      (SELECT c.plan_id FROM subscriptions c WHERE c.customer_id = cid
+        ORDER BY c.status = 'active' DESC, c.end_date DESC, c.id DESC LIMIT 1),
+      (SELECT c.router_id FROM subscriptions c WHERE c.customer_id = cid
+        ORDER BY c.status = 'active' DESC, c.end_date DESC, c.id DESC LIMIT 1),
+      (SELECT c.end_date FROM subscriptions c WHERE c.customer_id = cid
+        ORDER BY c.status = 'active' DESC, c.end_date DESC, c.id DESC LIMIT 1)
+    FROM subscriptions s WHERE s.customer_id = cid
+  ON DUPLICATE KEY UPDATE subs_count = VALUES(subs_count),
+    active_subs_count = VALUES(active_subs_count), monthly_bill = VALUES(monthly_bill),
+    cur_plan_id = VALUES(cur_plan_id), cur_router_id = VALUES(cur_router_id),
+    cur_expiry = VALUES(cur_expiry);
 
 CREATE OR REPLACE PROCEDURE isp_stat_sub(IN t BIGINT UNSIGNED, IN st VARCHAR(20),
-    IN pl BIGINT UNSIGNED, IN rt BIGINT UNSIGNED, IN used BIGINT UNSIGNED, IN sg INT)
+    IN pl BIGINT UNSIGNED, IN rt BIGINT UNSIGNED, IN used BIGINT UNSIGNED,
+    IN created DATETIME(6), IN sg INT)
 BEGIN
   INSERT INTO stat_subs (tenant_id, status, plan_id, n) VALUES (t, st, pl, sg)
+    ON DUPLICATE KEY UPDATE n = n + VALUES(n);
+  INSERT INTO stat_created (tenant_id, entity, day, n) VALUES (t, 'subscriptions', DATE(created), sg)
     ON DUPLICATE KEY UPDATE n = n + VALUES(n);
   IF rt IS NOT NULL AND used <> 0 THEN
     UPDATE routers SET data_used_total = data_used_total + sg * CAST(used AS SIGNED),
@@ -134,18 +149,18 @@ BEGIN
 END;
 
 CREATE OR REPLACE PROCEDURE isp_stat_customer(IN t BIGINT UNSIGNED, IN st VARCHAR(20),
-    IN live INT, IN active_subs INT, IN sg INT)
-BEGIN
-  IF live THEN
-    INSERT INTO stat_customers (tenant_id, status, n) VALUES (t, st, sg)
-      ON DUPLICATE KEY UPDATE n = n + VALUES(n);
-  END IF;
-  IF active_subs > 0 THEN
-    INSERT INTO stat_counts (tenant_id, name, n)
-      VALUES (t, 'customers_with_active_subscriptions', sg)
-      ON DUPLICATE KEY UPDATE n = n + VALUES(n);
-  END IF;
-END;
+    IN live INT, IN created DATETIME(6), IN sg INT)
+IF live THEN
+  INSERT INTO stat_customers (tenant_id, status, n) VALUES (t, st, sg)
+    ON DUPLICATE KEY UPDATE n = n + VALUES(n);
+  INSERT INTO stat_created (tenant_id, entity, day, n) VALUES (t, 'customers', DATE(created), sg)
+    ON DUPLICATE KEY UPDATE n = n + VALUES(n);
+END IF;
+
+CREATE OR REPLACE PROCEDURE isp_stat_active_customer(IN t BIGINT UNSIGNED, IN sg INT)
+  INSERT INTO stat_counts (tenant_id, name, n)
+    VALUES (t, 'customers_with_active_subscriptions', sg)
+    ON DUPLICATE KEY UPDATE n = n + VALUES(n);
 
 CREATE OR REPLACE PROCEDURE isp_stat_payment(IN t BIGINT UNSIGNED, IN cid BIGINT UNSIGNED,
     IN st VARCHAR(20), IN m VARCHAR(20), IN pl BIGINT UNSIGNED, IN d DATETIME(6),
@@ -165,18 +180,22 @@ BEGIN
     END IF;
   END IF;
   IF st = 'completed' THEN
-    UPDATE customers SET paid_count = paid_count + sg, paid_total = paid_total + sg * amt,
-      updated_at = updated_at WHERE id = cid;
+    INSERT INTO customer_stats (customer_id, tenant_id, paid_count, paid_total)
+      VALUES (cid, t, sg, sg * amt)
+      ON DUPLICATE KEY UPDATE paid_count = paid_count + VALUES(paid_count),
+        paid_total = paid_total + VALUES(paid_total);
   END IF;
 END;
 
+-- (parameter names must differ from column names: inside a procedure a
+-- parameter wins)
 CREATE OR REPLACE PROCEDURE isp_stat_invoice(IN t BIGINT UNSIGNED, IN st VARCHAR(20),
-    IN d DATE, IN total DECIMAL(12,2), IN paid DECIMAL(12,2), IN sg INT)
+    IN d DATE, IN amt DECIMAL(12,2), IN got DECIMAL(12,2), IN sg INT)
 BEGIN
-  INSERT INTO stat_inv (tenant_id, status, n, total, paid) VALUES (t, st, sg, sg * total, sg * paid)
+  INSERT INTO stat_inv (tenant_id, status, n, total, paid) VALUES (t, st, sg, sg * amt, sg * got)
     ON DUPLICATE KEY UPDATE n = n + VALUES(n), total = total + VALUES(total),
       paid = paid + VALUES(paid);
-  INSERT INTO stat_inv_day (tenant_id, day, status, n, total) VALUES (t, d, st, sg, sg * total)
+  INSERT INTO stat_inv_day (tenant_id, day, status, n, total) VALUES (t, d, st, sg, sg * amt)
     ON DUPLICATE KEY UPDATE n = n + VALUES(n), total = total + VALUES(total);
 END;
 
@@ -184,45 +203,62 @@ END;
 
 CREATE TRIGGER IF NOT EXISTS trg_customers_stat_ins AFTER INSERT ON customers FOR EACH ROW
   IF @ispbill_no_summaries IS NULL THEN
-    CALL isp_stat_customer(NEW.tenant_id, NEW.status, NEW.deleted_at IS NULL, NEW.active_subs_count, 1);
+    CALL isp_stat_customer(NEW.tenant_id, NEW.status, NEW.deleted_at IS NULL, NEW.created_at, 1);
   END IF;
 CREATE TRIGGER IF NOT EXISTS trg_customers_stat_upd AFTER UPDATE ON customers FOR EACH ROW
   IF @ispbill_no_summaries IS NULL AND (NOT (OLD.status <=> NEW.status)
       OR (OLD.deleted_at IS NULL) <> (NEW.deleted_at IS NULL)
-      OR (OLD.active_subs_count > 0) <> (NEW.active_subs_count > 0)) THEN
-    CALL isp_stat_customer(OLD.tenant_id, OLD.status, OLD.deleted_at IS NULL, OLD.active_subs_count, -1);
-    CALL isp_stat_customer(NEW.tenant_id, NEW.status, NEW.deleted_at IS NULL, NEW.active_subs_count, 1);
+      OR NOT (OLD.created_at <=> NEW.created_at)) THEN
+    CALL isp_stat_customer(OLD.tenant_id, OLD.status, OLD.deleted_at IS NULL, OLD.created_at, -1);
+    CALL isp_stat_customer(NEW.tenant_id, NEW.status, NEW.deleted_at IS NULL, NEW.created_at, 1);
   END IF;
 CREATE TRIGGER IF NOT EXISTS trg_customers_stat_del AFTER DELETE ON customers FOR EACH ROW
   IF @ispbill_no_summaries IS NULL THEN
-    CALL isp_stat_customer(OLD.tenant_id, OLD.status, OLD.deleted_at IS NULL, OLD.active_subs_count, -1);
+    CALL isp_stat_customer(OLD.tenant_id, OLD.status, OLD.deleted_at IS NULL, OLD.created_at, -1);
+    DELETE FROM customer_stats WHERE customer_id = OLD.id;
+  END IF;
+
+-- customers with an active subscription, whether live or not (as counted
+-- from the subscriptions)
+CREATE TRIGGER IF NOT EXISTS trg_customer_stats_ins AFTER INSERT ON customer_stats FOR EACH ROW
+  IF @ispbill_no_summaries IS NULL AND NEW.active_subs_count > 0 THEN
+    CALL isp_stat_active_customer(NEW.tenant_id, 1);
+  END IF;
+CREATE TRIGGER IF NOT EXISTS trg_customer_stats_upd AFTER UPDATE ON customer_stats FOR EACH ROW
+  IF @ispbill_no_summaries IS NULL AND (OLD.active_subs_count > 0) <> (NEW.active_subs_count > 0) THEN
+    CALL isp_stat_active_customer(NEW.tenant_id, IF(NEW.active_subs_count > 0, 1, -1));
+  END IF;
+CREATE TRIGGER IF NOT EXISTS trg_customer_stats_del AFTER DELETE ON customer_stats FOR EACH ROW
+  IF @ispbill_no_summaries IS NULL AND OLD.active_subs_count > 0 THEN
+    CALL isp_stat_active_customer(OLD.tenant_id, -1);
   END IF;
 
 CREATE TRIGGER IF NOT EXISTS trg_subscriptions_stat_ins AFTER INSERT ON subscriptions FOR EACH ROW
   IF @ispbill_no_summaries IS NULL THEN
-    CALL isp_stat_sub(NEW.tenant_id, NEW.status, NEW.plan_id, NEW.router_id, NEW.data_used, 1);
-    CALL isp_customer_subs(NEW.customer_id);
+    CALL isp_stat_sub(NEW.tenant_id, NEW.status, NEW.plan_id, NEW.router_id, NEW.data_used, NEW.created_at, 1);
+    CALL isp_customer_subs(NEW.tenant_id, NEW.customer_id);
   END IF;
 CREATE TRIGGER IF NOT EXISTS trg_subscriptions_stat_upd AFTER UPDATE ON subscriptions FOR EACH ROW
   IF @ispbill_no_summaries IS NULL THEN
     IF NOT (OLD.status <=> NEW.status AND OLD.plan_id <=> NEW.plan_id
-        AND OLD.router_id <=> NEW.router_id AND OLD.data_used <=> NEW.data_used) THEN
-      CALL isp_stat_sub(OLD.tenant_id, OLD.status, OLD.plan_id, OLD.router_id, OLD.data_used, -1);
-      CALL isp_stat_sub(NEW.tenant_id, NEW.status, NEW.plan_id, NEW.router_id, NEW.data_used, 1);
+        AND OLD.router_id <=> NEW.router_id AND OLD.data_used <=> NEW.data_used
+        AND OLD.created_at <=> NEW.created_at) THEN
+      CALL isp_stat_sub(OLD.tenant_id, OLD.status, OLD.plan_id, OLD.router_id, OLD.data_used, OLD.created_at, -1);
+      CALL isp_stat_sub(NEW.tenant_id, NEW.status, NEW.plan_id, NEW.router_id, NEW.data_used, NEW.created_at, 1);
     END IF;
     IF NOT (OLD.customer_id <=> NEW.customer_id AND OLD.status <=> NEW.status
         AND OLD.plan_id <=> NEW.plan_id AND OLD.router_id <=> NEW.router_id
         AND OLD.end_date <=> NEW.end_date AND OLD.monthly_fee <=> NEW.monthly_fee) THEN
-      CALL isp_customer_subs(NEW.customer_id);
+      CALL isp_customer_subs(NEW.tenant_id, NEW.customer_id);
       IF OLD.customer_id <> NEW.customer_id THEN
-        CALL isp_customer_subs(OLD.customer_id);
+        CALL isp_customer_subs(OLD.tenant_id, OLD.customer_id);
       END IF;
     END IF;
   END IF;
 CREATE TRIGGER IF NOT EXISTS trg_subscriptions_stat_del AFTER DELETE ON subscriptions FOR EACH ROW
   IF @ispbill_no_summaries IS NULL THEN
-    CALL isp_stat_sub(OLD.tenant_id, OLD.status, OLD.plan_id, OLD.router_id, OLD.data_used, -1);
-    CALL isp_customer_subs(OLD.customer_id);
+    CALL isp_stat_sub(OLD.tenant_id, OLD.status, OLD.plan_id, OLD.router_id, OLD.data_used, OLD.created_at, -1);
+    CALL isp_customer_subs(OLD.tenant_id, OLD.customer_id);
   END IF;
 
 CREATE TRIGGER IF NOT EXISTS trg_payments_stat_ins AFTER INSERT ON payments FOR EACH ROW
@@ -270,7 +306,12 @@ BEGIN
   DECLARE saved INT DEFAULT @ispbill_no_summaries;
   SET @ispbill_no_summaries = 1;
 
-  UPDATE customers c
+  DELETE FROM customer_stats WHERE tenant_id = t;
+  INSERT INTO customer_stats (customer_id, tenant_id, subs_count, active_subs_count,
+      monthly_bill, cur_plan_id, cur_router_id, cur_expiry, paid_count, paid_total)
+    SELECT c.id, t, COALESCE(s.n, 0), COALESCE(s.a, 0), COALESCE(s.m, 0), cur.plan_id,
+      cur.router_id, cur.end_date, COALESCE(p.n, 0), COALESCE(p.total, 0)
+    FROM customers c
     LEFT JOIN (SELECT customer_id, COUNT(*) AS n, SUM(status = 'active') AS a,
         SUM(CASE WHEN status = 'active' THEN monthly_fee ELSE 0 END) AS m
       FROM subscriptions WHERE tenant_id = t GROUP BY customer_id) s ON s.customer_id = c.id
@@ -280,12 +321,7 @@ BEGIN
       FROM subscriptions WHERE tenant_id = t) cur ON cur.customer_id = c.id AND cur.k = 1
     LEFT JOIN (SELECT customer_id, COUNT(*) AS n, SUM(amount) AS total FROM payments
       WHERE tenant_id = t AND status = 'completed' GROUP BY customer_id) p ON p.customer_id = c.id
-    SET c.subs_count = COALESCE(s.n, 0), c.active_subs_count = COALESCE(s.a, 0),
-      c.monthly_bill = COALESCE(s.m, 0), c.cur_plan_id = cur.plan_id,
-      c.cur_router_id = cur.router_id, c.cur_expiry = cur.end_date,
-      c.paid_count = COALESCE(p.n, 0), c.paid_total = COALESCE(p.total, 0),
-      c.updated_at = c.updated_at
-    WHERE c.tenant_id = t;
+    WHERE c.tenant_id = t AND (s.n IS NOT NULL OR p.n IS NOT NULL);
 
   UPDATE routers r
     LEFT JOIN (SELECT router_id, SUM(data_used) AS u FROM subscriptions
@@ -299,8 +335,15 @@ BEGIN
     GROUP BY status;
   DELETE FROM stat_counts WHERE tenant_id = t;
   INSERT INTO stat_counts (tenant_id, name, n)
-    SELECT t, 'customers_with_active_subscriptions', COUNT(*) FROM customers
+    SELECT t, 'customers_with_active_subscriptions', COUNT(*) FROM customer_stats
     WHERE tenant_id = t AND active_subs_count > 0;
+  DELETE FROM stat_created WHERE tenant_id = t;
+  INSERT INTO stat_created (tenant_id, entity, day, n)
+    SELECT t, 'customers', DATE(created_at), COUNT(*) FROM customers
+    WHERE tenant_id = t AND deleted_at IS NULL GROUP BY DATE(created_at);
+  INSERT INTO stat_created (tenant_id, entity, day, n)
+    SELECT t, 'subscriptions', DATE(created_at), COUNT(*) FROM subscriptions
+    WHERE tenant_id = t GROUP BY DATE(created_at);
   DELETE FROM stat_subs WHERE tenant_id = t;
   INSERT INTO stat_subs (tenant_id, status, plan_id, n)
     SELECT t, status, plan_id, COUNT(*) FROM subscriptions WHERE tenant_id = t

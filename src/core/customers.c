@@ -16,9 +16,6 @@ static const char *const account_types[] = { "residential", "business", "retail"
 static const char *const customer_statuses[] = { "active", "inactive", "suspended", "cancelled",
 	"expired", NULL };
 
-#define CURRENT_SUB "(SELECT s.%s FROM subscriptions s WHERE s.customer_id = t.id " \
-	"ORDER BY s.status = 'active' DESC, s.end_date DESC, s.id DESC LIMIT 1)"
-
 static const struct field customer_fields[] = {
 	{ "id", "id", FT_ID, FF_READONLY | FF_SORT },
 	{ "uuid", "uuid", FT_UUID, FF_READONLY },
@@ -47,21 +44,14 @@ static const struct field customer_fields[] = {
 	  "NULLIF(t.state, ''), NULLIF(t.postal_code, ''), NULLIF(t.country, ''))", FT_STR, FF_READONLY },
 	{ "is_active", "t.status = 'active'", FT_BOOL, FF_READONLY },
 	{ "is_suspended", "t.status = 'suspended'", FT_BOOL, FF_READONLY },
-	{ "subscriptions_count", "(SELECT COUNT(*) FROM subscriptions s WHERE s.customer_id = t.id)",
-	  FT_INT, FF_READONLY },
-	{ "active_subscriptions_count", "(SELECT COUNT(*) FROM subscriptions s "
-	  "WHERE s.customer_id = t.id AND s.status = 'active')", FT_INT, FF_READONLY },
-	{ "total_monthly_bill", "(SELECT COALESCE(SUM(s.monthly_fee), 0) FROM subscriptions s "
-	  "WHERE s.customer_id = t.id AND s.status = 'active')", FT_DECIMAL, FF_READONLY },
-	{ "plan_id", "(SELECT s.plan_id FROM subscriptions s WHERE s.customer_id = t.id "
-	  "ORDER BY s.status = 'active' DESC, s.end_date DESC, s.id DESC LIMIT 1)", FT_ID,
-	  FF_READONLY },
-	{ "router_id", "(SELECT s.router_id FROM subscriptions s WHERE s.customer_id = t.id "
-	  "ORDER BY s.status = 'active' DESC, s.end_date DESC, s.id DESC LIMIT 1)", FT_ID,
-	  FF_READONLY },
-	{ "expiry", "(SELECT s.end_date FROM subscriptions s WHERE s.customer_id = t.id "
-	  "ORDER BY s.status = 'active' DESC, s.end_date DESC, s.id DESC LIMIT 1)", FT_DATETIME,
-	  FF_READONLY },
+	/* customer_stats, kept by sql/007_summaries.sql's triggers; the current
+	 * subscription is the active one, else the one that ends last */
+	{ "subscriptions_count", "COALESCE(cs.subs_count, 0)", FT_INT, FF_READONLY },
+	{ "active_subscriptions_count", "COALESCE(cs.active_subs_count, 0)", FT_INT, FF_READONLY },
+	{ "total_monthly_bill", "COALESCE(cs.monthly_bill, 0)", FT_DECIMAL, FF_READONLY },
+	{ "plan_id", "cs.cur_plan_id", FT_ID, FF_READONLY | FF_FILTER },
+	{ "router_id", "cs.cur_router_id", FT_ID, FF_READONLY | FF_FILTER },
+	{ "expiry", "cs.cur_expiry", FT_DATETIME, FF_READONLY | FF_SORT },
 	{ "created_at", "created_at", FT_DATETIME, FF_READONLY | FF_SORT },
 	{ "updated_at", "updated_at", FT_DATETIME, FF_READONLY },
 };
@@ -72,6 +62,7 @@ static const struct unique_key customer_uniques[] = {
 const struct entity ent_customer = {
 	"Customer", "customers", customer_fields, sizeof(customer_fields) / sizeof(customer_fields[0]),
 	EF_TENANT | EF_SOFT_DELETE | EF_UUID, "t.id DESC", customer_uniques, 1, "customers",
+	" LEFT JOIN customer_stats cs ON cs.customer_id = t.id",
 };
 
 /* ---- shared by the billing files ---- */

@@ -76,6 +76,9 @@ struct entity {
 	/* live_counts keeps the tenant's row count (sql/006): an unfiltered
 	 * list reads it instead of counting */
 	const char *counted;
+	/* " LEFT JOIN ... x ON x.key = t.id": a table beside this one whose
+	 * columns read-only fields name as x.col (reads only) */
+	const char *join;
 };
 
 /* One row: values in field order, as text (NULL for SQL NULL). */

@@ -14,11 +14,19 @@
 
 /* ---- SQL ----
  * Every query exists twice, for the whole tenant and for one reseller
- * (fixed texts, so each is prepared once per connection).  Tables that
- * belong to a customer are aliased x and narrowed with BY_CUSTOMER;
- * MariaDB runs it as a semi-join from the reseller's customers
- * (ix_customers_owner) into the table's (tenant_id, customer_id, ...)
- * covering index. */
+ * (fixed texts, so each is prepared once per connection), taking the same
+ * parameters in the same order.
+ *
+ * A whole tenant's figures come from the summaries of
+ * sql/007_summaries.sql, which triggers keep exact in the writing
+ * transaction: a few dozen rows instead of a million payments.  Where a
+ * summary query needs a parameter in another place than the raw one, the
+ * parameters are named once in a one-row table p.
+ *
+ * A reseller's figures aggregate its customers' rows: tables that belong
+ * to a customer are aliased x and narrowed with BY_CUSTOMER; MariaDB runs
+ * it as a semi-join from the reseller's customers (ix_customers_owner)
+ * into the table's (tenant_id, customer_id, ...) covering index. */
 
 #define BY_CUSTOMER " AND x.customer_id IN (SELECT c.id FROM customers c " \
 	"WHERE c.tenant_id = ? AND c.owner_id = ?)"
@@ -34,7 +42,20 @@
 	"COUNT(CASE WHEN status = 'cancelled' THEN 1 END), " \
 	"COUNT(CASE WHEN created_at >= ? THEN 1 END) " \
 	"FROM customers WHERE tenant_id = ? AND deleted_at IS NULL" S
-static const char *const q_customers[2] = PAIR(Q_CUSTOMERS, BY_OWNER);
+#define COUNT_OF(C, V) "COALESCE(SUM(CASE WHEN s." C " = '" V "' THEN s.n END), 0)"
+#define ONE_ROW_GROUP " GROUP BY p.since, p.t"
+/* rows made on or after p.since, a day's start */
+#define CREATED_SINCE(E) "COALESCE((SELECT SUM(k.n) FROM stat_created k WHERE k.tenant_id = p.t " \
+	"AND k.entity = '" E "' AND k.day >= p.since), 0)"
+static const char *const q_customers[2] = {
+	"SELECT COALESCE(SUM(s.n), 0), " COUNT_OF("status", "active") ", "
+	COUNT_OF("status", "inactive") ", " COUNT_OF("status", "suspended") ", "
+	COUNT_OF("status", "cancelled") ", "
+	CREATED_SINCE("customers") " "
+	"FROM (SELECT ? AS since, ? AS t) p LEFT JOIN stat_customers s ON s.tenant_id = p.t"
+	ONE_ROW_GROUP,
+	Q_CUSTOMERS(BY_OWNER),
+};
 
 #define Q_SUBSCRIPTIONS(S) "SELECT COUNT(*), " \
 	"COUNT(CASE WHEN x.status = 'active' THEN 1 END), " \
@@ -45,7 +66,17 @@ static const char *const q_customers[2] = PAIR(Q_CUSTOMERS, BY_OWNER);
 	"COUNT(CASE WHEN x.created_at >= ? THEN 1 END), " \
 	"COUNT(DISTINCT CASE WHEN x.status = 'active' THEN x.customer_id END) " \
 	"FROM subscriptions x WHERE x.tenant_id = ?" S
-static const char *const q_subscriptions[2] = PAIR(Q_SUBSCRIPTIONS, BY_CUSTOMER);
+static const char *const q_subscriptions[2] = {
+	"SELECT COALESCE(SUM(s.n), 0), " COUNT_OF("status", "active") ", "
+	COUNT_OF("status", "inactive") ", " COUNT_OF("status", "suspended") ", "
+	COUNT_OF("status", "cancelled") ", " COUNT_OF("status", "pending") ", "
+	CREATED_SINCE("subscriptions") ", "
+	"COALESCE((SELECT SUM(k.n) FROM stat_counts k WHERE k.tenant_id = p.t "
+	"AND k.name = 'customers_with_active_subscriptions'), 0) "
+	"FROM (SELECT ? AS since, ? AS t) p LEFT JOIN stat_subs s ON s.tenant_id = p.t"
+	ONE_ROW_GROUP,
+	Q_SUBSCRIPTIONS(BY_CUSTOMER),
+};
 
 #define Q_PLANS(S) "SELECT COUNT(*), COUNT(CASE WHEN is_active = 1 THEN 1 END), " \
 	"COUNT(CASE WHEN is_featured = 1 THEN 1 END), COUNT(CASE WHEN is_popular = 1 THEN 1 END) " \
@@ -56,7 +87,12 @@ static const char *const q_plans[2] = PAIR(Q_PLANS, BY_PLAN_OWNER);
 #define Q_POPULAR(S) "SELECT p.name FROM (SELECT x.plan_id, COUNT(*) AS n " \
 	"FROM subscriptions x WHERE x.tenant_id = ? AND x.status = 'active'" S \
 	" GROUP BY x.plan_id ORDER BY n DESC, x.plan_id LIMIT 1) t JOIN plans p ON p.id = t.plan_id"
-static const char *const q_popular[2] = PAIR(Q_POPULAR, BY_CUSTOMER);
+static const char *const q_popular[2] = {
+	"SELECT p.name FROM (SELECT plan_id, n FROM stat_subs WHERE tenant_id = ? "
+	"AND status = 'active' AND n > 0 ORDER BY n DESC, plan_id LIMIT 1) t "
+	"JOIN plans p ON p.id = t.plan_id",
+	Q_POPULAR(BY_CUSTOMER),
+};
 
 static const char q_plan_name[] = "SELECT name FROM plans WHERE id = ? AND tenant_id = ?";
 
@@ -76,53 +112,68 @@ static const char *const q_routers[2] = PAIR(Q_ROUTERS, BY_OWNER);
 #define Q_BANDWIDTH(S) "SELECT COALESCE(SUM(s.data_used), 0) FROM subscriptions s " \
 	"WHERE s.tenant_id = ? AND s.router_id IN (SELECT r.id FROM routers r " \
 	"WHERE r.tenant_id = ? AND r.deleted_at IS NULL" S ")"
-static const char *const q_bandwidth[2] = PAIR(Q_BANDWIDTH, " AND r.owner_id = ?");
+static const char *const q_bandwidth[2] = {
+	"SELECT COALESCE(SUM(r.data_used_total), 0) FROM routers r WHERE r.tenant_id = ? "
+	"AND r.tenant_id = ? AND r.deleted_at IS NULL",
+	Q_BANDWIDTH(" AND r.owner_id = ?"),
+};
 
 /* per status, in index order (ix_stats_invoices) */
 #define Q_INVOICES(S) "SELECT x.status, COUNT(*), COALESCE(SUM(x.total_amount), 0), " \
 	"COALESCE(SUM(x.paid_amount), 0) FROM invoices x WHERE x.tenant_id = ?" S \
 	" GROUP BY x.status"
-static const char *const q_invoices[2] = PAIR(Q_INVOICES, BY_CUSTOMER);
+static const char *const q_invoices[2] = {
+	"SELECT status, n, total, paid FROM stat_inv WHERE tenant_id = ? AND n <> 0",
+	Q_INVOICES(BY_CUSTOMER),
+};
 
 /* One pass over a tenant's payments for the payments group, the methods
  * and the plans' revenue, grouped in the order of ix_stats_pay_group. */
 #define Q_BREAKDOWN(S) "SELECT x.status, x.payment_method, x.plan_id, COUNT(*), SUM(x.amount) " \
 	"FROM payments x WHERE x.tenant_id = ?" S \
 	" GROUP BY x.status, x.payment_method, x.plan_id"
-static const char *const q_breakdown[2] = PAIR(Q_BREAKDOWN, BY_CUSTOMER);
+static const char *const q_breakdown[2] = {
+	"SELECT status, payment_method, NULLIF(plan_id, 0), n, amount FROM stat_pay_mix "
+	"WHERE tenant_id = ? AND n <> 0",
+	Q_BREAKDOWN(BY_CUSTOMER),
+};
 
 /* completed payments dated in [?, ?) (ix_stats_pay_date) */
 #define Q_REVENUE_SUM(S) "SELECT COALESCE(SUM(x.amount), 0) FROM payments x " \
 	"WHERE x.tenant_id = ? AND x.status = 'completed' AND x.payment_date >= ? " \
 	"AND x.payment_date < ?" S
-static const char *const q_revenue_sum[2] = PAIR(Q_REVENUE_SUM, BY_CUSTOMER);
+static const char *const q_revenue_sum[2] = {
+	"SELECT COALESCE(SUM(amount), 0) FROM stat_pay_day WHERE tenant_id = ? "
+	"AND day >= ? AND day < ? AND status = 'completed'",
+	Q_REVENUE_SUM(BY_CUSTOMER),
+};
 
 /* Payments per day of a window.  The status list is every value of
  * payments.status: it lets the range run over ix_stats_pay_date
- * (tenant_id, status, payment_date, ...); a new status must be added here.
- * For a whole tenant the index is named: over a long window MariaDB's
- * estimate prefers reading all of the tenant's ix_stats_pay_customer,
- * which is half as fast (12 months of 1M payments: 330 ms, not 220 ms). */
-#define Q_TREND_PAYMENTS(H, S) "SELECT DATE(x.payment_date), COUNT(*), " \
+ * (tenant_id, status, payment_date, ...); a new status must be added here. */
+#define Q_TREND_PAYMENTS(S) "SELECT DATE(x.payment_date), COUNT(*), " \
 	"COUNT(CASE WHEN x.status = 'completed' THEN 1 END), " \
 	"COALESCE(SUM(CASE WHEN x.status = 'completed' THEN x.amount END), 0) " \
-	"FROM payments x" H " WHERE x.tenant_id = ? " \
+	"FROM payments x WHERE x.tenant_id = ? " \
 	"AND x.status IN ('pending', 'completed', 'failed', 'cancelled', 'refunded') " \
 	"AND x.payment_date >= ? AND x.payment_date < ?" S " GROUP BY DATE(x.payment_date)"
 static const char *const q_trend_payments[2] = {
-	Q_TREND_PAYMENTS(" FORCE INDEX (ix_stats_pay_date)", ""),
-	Q_TREND_PAYMENTS("", BY_CUSTOMER),
+	"SELECT day, SUM(n), SUM(CASE WHEN status = 'completed' THEN n ELSE 0 END), "
+	"COALESCE(SUM(CASE WHEN status = 'completed' THEN amount END), 0) FROM stat_pay_day "
+	"WHERE tenant_id = ? AND day >= ? AND day < ? GROUP BY day HAVING SUM(n) <> 0",
+	Q_TREND_PAYMENTS(BY_CUSTOMER),
 };
 
-/* billed invoices per issue day of a window (ix_stats_invoices, named for
- * the same reason: 31 ms instead of 67 ms over 12 months) */
-#define Q_TREND_INVOICES(H, S) "SELECT x.issue_date, COUNT(*), " \
-	"COALESCE(SUM(x.total_amount), 0) FROM invoices x" H " WHERE x.tenant_id = ? " \
-	"AND x.status IN ('pending', 'paid', 'overdue') " \
+/* billed invoices per issue day of a window */
+#define BILLED "('pending', 'paid', 'overdue')"
+#define Q_TREND_INVOICES(S) "SELECT x.issue_date, COUNT(*), " \
+	"COALESCE(SUM(x.total_amount), 0) FROM invoices x WHERE x.tenant_id = ? " \
+	"AND x.status IN " BILLED " " \
 	"AND x.issue_date >= ? AND x.issue_date < ?" S " GROUP BY x.issue_date"
 static const char *const q_trend_invoices[2] = {
-	Q_TREND_INVOICES(" FORCE INDEX (ix_stats_invoices)", ""),
-	Q_TREND_INVOICES("", BY_CUSTOMER),
+	"SELECT day, SUM(n), COALESCE(SUM(total), 0) FROM stat_inv_day WHERE tenant_id = ? "
+	"AND day >= ? AND day < ? AND status IN " BILLED " GROUP BY day HAVING SUM(n) <> 0",
+	Q_TREND_INVOICES(BY_CUSTOMER),
 };
 
 /* the customers with the most completed payments (ix_stats_pay_customer),
@@ -135,16 +186,30 @@ static const char *const q_trend_invoices[2] = {
 	"WHERE x.tenant_id = ? AND x.status = 'completed'" S \
 	" GROUP BY x.customer_id ORDER BY total DESC, x.customer_id LIMIT ?) t " \
 	"JOIN customers cu ON cu.id = t.customer_id ORDER BY t.total DESC, t.customer_id"
-static const char *const q_top[2] = PAIR(Q_TOP, BY_CUSTOMER);
+static const char *const q_top[2] = {
+	"SELECT cu.id, cu.name, k.paid_total, (SELECT COUNT(*) FROM invoices i "
+	"WHERE i.tenant_id = cu.tenant_id AND i.customer_id = cu.id), k.subs_count "
+	"FROM customer_stats k JOIN customers cu ON cu.id = k.customer_id "
+	"WHERE k.tenant_id = ? AND k.paid_count > 0 "
+	"ORDER BY k.paid_total DESC, k.customer_id LIMIT ?",
+	Q_TOP(BY_CUSTOMER),
+};
 
 /* 002 */
 #define Q_CUSTOMER_COUNT(S) "SELECT COUNT(*) FROM customers " \
 	"WHERE tenant_id = ? AND deleted_at IS NULL" S
-static const char *const q_customer_count[2] = PAIR(Q_CUSTOMER_COUNT, BY_OWNER);
+static const char *const q_customer_count[2] = {
+	"SELECT COALESCE(SUM(n), 0) FROM stat_customers WHERE tenant_id = ?",
+	Q_CUSTOMER_COUNT(BY_OWNER),
+};
 
 #define Q_PAID_TOTAL(S) "SELECT COALESCE(SUM(x.amount), 0) FROM payments x " \
 	"WHERE x.tenant_id = ? AND x.status = 'completed'" S
-static const char *const q_paid_total[2] = PAIR(Q_PAID_TOTAL, BY_CUSTOMER);
+static const char *const q_paid_total[2] = {
+	"SELECT COALESCE(SUM(amount), 0) FROM stat_pay_mix WHERE tenant_id = ? "
+	"AND status = 'completed'",
+	Q_PAID_TOTAL(BY_CUSTOMER),
+};
 
 #define Q_OPEN_TICKETS(S) "SELECT COUNT(*) FROM tickets x " \
 	"WHERE x.tenant_id = ? AND x.status IN ('open', 'in_progress')" S
@@ -157,7 +222,11 @@ static const char *const q_leads[2] = PAIR(Q_LEADS, " AND assigned_to = ?");
 #define Q_REVENUE_DAYS(S) "SELECT DATE(x.payment_date) AS d, SUM(x.amount) FROM payments x " \
 	"WHERE x.tenant_id = ? AND x.status = 'completed' AND x.payment_date >= ? " \
 	"AND x.payment_date < ?" S " GROUP BY d ORDER BY d"
-static const char *const q_revenue_days[2] = PAIR(Q_REVENUE_DAYS, BY_CUSTOMER);
+static const char *const q_revenue_days[2] = {
+	"SELECT day, amount FROM stat_pay_day WHERE tenant_id = ? AND day >= ? AND day < ? "
+	"AND status = 'completed' AND n <> 0 ORDER BY day",
+	Q_REVENUE_DAYS(BY_CUSTOMER),
+};
 
 /* 000 */
 #define Q_PERF_PLANS(S) "SELECT id, name, price, duration_value, duration_unit, billing_cycle " \
@@ -172,7 +241,11 @@ static const char *const q_perf_customers[2] = PAIR(Q_PERF_CUSTOMERS, BY_CUSTOME
 #define Q_PERF_SALES(S) "SELECT x.plan_id, COUNT(*), SUM(x.amount) FROM payments x " \
 	"WHERE x.tenant_id = ? AND x.status = 'completed' AND x.plan_id IS NOT NULL " \
 	"AND x.payment_date >= ? AND x.payment_date < ?" S " GROUP BY x.plan_id"
-static const char *const q_perf_sales[2] = PAIR(Q_PERF_SALES, BY_CUSTOMER);
+static const char *const q_perf_sales[2] = {
+	"SELECT plan_id, SUM(n), SUM(amount) FROM stat_pay_plan_day WHERE tenant_id = ? "
+	"AND day >= ? AND day < ? GROUP BY plan_id HAVING SUM(n) <> 0",
+	Q_PERF_SALES(BY_CUSTOMER),
+};
 
 /* ---- parameters ---- */
 
