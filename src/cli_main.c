@@ -11,6 +11,7 @@
 
 #include "core/locations.h"
 #include "core/secrets.h"
+#include "core/summaries.h"
 #include "core/sweep.h"
 #include "core/users.h"
 #include "db/db.h"
@@ -35,6 +36,9 @@ usage(FILE *fp)
 	    "                                   upazilas.csv (the bd-geo data set)\n"
 	    "  demo --customers N --payments M [--tenant CODE] [--append]  make sample data\n"
 	    "  sweep                            periodic upkeep (run it every minute)\n"
+	    "  stats check|rebuild [--tenant CODE]\n"
+	    "                                   prove the kept statistics against the rows\n"
+	    "                                   (exit 1 on a difference), or recompute them\n"
 	    "  check-config                     print the configuration, secrets masked\n"
 	    "  version                          print the version\n");
 }
@@ -258,6 +262,64 @@ cmd_sweep(void)
 	return rc == 0 ? 0 : 1;
 }
 
+/* ispbill stats check|rebuild [--tenant CODE]: every tenant by default */
+static int
+cmd_stats(int argc, char **argv)
+{
+	const char *code = NULL;
+	int check, bad = 0, rc = 0;
+	struct db db;
+	struct db_result r;
+	struct arena a;
+	struct db_param p[1];
+
+	if (argc == 4 && !strcmp(argv[2], "--tenant"))
+		code = argv[3];
+	if ((argc != 2 && !code) || (strcmp(argv[1], "check") && strcmp(argv[1], "rebuild"))) {
+		fprintf(stderr, "usage: ispbill stats check|rebuild [--tenant CODE]\n");
+		return 2;
+	}
+	check = !strcmp(argv[1], "check");
+	if (cfg.db_read_timeout < 3600)
+		cfg.db_read_timeout = 3600;
+	if (connect_db(&db, 0) < 0)
+		return 1;
+	arena_init(&a);
+	p[0] = db_str(code ? code : "");
+	if (db_query(&db, &a, code ? "SELECT id, code FROM tenants WHERE code = ?" :
+	    "SELECT id, code FROM tenants ORDER BY id", p, code ? 1 : 0, &r) < 0) {
+		fprintf(stderr, "ispbill stats: %s\n", db.errmsg);
+		rc = 1;
+	} else if (r.nrows == 0) {
+		fprintf(stderr, "ispbill stats: no tenant %s\n", code ? code : "at all");
+		rc = 1;
+	}
+	for (unsigned i = 0; rc == 0 && i < r.nrows; i++) {
+		long long id = db_val_int(&r, i, 0, 0);
+		struct buf report = BUF_INIT;
+		int ndiff = 0;
+
+		if ((check ? summaries_check(&db, id, &ndiff, &report) :
+		    summaries_rebuild(&db, id)) != CORE_OK) {
+			fprintf(stderr, "ispbill stats: tenant %s: %s\n", db_val(&r, i, 1), db.errmsg);
+			rc = 1;
+		} else if (!check)
+			printf("stats: tenant %s rebuilt\n", db_val(&r, i, 1));
+		else if (ndiff == 0)
+			printf("stats: tenant %s: every kept figure matches its rows\n",
+			    db_val(&r, i, 1));
+		else {
+			printf("stats: tenant %s: %d summaries differ from the rows:\n%s",
+			    db_val(&r, i, 1), ndiff, buf_cstr(&report));
+			bad = 1;
+		}
+		buf_free(&report);
+	}
+	arena_free(&a);
+	db_close(&db);
+	return rc ? rc : bad;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -301,6 +363,8 @@ main(int argc, char **argv)
 	/* ---- demo (core/demo.c): end ---- */
 	else if (!strcmp(argv[i], "sweep"))
 		rc = cmd_sweep();
+	else if (!strcmp(argv[i], "stats"))
+		rc = cmd_stats(argc - i, argv + i);
 	else if (!strcmp(argv[i], "locations"))
 		rc = cmd_locations(argc - i, argv + i);
 	else if (!strcmp(argv[i], "check-config")) {

@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include <ctype.h>
+#include <sys/wait.h>
 #include <stdarg.h>
 #include <limits.h>
 #include <stdio.h>
@@ -148,4 +149,22 @@ miss(struct misses *m, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(m->text + len, sizeof(m->text) - len, fmt, ap);
 	va_end(ap);
+}
+
+/* Run a shell command, capture its output; returns the exit status. */
+int
+it_run(const char *cmd, char *out, size_t n)
+{
+	FILE *p = popen(cmd, "r");
+	size_t got = 0;
+	int st;
+
+	if (n)
+		out[0] = '\0';
+	if (p == NULL)
+		return -1;
+	while (got + 1 < n && fgets(out + got, (int)(n - got), p))
+		got = strlen(out);
+	st = pclose(p);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }

@@ -41,6 +41,8 @@ int         it_is_null(const struct resp *r, const char *path);
 
 /* Run "harness CMD DIR [BUILD]"; 0 on success. */
 int it_harness(const char *cmd);
+/* a shell command's exit status (-1: none), its output in out */
+int it_run(const char *cmd, char *out, size_t n);
 /* Read a pid file under the test dir; 0 if absent. */
 long it_pidfile(const char *name);
 /* Does a file under the test dir contain the text? */

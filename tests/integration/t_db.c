@@ -33,22 +33,6 @@ sleep_ms(int ms)
 	nanosleep(&ts, NULL);
 }
 
-/* Run a shell command, capture its output; returns the exit status. */
-static int
-run(const char *cmd, char *out, size_t n)
-{
-	FILE *p = popen(cmd, "r");
-	size_t got = 0;
-	int st;
-
-	if (p == NULL)
-		return -1;
-	while (got + 1 < n && fgets(out + got, (int)(n - got), p))
-		got = strlen(out);
-	st = pclose(p);
-	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
-
 struct holder {
 	int hold_ms;
 	int ok;
@@ -172,7 +156,7 @@ START_TEST(migrate_applies_each_file_once)
 
 	snprintf(cmd, sizeof(cmd), "ISPBILL_CONFIG=%s/ispbill.conf %s/ispbill migrate 2>&1",
 	    it_dir(), it_build());
-	ck_assert_int_eq(run(cmd, out, sizeof(out)), 0);
+	ck_assert_int_eq(it_run(cmd, out, sizeof(out)), 0);
 	ck_assert_ptr_null(strstr(out, "applied"));     /* the harness already did */
 	ck_assert_ptr_nonnull(strstr(out, "schema at version "));
 }
@@ -185,7 +169,7 @@ START_TEST(check_config_names_the_bad_key)
 
 	snprintf(cmd, sizeof(cmd), "%s/ispbill-fcgi --config %s/ispbill.conf --check-config 2>&1",
 	    it_build(), it_dir());
-	ck_assert_int_eq(run(cmd, out, sizeof(out)), 0);
+	ck_assert_int_eq(it_run(cmd, out, sizeof(out)), 0);
 	ck_assert_ptr_nonnull(strstr(out, "configuration ok"));
 	ck_assert_ptr_nonnull(strstr(out, "db_password = ***hidden***"));
 	ck_assert_ptr_nonnull(strstr(out, "jwt_secret = ***hidden***"));
@@ -197,14 +181,14 @@ START_TEST(check_config_names_the_bad_key)
 	snprintf(cmd, sizeof(cmd), "%s/ispbill-fcgi --config %s --check-config 2>&1",
 	    it_build(), bad);
 	out[0] = '\0';
-	ck_assert_int_eq(run(cmd, out, sizeof(out)), 1);
+	ck_assert_int_eq(it_run(cmd, out, sizeof(out)), 1);
 	ck_assert_ptr_nonnull(strstr(out, "bad.conf:2"));
 	ck_assert_ptr_nonnull(strstr(out, "socket_mode"));
 	/* the environment overrides the file, and is checked too */
 	snprintf(cmd, sizeof(cmd), "ISPBILL_WORKERS=999 %s/ispbill-fcgi --config %s/ispbill.conf "
 	    "--check-config 2>&1", it_build(), it_dir());
 	out[0] = '\0';
-	ck_assert_int_eq(run(cmd, out, sizeof(out)), 1);
+	ck_assert_int_eq(it_run(cmd, out, sizeof(out)), 1);
 	ck_assert_ptr_nonnull(strstr(out, "ISPBILL_WORKERS"));
 	unlink(bad);
 }
@@ -227,7 +211,7 @@ START_TEST(sweep_forgets_only_the_old)
 	    "('sweep-test', UTC_TIMESTAMP() - INTERVAL 3 HOUR, 5)"), 0);
 	snprintf(cmd, sizeof(cmd), "ISPBILL_CONFIG=%s/ispbill.conf %s/ispbill sweep 2>&1",
 	    it_dir(), it_build());
-	ck_assert_int_eq(run(cmd, out, sizeof(out)), 0);
+	ck_assert_int_eq(it_run(cmd, out, sizeof(out)), 0);
 	ck_assert_ptr_nonnull(strstr(out, "sweep: removed"));
 	ck_assert_int_eq(db_query(&db, &a, "SELECT login FROM login_attempts WHERE ip = '10.9.9.9'",
 	    NULL, 0, &r), 0);

@@ -1372,6 +1372,112 @@ expect_ok(const char *tok, const char *path, const char *query)
 	it_free(r);
 }
 
+/* `ispbill stats check --tenant CODE`: its exit status, its words in out */
+static int
+stats_check(long long t, char *out, size_t n)
+{
+	char cmd[2048];
+
+	snprintf(cmd, sizeof(cmd), "ISPBILL_CONFIG=%s/ispbill.conf %s/ispbill stats check "
+	    "--tenant %s 2>&1", it_dir(), it_build(),
+	    sql_text("SELECT code FROM tenants WHERE id = %lld", t));
+	return it_run(cmd, out, n);
+}
+
+/* Every kind of write, by the API and by plain SQL, leaves the kept figures
+ * (sql/007) equal to the figures of the rows; and a figure changed behind
+ * their back is found. */
+START_TEST(stats_summaries_follow_every_kind_of_write)
+{
+	struct world w;
+	struct known k;
+	struct resp *r;
+	char out[8192], body[512];
+	long long t, cx, s1, inv, rt1, rt2;
+
+	world_make(&w);
+	t = w.tenant;
+	known_seed(&w, &k);
+	rt1 = sql_int("SELECT id FROM routers WHERE tenant_id = %lld AND name = 'R1'", t);
+	rt2 = sql_int("SELECT id FROM routers WHERE tenant_id = %lld AND name = 'R2'", t);
+	ck_assert_msg(stats_check(t, out, sizeof(out)) == 0, "%s", out);
+
+	/* by plain SQL, as an operator might: rows made from other rows (the
+	 * triggers must not update a table such a statement reads) */
+	cx = customer(t, 0, "KX", "active", "UTC_TIMESTAMP(6)", 0);
+	sql_exec("INSERT INTO payments (uuid, tenant_id, customer_id, plan_id, payment_number, "
+	    "amount, payment_method, status, payment_date) SELECT UUID(), tenant_id, id, NULL, "
+	    "CONCAT('K', id), 12.34, 'cash', 'completed', UTC_TIMESTAMP(6) FROM customers "
+	    "WHERE tenant_id = %lld", t);
+	sql_exec("INSERT INTO subscriptions (uuid, tenant_id, customer_id, plan_id, router_id, "
+	    "username, status, monthly_fee, end_date) SELECT UUID(), tenant_id, id, %lld, %lld, "
+	    "CONCAT('k', id), 'active', 99.50, UTC_TIMESTAMP(6) + INTERVAL 3 DAY FROM customers "
+	    "WHERE id = %lld", k.p2, rt1, cx);
+	s1 = sql_int("SELECT id FROM subscriptions WHERE customer_id = %lld", cx);
+	/* every column the figures depend on, changed */
+	sql_exec("UPDATE payments SET status = 'refunded' WHERE payment_number = 'K%lld'", cx);
+	sql_exec("UPDATE payments SET amount = amount + 1.01, payment_method = 'mpesa', "
+	    "plan_id = %lld WHERE tenant_id = %lld AND status = 'completed' LIMIT 2", k.p1, t);
+	sql_exec("UPDATE payments SET payment_date = NULL WHERE tenant_id = %lld "
+	    "AND status = 'failed'", t);
+	sql_exec("UPDATE payments SET payment_date = payment_date - INTERVAL 40 DAY "
+	    "WHERE tenant_id = %lld AND status = 'pending'", t);
+	sql_exec("UPDATE subscriptions SET data_used = data_used + 5000, status = 'suspended', "
+	    "plan_id = %lld WHERE id = %lld", k.p1, s1);
+	sql_exec("UPDATE subscriptions SET router_id = %lld WHERE id = %lld", rt2, s1);
+	sql_exec("UPDATE subscriptions SET customer_id = %lld WHERE id = %lld", k.c1, s1);
+	sql_exec("UPDATE invoices SET status = 'paid', paid_amount = total_amount "
+	    "WHERE tenant_id = %lld AND status = 'pending'", t);
+	sql_exec("UPDATE invoices SET issue_date = issue_date - INTERVAL 3 DAY, "
+	    "total_amount = total_amount + 1 WHERE tenant_id = %lld AND status = 'draft'", t);
+	sql_exec("UPDATE customers SET status = 'suspended' WHERE id = %lld", k.c2);
+	sql_exec("UPDATE customers SET deleted_at = UTC_TIMESTAMP(6) WHERE id = %lld", cx);
+	sql_exec("DELETE FROM payments WHERE tenant_id = %lld AND status = 'cancelled'", t);
+	sql_exec("DELETE FROM invoices WHERE tenant_id = %lld AND status = 'cancelled'", t);
+	ck_assert_msg(stats_check(t, out, sizeof(out)) == 0, "%s", out);
+
+	/* through the API: a subscription activated, an invoice and its payment */
+	snprintf(body, sizeof(body), "{\"customer_id\":%lld,\"plan_id\":%lld,\"router_id\":%lld}",
+	    k.c2, k.p2, rt1);
+	r = send_json("POST", w.admin, body, "/api/subscriptions/");
+	EXPECT_STATUS(r, 201);
+	s1 = it_int(r, "data/id");
+	it_free(r);
+	snprintf(body, sizeof(body), "/api/subscriptions/%lld/activate/", s1);
+	r = send_json("POST", w.admin, "{}", body);
+	EXPECT_STATUS(r, 200);
+	it_free(r);
+	snprintf(body, sizeof(body), "{\"customer_id\":%lld,\"subtotal\":\"250.00\"}", k.c2);
+	r = send_json("POST", w.admin, body, "/api/billing/invoices/");
+	EXPECT_STATUS(r, 201);
+	inv = it_int(r, "data/id");
+	it_free(r);
+	snprintf(body, sizeof(body), "{\"customer_id\":%lld,\"invoice_id\":%lld,"
+	    "\"amount\":\"100.00\",\"payment_method\":\"mpesa\",\"status\":\"completed\"}",
+	    k.c2, inv);
+	r = send_json("POST", w.admin, body, "/api/payments/payments/");
+	EXPECT_STATUS(r, 201);
+	it_free(r);
+	ck_assert_msg(stats_check(t, out, sizeof(out)) == 0, "%s", out);
+	ck_assert_ptr_nonnull(strstr(out, "every kept figure matches its rows"));
+
+	/* the customer list shows the kept figures */
+	r = get(w.admin, "/api/customers/%lld/", k.c1);
+	EXPECT_OK(r);
+	ck_assert_int_eq(it_int(r, "data/subscriptions_count"),
+	    sql_int("SELECT COUNT(*) FROM subscriptions WHERE customer_id = %lld", k.c1));
+	it_free(r);
+
+	/* a figure changed behind the triggers' back is found, and named */
+	sql_exec("UPDATE stat_pay_mix SET amount = amount + 0.01 WHERE tenant_id = %lld "
+	    "AND status = 'completed' LIMIT 1", t);
+	ck_assert_int_eq(stats_check(t, out, sizeof(out)), 1);
+	ck_assert_msg(strstr(out, "stat_pay_mix: kept has completed") != NULL, "%s", out);
+	sql_exec("CALL isp_rebuild_summaries(%lld)", t);
+	ck_assert_msg(stats_check(t, out, sizeof(out)) == 0, "%s", out);
+}
+END_TEST
+
 START_TEST(stats_bad_parameters_are_400_naming_them)
 {
 	static const char *const bad_ids[] = { "user_id=abc", "user_id=0", "user_id=-3",
@@ -1498,6 +1604,7 @@ suite_stats(void)
 	tcase_add_test(t, stats_tenants_never_see_each_other);
 	tcase_add_test(t, stats_empty_tenant_is_all_zeros);
 	tcase_add_test(t, stats_sums_exact_over_10000_payments);
+	tcase_add_test(t, stats_summaries_follow_every_kind_of_write);
 	tcase_add_test(t, stats_bad_parameters_are_400_naming_them);
 	tcase_add_test(t, stats_need_stats_view);
 	suite_add_tcase(s, t);
