@@ -569,6 +569,7 @@ struct peer {
 	int state;                  /* for the script */
 	char tag[32];               /* ".tag=N" of the command being answered */
 	char saved_tag[32];         /* a streaming command's tag */
+	struct arena a;             /* for words the script formats */
 };
 
 /* Write a sentence; words NULL-terminated; "T" stands for the current
@@ -623,7 +624,7 @@ static struct ros_opts test_opts = {
 };
 
 static struct ros_conn *
-peer_start(struct peer *p, peer_fn fn)
+peer_start_with(struct peer *p, peer_fn fn, const struct ros_opts *o)
 {
 	int sv[2];
 
@@ -631,8 +632,15 @@ peer_start(struct peer *p, peer_fn fn)
 	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
 	p->fd = sv[1];
 	p->fn = fn;
+	arena_init(&p->a);
 	pthread_create(&p->th, NULL, peer_main, p);
-	return ros_conn_adopt(sv[0], &test_opts);
+	return ros_conn_adopt(sv[0], o);
+}
+
+static struct ros_conn *
+peer_start(struct peer *p, peer_fn fn)
+{
+	return peer_start_with(p, fn, &test_opts);
 }
 
 static void
@@ -641,6 +649,7 @@ peer_stop(struct peer *p, struct ros_conn *c)
 	ros_close(c);               /* the peer's read sees EOF */
 	pthread_join(p->th, NULL);
 	close(p->fd);
+	arena_free(&p->a);
 }
 
 static long long
@@ -760,38 +769,27 @@ START_TEST(silent_router_times_out)
 {
 	struct peer p;
 	struct ros_opts o = { .read_timeout_ms = 300, .call_timeout_ms = 5000 };
-	struct ros_conn *c;
+	struct ros_conn *c = peer_start_with(&p, peer_silent, &o);
 	struct ros_result res;
 	struct ros_error err;
 	const char *cmd[] = { "/system/identity/print" };
-	long long t0;
-	int sv[2];
+	long long t0 = mono_ms();
 
-	memset(&p, 0, sizeof(p));
-	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
-	p.fd = sv[1];
-	p.fn = peer_silent;
-	pthread_create(&p.th, NULL, peer_main, &p);
-	c = ros_conn_adopt(sv[0], &o);
-	t0 = mono_ms();
 	ck_assert_int_eq(ros_command(c, cmd, 1, &res, &err), ROS_ETIMEOUT);
 	ck_assert_int_le(mono_ms() - t0, 1500);
 	ck_assert_int_ge(mono_ms() - t0, 250);
 	ck_assert_ptr_nonnull(strstr(err.message, "300 ms"));
 	ck_assert_uint_eq(ros_in_flight(c), 0);         /* abandoned */
 	ros_result_free(&res);
+	peer_stop(&p, c);
 
 	/* a total deadline shorter than the read timeout wins */
-	ros_close(c);
-	pthread_join(p.th, NULL);
-	close(p.fd);
 	o.read_timeout_ms = 5000;
 	o.call_timeout_ms = 200;
-	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
-	p.fd = sv[1];
-	pthread_create(&p.th, NULL, peer_main, &p);
-	c = ros_conn_adopt(sv[0], &o);
+	c = peer_start_with(&p, peer_silent, &o);
+	t0 = mono_ms();
 	ck_assert_int_eq(ros_command(c, cmd, 1, &res, &err), ROS_ETIMEOUT);
+	ck_assert_int_le(mono_ms() - t0, 1000);
 	ck_assert_ptr_nonnull(strstr(err.message, "200 ms"));
 	ros_result_free(&res);
 	peer_stop(&p, c);
@@ -916,6 +914,132 @@ START_TEST(event_loop_face)
 }
 END_TEST
 
+/* A hotspot user table and two active sessions of "bob". */
+struct entry {
+	char id[8], name[32], password[32];
+	int disabled, used;
+};
+static struct entry table[8];
+static int next_id = 1, kicked;
+
+static struct entry *
+entry_by_id(const char *id)
+{
+	for (int i = 0; i < 8; i++)
+		if (table[i].used && strcmp(table[i].id, id) == 0)
+			return &table[i];
+	return NULL;
+}
+
+static void
+peer_table(struct peer *p, const struct ros_reply *r)
+{
+	const struct ros_word *q = r->nwords > 1 ? &r->words[1] : NULL;
+	char ids[64], *save = NULL, *id;
+
+	if (is_cmd(r, "/ip/hotspot/user/print")) {
+		for (int i = 0; i < 8; i++) {
+			char qname[64];
+
+			snprintf(qname, sizeof(qname), "?name=%s", table[i].name);
+			if (!table[i].used)
+				continue;
+			for (size_t k = 1; k < r->nwords; k++)
+				if (r->words[k].p[0] == '?' && strcmp(r->words[k].p, qname) == 0)
+					peer_say(p, "!re", arena_printf(&p->a, "=.id=%s", table[i].id),
+					    arena_printf(&p->a, "=name=%s", table[i].name), "T", NULL);
+		}
+		peer_say(p, "!done", "T", NULL);
+	} else if (is_cmd(r, "/ip/hotspot/user/add")) {
+		struct entry *e = &table[next_id % 8];
+
+		memset(e, 0, sizeof(*e));
+		e->used = 1;
+		snprintf(e->id, sizeof(e->id), "*%X", next_id++);
+		snprintf(e->name, sizeof(e->name), "%s", arg(r, "name"));
+		snprintf(e->password, sizeof(e->password), "%s", arg(r, "password"));
+		peer_say(p, "!done", arena_printf(&p->a, "=ret=%s", e->id), "T", NULL);
+	} else if (is_cmd(r, "/ip/hotspot/user/set") || is_cmd(r, "/ip/hotspot/user/remove") ||
+	    is_cmd(r, "/ip/hotspot/user/disable")) {
+		snprintf(ids, sizeof(ids), "%s", arg(r, ".id"));
+		for (id = strtok_r(ids, ",", &save); id; id = strtok_r(NULL, ",", &save)) {
+			struct entry *e = entry_by_id(id);
+
+			if (e == NULL) {
+				peer_say(p, "!trap", "=message=no such item", "T", NULL);
+				break;
+			}
+			if (r->words[0].p[17] == 's')
+				snprintf(e->password, sizeof(e->password), "%s", arg(r, "password"));
+			else if (r->words[0].p[17] == 'd')
+				e->disabled = 1;
+			else
+				e->used = 0;
+		}
+		peer_say(p, "!done", "T", NULL);
+	} else if (is_cmd(r, "/ip/hotspot/active/print")) {
+		if (q && strcmp(arg(r, ".proplist"), ".id") == 0 &&
+		    r->nwords > 2 && strcmp(r->words[2].p, "?user=bob") == 0) {
+			peer_say(p, "!re", "=.id=*A1", "T", NULL);
+			peer_say(p, "!re", "=.id=*A2", "T", NULL);
+		}
+		peer_say(p, "!done", "T", NULL);
+	} else if (is_cmd(r, "/ip/hotspot/active/remove")) {
+		kicked = strcmp(arg(r, ".id"), "*A1,*A2") == 0 ? 2 : -1;
+		peer_say(p, "!done", "T", NULL);
+	} else {
+		peer_say(p, "!trap", "=message=no such command prefix", "T", NULL);
+		peer_say(p, "!done", "T", NULL);
+	}
+}
+
+START_TEST(provisioning_by_name)
+{
+	struct peer p;
+	struct ros_conn *c = peer_start(&p, peer_table);
+	struct ros_error err;
+	struct ros_result res;
+	struct ros_hotspot_user u = { .name = "alice", .password = "one", .profile = "gold",
+		.limit_uptime = "1d", .mac_address = "AA:BB:CC:DD:EE:FF", .disabled = -1 };
+	int created = -1, absent = -1;
+	size_t n = 0;
+
+	ck_assert_int_eq(ros_hotspot_user_upsert(c, &u, &created, &err), ROS_OK);
+	ck_assert_int_eq(created, 1);
+	ck_assert_str_eq(table[1].password, "one");
+	u.password = "two";
+	ck_assert_int_eq(ros_hotspot_user_upsert(c, &u, &created, &err), ROS_OK);
+	ck_assert_int_eq(created, 0);
+	ck_assert_str_eq(table[1].password, "two");
+
+	ck_assert_int_eq(ros_hotspot_user_get(c, "alice", &res, &err), ROS_OK);
+	ck_assert_uint_eq(res.nitems, 1);
+	ck_assert_str_eq(ros_item_str(&res.items[0], ".id"), "*1");
+	ros_result_free(&res);
+
+	ck_assert_int_eq(ros_set_disabled_by_name(c, ROS_M_HOTSPOT_USER, "alice", 1, &err),
+	    ROS_OK);
+	ck_assert_int_eq(table[1].disabled, 1);
+	ck_assert_int_eq(ros_remove_by_name(c, ROS_M_HOTSPOT_USER, "alice", &absent, &err),
+	    ROS_OK);
+	ck_assert_int_eq(absent, 0);
+	ck_assert_int_eq(ros_remove_by_name(c, ROS_M_HOTSPOT_USER, "alice", &absent, &err),
+	    ROS_OK);
+	ck_assert_int_eq(absent, 1);
+	ck_assert_int_eq(ros_set_disabled_by_name(c, ROS_M_HOTSPOT_USER, "alice", 1, &err),
+	    ROS_ENOTFOUND);
+	ck_assert_int_eq(ros_set(c, ROS_M_HOTSPOT_USER, "*77", NULL, 0, &err), ROS_ETRAP);
+	ck_assert_str_eq(err.message, "no such item");
+
+	ck_assert_int_eq(ros_hotspot_kick(c, "bob", &n, &err), ROS_OK);
+	ck_assert_uint_eq(n, 2);
+	ck_assert_int_eq(kicked, 2);
+	ck_assert_int_eq(ros_hotspot_kick(c, "carol", &n, &err), ROS_OK);
+	ck_assert_uint_eq(n, 0);
+	peer_stop(&p, c);
+}
+END_TEST
+
 START_TEST(peer_closes)
 {
 	struct peer p;
@@ -974,6 +1098,7 @@ suite(void)
 	tcase_add_test(sess, silent_router_times_out);
 	tcase_add_test(sess, tags_demux_and_cancel);
 	tcase_add_test(sess, event_loop_face);
+	tcase_add_test(sess, provisioning_by_name);
 	tcase_add_test(sess, peer_closes);
 	tcase_add_test(sess, connect_refused_and_bad_host);
 	tcase_set_timeout(sess, 30);
