@@ -9,9 +9,15 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
+
+#include <openssl/pem.h>
+#include <openssl/ssl.h>
+#include <openssl/x509v3.h>
 
 #include "../common/check_main.h"
 #include "json/json.h"
@@ -570,6 +576,7 @@ struct peer {
 	char tag[32];               /* ".tag=N" of the command being answered */
 	char saved_tag[32];         /* a streaming command's tag */
 	struct arena a;             /* for words the script formats */
+	SSL *ssl;                   /* a TLS peer: talk through it */
 };
 
 /* Write a sentence; words NULL-terminated; "T" stands for the current
@@ -593,8 +600,19 @@ peer_say(struct peer *p, ...)
 	}
 	va_end(ap);
 	ros_sentence_encode(&b, w, n);
-	ck_assert_int_eq(write(p->fd, b.data, b.len), (ssize_t)b.len);
+	if (p->ssl)
+		ck_assert_int_eq(SSL_write(p->ssl, b.data, (int)b.len), (int)b.len);
+	else
+		ck_assert_int_eq(write(p->fd, b.data, b.len), (ssize_t)b.len);
 	buf_free(&b);
+}
+
+/* A trap with the given =message= word, and the !done that follows it. */
+static void
+peer_trap(struct peer *p, const char *message)
+{
+	peer_say(p, "!trap", message, "T", NULL);
+	peer_say(p, "!done", "T", NULL);
 }
 
 static void *
@@ -608,7 +626,8 @@ peer_main(void *arg)
 	ssize_t n;
 
 	ros_decoder_init(&d, 0, 0);
-	while ((n = read(p->fd, chunk, sizeof(chunk))) > 0) {
+	while ((n = p->ssl ? SSL_read(p->ssl, chunk, sizeof(chunk))
+	    : read(p->fd, chunk, sizeof(chunk))) > 0) {
 		ros_decoder_feed(&d, chunk, (size_t)n);
 		while (ros_decoder_next(&d, &r, &err) == 1) {
 			snprintf(p->tag, sizeof(p->tag), ".tag=%lu", r.tag);
@@ -702,8 +721,7 @@ peer_login(struct peer *p, const struct ros_reply *r)
 		if (strcmp(arg(r, "response"), want) == 0 && strcmp(arg(r, "name"), "admin") == 0) {
 			peer_say(p, "!done", "T", NULL);
 		} else {
-			peer_say(p, "!trap", "=message=cannot log in", "T", NULL);
-			peer_say(p, "!done", "T", NULL);
+			peer_trap(p, "=message=cannot log in");
 		}
 		break;
 	default:
@@ -818,8 +836,7 @@ peer_streams(struct peer *p, const struct ros_reply *r)
 	} else if (is_cmd(r, "/quit")) {
 		peer_say(p, "!fatal", "session terminated on request", NULL);
 	} else {
-		peer_say(p, "!trap", "=message=no such command", "T", NULL);
-		peer_say(p, "!done", "T", NULL);
+		peer_trap(p, "=message=no such command");
 	}
 }
 
@@ -988,8 +1005,7 @@ peer_table(struct peer *p, const struct ros_reply *r)
 		kicked = strcmp(arg(r, ".id"), "*A1,*A2") == 0 ? 2 : -1;
 		peer_say(p, "!done", "T", NULL);
 	} else {
-		peer_say(p, "!trap", "=message=no such command prefix", "T", NULL);
-		peer_say(p, "!done", "T", NULL);
+		peer_trap(p, "=message=no such command prefix");
 	}
 }
 
@@ -1055,6 +1071,188 @@ START_TEST(peer_closes)
 }
 END_TEST
 
+/* ---- api-ssl against an in-test OpenSSL server ---- */
+
+struct tls_peer {
+	struct peer p;
+	int lfd;
+	unsigned short port;
+	SSL_CTX *ctx;
+	pthread_t th;
+};
+
+/* A self-signed P-256 certificate for "localhost", its PEM in cafile. */
+static void
+make_cert(SSL_CTX *ctx, char *cafile)
+{
+	EVP_PKEY *key = EVP_EC_gen("P-256");
+	X509 *x = X509_new();
+	X509_NAME *name = X509_get_subject_name(x);
+	X509_EXTENSION *san;
+	X509V3_CTX v3;
+	int fd;
+	FILE *fp;
+
+	ck_assert_ptr_nonnull(key);
+	ASN1_INTEGER_set(X509_get_serialNumber(x), 1);
+	X509_gmtime_adj(X509_getm_notBefore(x), -60);
+	X509_gmtime_adj(X509_getm_notAfter(x), 3600);
+	X509_set_pubkey(x, key);
+	X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, (const unsigned char *)"localhost",
+	    -1, -1, 0);
+	X509_set_issuer_name(x, name);
+	X509V3_set_ctx(&v3, x, x, NULL, NULL, 0);
+	san = X509V3_EXT_conf_nid(NULL, &v3, NID_subject_alt_name, "DNS:localhost");
+	X509_add_ext(x, san, -1);
+	X509_EXTENSION_free(san);
+	ck_assert_int_gt(X509_sign(x, key, EVP_sha256()), 0);
+	ck_assert_int_eq(SSL_CTX_use_certificate(ctx, x), 1);
+	ck_assert_int_eq(SSL_CTX_use_PrivateKey(ctx, key), 1);
+	strcpy(cafile, "/tmp/ispbill-ros-ca-XXXXXX");
+	fd = mkstemp(cafile);
+	fp = fdopen(fd, "w");
+	PEM_write_X509(fp, x);
+	fclose(fp);
+	X509_free(x);
+	EVP_PKEY_free(key);
+}
+
+static void *
+tls_main(void *arg)
+{
+	struct tls_peer *t = arg;
+	int fd = accept(t->lfd, NULL, NULL);
+
+	if (fd < 0)
+		return NULL;
+	t->p.fd = fd;
+	t->p.ssl = SSL_new(t->ctx);
+	SSL_set_fd(t->p.ssl, fd);
+	if (SSL_accept(t->p.ssl) == 1)
+		peer_main(&t->p);
+	SSL_free(t->p.ssl);
+	close(fd);
+	return NULL;
+}
+
+/* Listen on 127.0.0.1 and serve one TLS client with fn: anonymous DH
+ * (cafile NULL) or a certificate for localhost (its PEM into cafile). */
+static void
+tls_start(struct tls_peer *t, peer_fn fn, char *cafile)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET };
+	socklen_t sl = sizeof(sa);
+
+	memset(t, 0, sizeof(*t));
+	t->p.fn = fn;
+	arena_init(&t->p.a);
+	t->ctx = SSL_CTX_new(TLS_server_method());
+	if (cafile == NULL) {           /* a RouterOS with no certificate */
+		SSL_CTX_set_security_level(t->ctx, 0);
+		SSL_CTX_set_max_proto_version(t->ctx, TLS1_2_VERSION);
+		ck_assert_int_eq(SSL_CTX_set_cipher_list(t->ctx,
+		    "ADH-AES256-GCM-SHA384:ADH-AES128-SHA:@SECLEVEL=0"), 1);
+		SSL_CTX_set_dh_auto(t->ctx, 1);
+	} else {
+		make_cert(t->ctx, cafile);
+	}
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	t->lfd = socket(AF_INET, SOCK_STREAM, 0);
+	ck_assert_int_eq(bind(t->lfd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	ck_assert_int_eq(listen(t->lfd, 1), 0);
+	getsockname(t->lfd, (struct sockaddr *)&sa, &sl);
+	t->port = ntohs(sa.sin_port);
+	pthread_create(&t->th, NULL, tls_main, t);
+}
+
+static void
+tls_stop(struct tls_peer *t, struct ros_conn *c)
+{
+	ros_close(c);
+	shutdown(t->lfd, SHUT_RDWR);    /* an accept still waiting returns */
+	pthread_join(t->th, NULL);
+	close(t->lfd);
+	SSL_CTX_free(t->ctx);
+	arena_free(&t->p.a);
+}
+
+START_TEST(tls_anonymous_dh)
+{
+	struct tls_peer t;
+	struct ros_opts o = { .host = "127.0.0.1", .tls = ROS_TLS_ANON, .user = "admin",
+		.password = "pw", .connect_timeout_ms = 3000, .read_timeout_ms = 3000 };
+	struct ros_error err;
+	struct ros_conn *c;
+	char name[32];
+
+	tls_start(&t, peer_login, NULL);
+	o.port = t.port;
+	c = ros_connect(&o, &err);
+	ck_assert_msg(c != NULL, "connect: %s", err.message);
+	ck_assert_int_eq(ros_system_identity(c, name, sizeof(name), &err), ROS_OK);
+	ck_assert_str_eq(name, "gw-1");
+	tls_stop(&t, c);
+}
+END_TEST
+
+START_TEST(tls_verified_certificate)
+{
+	struct tls_peer t;
+	char cafile[64];
+	struct ros_opts o = { .host = "localhost", .tls = ROS_TLS_VERIFY, .user = "admin",
+		.password = "pw", .verify_hostname = 1, .connect_timeout_ms = 3000 };
+	struct ros_error err;
+	struct ros_conn *c;
+
+	tls_start(&t, peer_login, cafile);
+	o.port = t.port;
+	o.ca_file = cafile;
+	c = ros_connect(&o, &err);
+	ck_assert_msg(c != NULL, "connect: %s", err.message);
+	tls_stop(&t, c);
+	unlink(cafile);
+}
+END_TEST
+
+START_TEST(tls_refusals)
+{
+	struct tls_peer t;
+	char cafile[64];
+	struct ros_opts o = { .host = "127.0.0.1", .tls = ROS_TLS_VERIFY, .user = "admin",
+		.password = "pw", .verify_hostname = 1, .connect_timeout_ms = 3000 };
+	struct ros_error err;
+
+	/* the name does not match the certificate's */
+	tls_start(&t, peer_login, cafile);
+	o.port = t.port;
+	o.ca_file = cafile;
+	ck_assert_ptr_null(ros_connect(&o, &err));
+	ck_assert_int_eq(err.code, ROS_ETLS);
+	ck_assert_ptr_nonnull(strstr(err.message, "certificate"));
+	tls_stop(&t, NULL);
+	unlink(cafile);
+
+	/* a certificate no trusted CA signed */
+	tls_start(&t, peer_login, cafile);
+	o.port = t.port;
+	o.ca_file = NULL;
+	o.verify_hostname = 0;
+	ck_assert_ptr_null(ros_connect(&o, &err));
+	ck_assert_int_eq(err.code, ROS_ETLS);
+	tls_stop(&t, NULL);
+	unlink(cafile);
+
+	/* a wrong password over TLS is still a login error */
+	tls_start(&t, peer_login, NULL);
+	o.port = t.port;
+	o.tls = ROS_TLS_ANON;
+	o.password = "bad";
+	ck_assert_ptr_null(ros_connect(&o, &err));
+	ck_assert_int_eq(err.code, ROS_ELOGIN);
+	tls_stop(&t, NULL);
+}
+END_TEST
+
 START_TEST(connect_refused_and_bad_host)
 {
 	struct ros_opts o = { .host = "127.0.0.1", .port = 1, .connect_timeout_ms = 1000 };
@@ -1101,6 +1299,9 @@ suite(void)
 	tcase_add_test(sess, provisioning_by_name);
 	tcase_add_test(sess, peer_closes);
 	tcase_add_test(sess, connect_refused_and_bad_host);
+	tcase_add_test(sess, tls_anonymous_dh);
+	tcase_add_test(sess, tls_verified_certificate);
+	tcase_add_test(sess, tls_refusals);
 	tcase_set_timeout(sess, 30);
 	suite_add_tcase(s, sess);
 	return s;
