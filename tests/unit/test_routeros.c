@@ -835,6 +835,10 @@ peer_streams(struct peer *p, const struct ros_reply *r)
 		peer_say(p, "!done", "T", NULL);
 	} else if (is_cmd(r, "/quit")) {
 		peer_say(p, "!fatal", "session terminated on request", NULL);
+	} else if (is_cmd(r, "/bye")) {       /* answer, then hang up */
+		peer_say(p, "!re", "=last=words", "T", NULL);
+		peer_say(p, "!done", "T", NULL);
+		shutdown(p->fd, SHUT_WR);
 	} else {
 		peer_trap(p, "=message=no such command");
 	}
@@ -1052,6 +1056,108 @@ START_TEST(provisioning_by_name)
 	ck_assert_int_eq(kicked, 2);
 	ck_assert_int_eq(ros_hotspot_kick(c, "carol", &n, &err), ROS_OK);
 	ck_assert_uint_eq(n, 0);
+	peer_stop(&p, c);
+}
+END_TEST
+
+/* The read-only menus, as RouterOS 7 answers them. */
+static void
+peer_menus(struct peer *p, const struct ros_reply *r)
+{
+	if (is_cmd(r, "/system/resource/print")) {
+		peer_say(p, "!re", "=uptime=1w2d03:04:05", "=version=7.14.3 (stable)",
+		    "=cpu-load=7", "=cpu-count=4", "=free-memory=123456789",
+		    "=total-memory=268435456", "=board-name=RB5009UG+S+",
+		    "=architecture-name=arm64", "=cpu=ARM64", "T", NULL);
+		peer_say(p, "!done", "T", NULL);
+	} else if (is_cmd(r, "/interface/monitor-traffic")) {
+		ck_assert_ptr_nonnull(ros_reply_get(r, "once"));
+		peer_say(p, "!re", "=name=ether1", "=rx-packets-per-second=10",
+		    "=rx-bits-per-second=81920", "=tx-packets-per-second=5",
+		    "=tx-bits-per-second=40960", "T", NULL);
+		peer_say(p, "!done", "T", NULL);
+	} else if (is_cmd(r, "/ping")) {
+		ck_assert_str_eq(arg(r, "count"), "2");
+		peer_say(p, "!re", "=seq=0", "=host=10.0.0.1", "=time=12ms345us", "=sent=1",
+		    "=received=1", "=packet-loss=0", "=min-rtt=12ms345us",
+		    "=avg-rtt=12ms345us", "=max-rtt=12ms345us", "T", NULL);
+		peer_say(p, "!re", "=seq=1", "=host=10.0.0.1", "=status=timeout", "=sent=2",
+		    "=received=1", "=packet-loss=50", "=min-rtt=12ms345us",
+		    "=avg-rtt=12ms345us", "=max-rtt=12ms345us", "T", NULL);
+		peer_say(p, "!done", "T", NULL);
+	} else if (is_cmd(r, "/interface/print")) {
+		ck_assert_ptr_nonnull(strstr(arg(r, ".proplist"), "rx-byte"));
+		peer_say(p, "!re", "=.id=*1", "=name=ether1", "=type=ether", "=running=true",
+		    "=rx-byte=123456789012", "=tx-byte=42", "T", NULL);
+		peer_say(p, "!done", "T", NULL);
+	} else {
+		peer_trap(p, "=message=no such command");
+	}
+}
+
+START_TEST(read_only_menus)
+{
+	struct peer p;
+	struct ros_conn *c = peer_start(&p, peer_menus);
+	struct ros_error err;
+	struct ros_result res;
+	struct ros_resource rs;
+	struct ros_traffic t;
+	struct ros_ping pg;
+
+	ck_assert_int_eq(ros_system_resource(c, &rs, &err), ROS_OK);
+	ck_assert_str_eq(rs.version, "7.14.3 (stable)");
+	ck_assert_str_eq(rs.board_name, "RB5009UG+S+");
+	ck_assert_int_eq(rs.cpu_load, 7);
+	ck_assert_int_eq(rs.cpu_count, 4);
+	ck_assert(rs.free_memory == 123456789ULL && rs.total_memory == 268435456ULL);
+	ck_assert_int_eq(rs.uptime_ms, ((9LL * 24 + 3) * 3600 + 4 * 60 + 5) * 1000);
+
+	ck_assert_int_eq(ros_monitor_traffic_once(c, "ether1", &t, &err), ROS_OK);
+	ck_assert(t.rx_bps == 81920 && t.tx_bps == 40960 && t.rx_pps == 10 && t.tx_pps == 5);
+
+	ck_assert_int_eq(ros_ping(c, "10.0.0.1", 2, &pg, &err), ROS_OK);
+	ck_assert_int_eq(pg.sent, 2);
+	ck_assert_int_eq(pg.received, 1);
+	ck_assert_int_eq(pg.packet_loss, 50);
+	ck_assert_int_eq(pg.avg_rtt_us, 12345);
+	ck_assert_int_eq(ros_ping(c, "10.0.0.1", 0, &pg, &err), ROS_EINVAL);
+
+	ck_assert_int_eq(ros_interface_print(c, &res, &err), ROS_OK);
+	ck_assert_uint_eq(res.nitems, 1);
+	ck_assert(ros_item_u64(&res.items[0], "rx-byte", 0) == 123456789012ULL);
+	ck_assert_int_eq(ros_item_bool(&res.items[0], "running", 0), 1);
+	ros_result_free(&res);
+	peer_stop(&p, c);
+}
+END_TEST
+
+START_TEST(replies_before_a_close_are_kept)
+{
+	struct peer p;
+	struct ros_conn *c = peer_start(&p, peer_streams);
+	struct ros_error err;
+	struct ros_reply r;
+	struct ros_word bye[1] = { W("/bye") };
+	unsigned long tag;
+	short ev;
+	int rc = ROS_OK;
+
+	ck_assert_int_eq(ros_queue(c, bye, 1, &tag, &err), ROS_OK);
+	for (int i = 0; i < 100 && rc == ROS_OK; i++) {
+		struct pollfd pfd = { .fd = ros_fd(c), .events = POLLIN };
+
+		rc = ros_io(c, &ev, &err);
+		if (rc == ROS_OK)
+			poll(&pfd, 1, 50);
+	}
+	ck_assert_int_eq(rc, ROS_ECLOSED);
+	ck_assert_int_eq(ros_next_reply(c, &r, &err), 1);
+	ck_assert(word_eq(ros_reply_get(&r, "last"), "words"));
+	ck_assert_int_eq(ros_next_reply(c, &r, &err), 1);
+	ck_assert_int_eq(r.type, ROS_REPLY_DONE);
+	ck_assert_int_eq(ros_next_reply(c, &r, &err), -1);
+	ck_assert_int_eq(err.code, ROS_ECLOSED);
 	peer_stop(&p, c);
 }
 END_TEST
@@ -1298,6 +1404,8 @@ suite(void)
 	tcase_add_test(sess, tags_demux_and_cancel);
 	tcase_add_test(sess, event_loop_face);
 	tcase_add_test(sess, provisioning_by_name);
+	tcase_add_test(sess, read_only_menus);
+	tcase_add_test(sess, replies_before_a_close_are_kept);
 	tcase_add_test(sess, peer_closes);
 	tcase_add_test(sess, connect_refused_and_bad_host);
 	tcase_add_test(sess, tls_anonymous_dh);

@@ -353,12 +353,13 @@ int ros_fd(const struct ros_conn *c);
  * bytes, read what the socket (and TLS) has into the decoder.  Never
  * waits.  *events gets the poll events to wait for next (POLLIN, plus
  * POLLOUT while output is queued or TLS wants to write).  Returns ROS_OK
- * or ROS_ECLOSED, ROS_ETLS, ROS_EIO. */
+ * or ROS_ECLOSED, ROS_ETLS, ROS_EIO; replies that arrived before such an
+ * error can still be pulled with ros_next_reply. */
 int ros_io(struct ros_conn *c, short *events, struct ros_error *err);
 /* Pull the next reply already received (replies kept for other tags by a
  * blocking call first): 1 with *r filled (valid until the next call on c),
  * 0 when none is complete yet, -1 on error (err: ROS_EPROTO, ROS_ETOOBIG,
- * ROS_ECLOSED).  A !done removes its tag from flight; a !fatal marks the
+ * ROS_ECLOSED: only once every reply received before it was pulled).  A !done removes its tag from flight; a !fatal marks the
  * connection dead (later calls: ROS_ECLOSED).  Replies whose tag is not in
  * flight (abandoned after a timeout) are dropped. */
 int ros_next_reply(struct ros_conn *c, struct ros_reply *r, struct ros_error *err);

@@ -138,11 +138,12 @@ ros_next_reply(struct ros_conn *c, struct ros_reply *r, struct ros_error *err)
 		ros_reply_parse(c->cur_kept->words, c->cur_kept->nwords, c->cur_kept->attrs, r);
 		got = 1;
 	} else {
-		if (c->dead != ROS_OK && c->dead != ROS_EFATAL) {
+		/* what arrived before a close is still handed out first */
+		got = pull_decoded(c, r, err);
+		if (got == 0 && c->dead != ROS_OK && c->dead != ROS_EFATAL) {
 			ros_fail(err, c->dead, "%s", c->dead_msg);
 			return -1;
 		}
-		got = pull_decoded(c, r, err);
 	}
 	if (got == 1 && r->tag_ok && reply_ends(r))
 		flight_end(c, r->tag);
