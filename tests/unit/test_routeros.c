@@ -1360,6 +1360,50 @@ START_TEST(tls_refusals)
 }
 END_TEST
 
+/* A listener that never accepts: with a backlog of 0 and a few pending
+ * connections, a further SYN is dropped (connect hangs); the first
+ * pending connection is established but no one ever speaks TLS on it. */
+START_TEST(connect_and_handshake_timeouts)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET };
+	socklen_t sl = sizeof(sa);
+	int lfd = socket(AF_INET, SOCK_STREAM, 0), fds[4];
+	struct ros_opts o = { .host = "127.0.0.1", .tls = ROS_TLS_ANON,
+		.connect_timeout_ms = 300 };
+	struct ros_error err;
+	long long t0;
+
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	ck_assert_int_eq(bind(lfd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	ck_assert_int_eq(listen(lfd, 0), 0);
+	getsockname(lfd, (struct sockaddr *)&sa, &sl);
+	o.port = ntohs(sa.sin_port);
+
+	/* the backlog's one place is free: TCP connects, TLS never answers */
+	t0 = mono_ms();
+	ck_assert_ptr_null(ros_connect(&o, &err));
+	ck_assert_int_eq(err.code, ROS_ETIMEOUT);
+	ck_assert_msg(strstr(err.message, "TLS") != NULL, "%s", err.message);
+	ck_assert_int_le(mono_ms() - t0, 1500);
+
+	/* fill the backlog: the next connect is never answered */
+	for (int i = 0; i < 4; i++) {
+		fds[i] = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+		connect(fds[i], (struct sockaddr *)&sa, sizeof(sa));
+	}
+	usleep(50000);
+	o.tls = ROS_TLS_NONE;
+	t0 = mono_ms();
+	ck_assert_ptr_null(ros_connect(&o, &err));
+	ck_assert_int_eq(err.code, ROS_ETIMEOUT);
+	ck_assert_msg(strstr(err.message, "timed out") != NULL, "%s", err.message);
+	ck_assert_int_le(mono_ms() - t0, 1500);
+	for (int i = 0; i < 4; i++)
+		close(fds[i]);
+	close(lfd);
+}
+END_TEST
+
 START_TEST(connect_refused_and_bad_host)
 {
 	struct ros_opts o = { .host = "127.0.0.1", .port = 1, .connect_timeout_ms = 1000 };
@@ -1408,6 +1452,7 @@ suite(void)
 	tcase_add_test(sess, replies_before_a_close_are_kept);
 	tcase_add_test(sess, peer_closes);
 	tcase_add_test(sess, connect_refused_and_bad_host);
+	tcase_add_test(sess, connect_and_handshake_timeouts);
 	tcase_add_test(sess, tls_anonymous_dh);
 	tcase_add_test(sess, tls_verified_certificate);
 	tcase_add_test(sess, tls_refusals);

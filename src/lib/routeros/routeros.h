@@ -36,8 +36,9 @@
 
 enum ros_code {
 	ROS_OK = 0,
-	ROS_ECONNECT,   /* name did not resolve, connection refused or timed out */
-	ROS_ETIMEOUT,   /* no answer within the read timeout or the call deadline */
+	ROS_ECONNECT,   /* name did not resolve, connection refused, unreachable */
+	ROS_ETIMEOUT,   /* connect or TLS handshake past connect_timeout_ms, no
+			   answer within the read timeout or the call deadline */
 	ROS_ETLS,       /* TLS handshake, certificate or record failure */
 	ROS_ELOGIN,     /* the router refused the user name or password */
 	ROS_ETRAP,      /* the command ended with !trap (message, category set) */
