@@ -11,6 +11,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -213,30 +214,47 @@ bio_sock_create(BIO *b)
 	return 1;
 }
 
+/* One method for every connection: each BIO_get_new_index() uses up one
+ * of a small number of type ids, so it is taken once per process. */
+static BIO_METHOD *bio_sock_method;
+static pthread_once_t bio_sock_once = PTHREAD_ONCE_INIT;
+
+static void
+bio_sock_method_init(void)
+{
+	BIO_METHOD *m = BIO_meth_new(BIO_get_new_index() | BIO_TYPE_SOURCE_SINK, "ros socket");
+
+	if (m == NULL)
+		return;
+	BIO_meth_set_write(m, bio_sock_write);
+	BIO_meth_set_read(m, bio_sock_read);
+	BIO_meth_set_ctrl(m, bio_sock_ctrl);
+	BIO_meth_set_create(m, bio_sock_create);
+	bio_sock_method = m;
+}
+
 static BIO *
-bio_sock_new(struct ros_conn *c)
+bio_sock_new(int fd)
 {
 	BIO *b;
 
-	c->biom = BIO_meth_new(BIO_get_new_index() | BIO_TYPE_SOURCE_SINK, "ros socket");
-	if (c->biom == NULL)
+	pthread_once(&bio_sock_once, bio_sock_method_init);
+	if (bio_sock_method == NULL)
 		return NULL;
-	BIO_meth_set_write(c->biom, bio_sock_write);
-	BIO_meth_set_read(c->biom, bio_sock_read);
-	BIO_meth_set_ctrl(c->biom, bio_sock_ctrl);
-	BIO_meth_set_create(c->biom, bio_sock_create);
-	b = BIO_new(c->biom);
+	b = BIO_new(bio_sock_method);
 	if (b)
-		BIO_set_data(b, (void *)(intptr_t)c->fd);
+		BIO_set_data(b, (void *)(intptr_t)fd);
 	return b;
 }
 
 /* ---- TLS ---- */
 
-/* The first queued OpenSSL error, or what the verification said. */
+/* What the verification said, or the first queued OpenSSL error, or (for
+ * SSL_ERROR_SYSCALL) the socket's error; the queue is emptied. */
 static int
-tls_fail(struct ros_conn *c, struct ros_error *err, const char *what)
+tls_fail(struct ros_conn *c, struct ros_error *err, const char *what, int sslerr)
 {
+	int sys = errno;
 	unsigned long e = ERR_get_error();
 	char msg[160] = "";
 	long vr = c->ssl ? SSL_get_verify_result(c->ssl) : X509_V_OK;
@@ -245,8 +263,12 @@ tls_fail(struct ros_conn *c, struct ros_error *err, const char *what)
 		snprintf(msg, sizeof(msg), "certificate: %s", X509_verify_cert_error_string(vr));
 	else if (e)
 		ERR_error_string_n(e, msg, sizeof(msg));
+	else if (sslerr == SSL_ERROR_SYSCALL && sys)
+		snprintf(msg, sizeof(msg), "%s", strerror(sys));
+	else if (sslerr == SSL_ERROR_SYSCALL)
+		snprintf(msg, sizeof(msg), "the router closed the connection");
 	else
-		snprintf(msg, sizeof(msg), "%s", errno ? strerror(errno) : "peer closed");
+		snprintf(msg, sizeof(msg), "failed");
 	ERR_clear_error();
 	return ros_fail(err, ROS_ETLS, "%s: %s", what, msg);
 }
@@ -272,22 +294,22 @@ tls_ctx(struct ros_conn *c, const struct ros_opts *o, struct ros_error *err)
 		SSL_CTX_set_verify(c->ctx, SSL_VERIFY_PEER, NULL);
 		if (o->ca_file || o->ca_path) {
 			if (SSL_CTX_load_verify_locations(c->ctx, o->ca_file, o->ca_path) != 1)
-				return tls_fail(c, err, "loading the CA certificates");
+				return tls_fail(c, err, "loading the CA certificates", 0);
 		} else if (SSL_CTX_set_default_verify_paths(c->ctx) != 1) {
-			return tls_fail(c, err, "loading the system CA store");
+			return tls_fail(c, err, "loading the system CA store", 0);
 		}
 		break;
 	case ROS_TLS_ANON:
 		SSL_CTX_set_security_level(c->ctx, 0);
 		SSL_CTX_set_max_proto_version(c->ctx, TLS1_2_VERSION);
 		if (SSL_CTX_set_cipher_list(c->ctx, ADH_CIPHERS ":@SECLEVEL=0") != 1)
-			return tls_fail(c, err, "setting the ADH ciphers");
+			return tls_fail(c, err, "setting the ADH ciphers", 0);
 		SSL_CTX_set_verify(c->ctx, SSL_VERIFY_NONE, NULL);
 		break;
 	case ROS_TLS_NOVERIFY:
 		SSL_CTX_set_security_level(c->ctx, 0);
 		if (SSL_CTX_set_cipher_list(c->ctx, "DEFAULT:" ADH_CIPHERS ":@SECLEVEL=0") != 1)
-			return tls_fail(c, err, "setting the ciphers");
+			return tls_fail(c, err, "setting the ciphers", 0);
 		SSL_CTX_set_verify(c->ctx, SSL_VERIFY_NONE, NULL);
 		break;
 	case ROS_TLS_NONE:
@@ -306,17 +328,19 @@ tls_handshake(struct ros_conn *c, const struct ros_opts *o, long long deadline,
 	if (rc != ROS_OK)
 		return rc;
 	c->ssl = SSL_new(c->ctx);
-	bio = c->ssl ? bio_sock_new(c) : NULL;
+	bio = c->ssl ? bio_sock_new(c->fd) : NULL;
 	if (bio == NULL)
 		return ros_fail(err, ROS_ENOMEM, "SSL_new failed");
 	SSL_set_bio(c->ssl, bio, bio);
 	if (!is_ip_literal(o->host))
 		SSL_set_tlsext_host_name(c->ssl, o->host);
 	if (o->tls == ROS_TLS_VERIFY && o->verify_hostname && SSL_set1_host(c->ssl, o->host) != 1)
-		return tls_fail(c, err, "setting the expected host name");
+		return tls_fail(c, err, "setting the expected host name", 0);
 	for (;;) {
-		int r = SSL_connect(c->ssl), e;
+		int r, e;
 
+		errno = 0;              /* so a stale errno is not reported */
+		r = SSL_connect(c->ssl);
 		if (r == 1)
 			return ROS_OK;
 		e = SSL_get_error(c->ssl, r);
@@ -329,8 +353,7 @@ tls_handshake(struct ros_conn *c, const struct ros_opts *o, long long deadline,
 			}
 			continue;
 		}
-		errno = 0;
-		return tls_fail(c, err, "TLS handshake");
+		return tls_fail(c, err, "TLS handshake", e);
 	}
 }
 
@@ -341,8 +364,10 @@ io_write(struct ros_conn *c, const char *p, size_t n, size_t *done, short *want,
     struct ros_error *err)
 {
 	if (c->ssl) {
-		int r = SSL_write_ex(c->ssl, p, n, done), e;
+		int r, e;
 
+		errno = 0;
+		r = SSL_write_ex(c->ssl, p, n, done);
 		if (r == 1)
 			return IO_DATA;
 		e = SSL_get_error(c->ssl, r);
@@ -352,7 +377,7 @@ io_write(struct ros_conn *c, const char *p, size_t n, size_t *done, short *want,
 		}
 		if (e == SSL_ERROR_ZERO_RETURN)
 			return IO_CLOSED;
-		tls_fail(c, err, "TLS write");
+		tls_fail(c, err, "TLS write", e);
 		return IO_ERR;
 	}
 	ssize_t w;
@@ -379,8 +404,10 @@ io_read(struct ros_conn *c, char *p, size_t n, size_t *got, short *want,
     struct ros_error *err)
 {
 	if (c->ssl) {
-		int r = SSL_read_ex(c->ssl, p, n, got), e;
+		int r, e;
 
+		errno = 0;
+		r = SSL_read_ex(c->ssl, p, n, got);
 		c->ssl_want_write = 0;
 		if (r == 1)
 			return IO_DATA;
@@ -398,7 +425,7 @@ io_read(struct ros_conn *c, char *p, size_t n, size_t *got, short *want,
 			ERR_clear_error();
 			return IO_CLOSED;
 		}
-		tls_fail(c, err, "TLS read");
+		tls_fail(c, err, "TLS read", e);
 		return IO_ERR;
 	}
 	ssize_t r;
@@ -618,7 +645,6 @@ ros_close(struct ros_conn *c)
 		ERR_clear_error();
 	}
 	SSL_CTX_free(c->ctx);
-	BIO_meth_free(c->biom);
 	if (c->fd >= 0)
 		close(c->fd);
 	for (k = c->kept; k; k = next) {

@@ -24,7 +24,6 @@ struct ros_conn {
 	int fd;
 	SSL_CTX *ctx;
 	SSL *ssl;
-	BIO_METHOD *biom;           /* socket BIO writing with MSG_NOSIGNAL */
 	int ssl_want_write;         /* the last TLS read wanted to write */
 	int read_timeout_ms, call_timeout_ms;
 	size_t max_reply;

@@ -345,7 +345,9 @@ int ros_collect(struct ros_conn *c, unsigned long tag, struct ros_result *res,
 /* Stop a tagged command (a streaming one: monitor-traffic, ping, listen):
  * sends /cancel =tag=<tag> and waits for the /cancel's own !done.  The
  * cancelled command's trap "interrupted" and !done are still to be pulled
- * (ros_collect or ros_next_reply). */
+ * (ros_collect or ros_next_reply).  If the command had already ended, the
+ * router may answer the /cancel itself with a trap (ROS_ETRAP); the
+ * command's own replies are not affected. */
 int ros_cancel(struct ros_conn *c, unsigned long tag, struct ros_error *err);
 
 /* The socket, for poll/epoll/libwebsockets. */
