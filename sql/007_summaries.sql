@@ -113,6 +113,23 @@ CREATE TABLE IF NOT EXISTS stat_inv_day (
   PRIMARY KEY (tenant_id, day, status)
 ) ENGINE=InnoDB;
 
+-- ---- versions of what a list shows ----
+-- A number that changes in the transaction of every write a list of the
+-- entity could show (customers: a customer or its customer_stats row).
+-- Read with the caller's credentials, it lets a worker answer a page it
+-- answered before without asking again (src/db/qcache.c); the first value
+-- is random, so a version never comes back after its row is removed.
+CREATE TABLE IF NOT EXISTS data_versions (
+  tenant_id BIGINT UNSIGNED NOT NULL,
+  entity    VARCHAR(20) NOT NULL,
+  v         BIGINT UNSIGNED NOT NULL,
+  PRIMARY KEY (tenant_id, entity)
+) ENGINE=InnoDB;
+
+CREATE OR REPLACE PROCEDURE isp_bump(IN t BIGINT UNSIGNED, IN e VARCHAR(20))
+  INSERT INTO data_versions (tenant_id, entity, v) VALUES (t, e, UUID_SHORT() % 1000000000000)
+    ON DUPLICATE KEY UPDATE v = v + 1;
+
 -- ---- what one row adds to the figures (sign -1: takes away) ----
 
 -- A customer's subscription figures, recomputed from its few rows; the
@@ -204,33 +221,47 @@ END;
 CREATE TRIGGER IF NOT EXISTS trg_customers_stat_ins AFTER INSERT ON customers FOR EACH ROW
   IF @ispbill_no_summaries IS NULL THEN
     CALL isp_stat_customer(NEW.tenant_id, NEW.status, NEW.deleted_at IS NULL, NEW.created_at, 1);
+    CALL isp_bump(NEW.tenant_id, 'customers');
   END IF;
 CREATE TRIGGER IF NOT EXISTS trg_customers_stat_upd AFTER UPDATE ON customers FOR EACH ROW
-  IF @ispbill_no_summaries IS NULL AND (NOT (OLD.status <=> NEW.status)
-      OR (OLD.deleted_at IS NULL) <> (NEW.deleted_at IS NULL)
-      OR NOT (OLD.created_at <=> NEW.created_at)) THEN
-    CALL isp_stat_customer(OLD.tenant_id, OLD.status, OLD.deleted_at IS NULL, OLD.created_at, -1);
-    CALL isp_stat_customer(NEW.tenant_id, NEW.status, NEW.deleted_at IS NULL, NEW.created_at, 1);
+  IF @ispbill_no_summaries IS NULL THEN
+    IF NOT (OLD.status <=> NEW.status)
+        OR (OLD.deleted_at IS NULL) <> (NEW.deleted_at IS NULL)
+        OR NOT (OLD.created_at <=> NEW.created_at) THEN
+      CALL isp_stat_customer(OLD.tenant_id, OLD.status, OLD.deleted_at IS NULL, OLD.created_at, -1);
+      CALL isp_stat_customer(NEW.tenant_id, NEW.status, NEW.deleted_at IS NULL, NEW.created_at, 1);
+    END IF;
+    CALL isp_bump(NEW.tenant_id, 'customers');
   END IF;
 CREATE TRIGGER IF NOT EXISTS trg_customers_stat_del AFTER DELETE ON customers FOR EACH ROW
   IF @ispbill_no_summaries IS NULL THEN
     CALL isp_stat_customer(OLD.tenant_id, OLD.status, OLD.deleted_at IS NULL, OLD.created_at, -1);
     DELETE FROM customer_stats WHERE customer_id = OLD.id;
+    CALL isp_bump(OLD.tenant_id, 'customers');
   END IF;
 
 -- customers with an active subscription, whether live or not (as counted
 -- from the subscriptions)
 CREATE TRIGGER IF NOT EXISTS trg_customer_stats_ins AFTER INSERT ON customer_stats FOR EACH ROW
-  IF @ispbill_no_summaries IS NULL AND NEW.active_subs_count > 0 THEN
-    CALL isp_stat_active_customer(NEW.tenant_id, 1);
+  IF @ispbill_no_summaries IS NULL THEN
+    IF NEW.active_subs_count > 0 THEN
+      CALL isp_stat_active_customer(NEW.tenant_id, 1);
+    END IF;
+    CALL isp_bump(NEW.tenant_id, 'customers');
   END IF;
 CREATE TRIGGER IF NOT EXISTS trg_customer_stats_upd AFTER UPDATE ON customer_stats FOR EACH ROW
-  IF @ispbill_no_summaries IS NULL AND (OLD.active_subs_count > 0) <> (NEW.active_subs_count > 0) THEN
-    CALL isp_stat_active_customer(NEW.tenant_id, IF(NEW.active_subs_count > 0, 1, -1));
+  IF @ispbill_no_summaries IS NULL THEN
+    IF (OLD.active_subs_count > 0) <> (NEW.active_subs_count > 0) THEN
+      CALL isp_stat_active_customer(NEW.tenant_id, IF(NEW.active_subs_count > 0, 1, -1));
+    END IF;
+    CALL isp_bump(NEW.tenant_id, 'customers');
   END IF;
 CREATE TRIGGER IF NOT EXISTS trg_customer_stats_del AFTER DELETE ON customer_stats FOR EACH ROW
-  IF @ispbill_no_summaries IS NULL AND OLD.active_subs_count > 0 THEN
-    CALL isp_stat_active_customer(OLD.tenant_id, -1);
+  IF @ispbill_no_summaries IS NULL THEN
+    IF OLD.active_subs_count > 0 THEN
+      CALL isp_stat_active_customer(OLD.tenant_id, -1);
+    END IF;
+    CALL isp_bump(OLD.tenant_id, 'customers');
   END IF;
 
 CREATE TRIGGER IF NOT EXISTS trg_subscriptions_stat_ins AFTER INSERT ON subscriptions FOR EACH ROW
@@ -370,6 +401,7 @@ BEGIN
     SELECT t, issue_date, status, COUNT(*), SUM(total_amount) FROM invoices
     WHERE tenant_id = t GROUP BY issue_date, status;
 
+  CALL isp_bump(t, 'customers');
   SET @ispbill_no_summaries = saved;
 END;
 

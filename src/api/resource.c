@@ -170,6 +170,7 @@ res_list(struct request *req)
 	res_query(req, res->e, &q);
 	if (res->scope)
 		res->scope(req, &q);
+	q.versions = req->auth.versions;
 	return res_reply_list(req, res, &q, &pg);
 }
 

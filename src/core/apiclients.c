@@ -131,7 +131,8 @@ clients_authenticate(struct db *db, struct arena *a, const char *key, struct api
 		struct db_param p[1] = { db_str(prefix) };
 
 		if (db_query(db, a, "SELECT c.id, c.tenant_id, c.name, c.scopes, c.key_hash, "
-		    "c.last_used_at IS NULL OR c.last_used_at < UTC_TIMESTAMP(6) - INTERVAL 1 MINUTE "
+		    "c.last_used_at IS NULL OR c.last_used_at < UTC_TIMESTAMP(6) - INTERVAL 1 MINUTE, "
+		    CORE_VERSIONS_OF("c.tenant_id") " "
 		    "FROM api_clients c JOIN tenants t ON t.id = c.tenant_id "
 		    "WHERE c.key_prefix = ? AND c.is_active = 1 AND c.deleted_at IS NULL "
 		    "AND t.is_active = 1 AND t.deleted_at IS NULL", p, 1, &r) < 0)
@@ -143,6 +144,7 @@ clients_authenticate(struct db *db, struct arena *a, const char *key, struct api
 	out->tenant_id = db_val_int(&r, 0, 1, 0);
 	out->name = db_val(&r, 0, 2);
 	out->scopes = db_val(&r, 0, 3);
+	out->versions = db_val(&r, 0, 6);
 	if (db_val_int(&r, 0, 5, 0)) {
 		struct db_param p[1] = { db_int(out->id) };
 

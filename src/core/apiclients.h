@@ -22,6 +22,7 @@ struct api_client {
 	long long id, tenant_id;
 	const char *name;
 	const char *scopes;     /* JSON array of permission codenames, "*" for all */
+	const char *versions;   /* its tenant's data versions (CORE_VERSIONS_OF) */
 };
 int clients_authenticate(struct db *db, struct arena *a, const char *key, struct api_client *out);
 /* Does a client's scope list grant codename? */

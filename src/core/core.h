@@ -15,4 +15,9 @@ enum core_rc {
 	CORE_THROTTLED,         /* too many attempts; retry_after says when */
 };
 
+/* The tenant's data versions, "entity:v,..." (sql/007), as a column of a
+ * query whose tenant id is the SQL expression T. */
+#define CORE_VERSIONS_OF(T) "(SELECT GROUP_CONCAT(dv.entity, ':', dv.v SEPARATOR ',') " \
+	"FROM data_versions dv WHERE dv.tenant_id = " T ")"
+
 #endif

@@ -62,7 +62,7 @@ static const struct unique_key customer_uniques[] = {
 const struct entity ent_customer = {
 	"Customer", "customers", customer_fields, sizeof(customer_fields) / sizeof(customer_fields[0]),
 	EF_TENANT | EF_SOFT_DELETE | EF_UUID, "t.id DESC", customer_uniques, 1, "customers",
-	" LEFT JOIN customer_stats cs ON cs.customer_id = t.id",
+	" LEFT JOIN customer_stats cs ON cs.customer_id = t.id", "customers",
 };
 
 /* ---- shared by the billing files ---- */

@@ -3,6 +3,7 @@
  * description's identifiers; every value is a bound parameter. */
 #include "config.h"
 #include "core/entity.h"
+#include "db/qcache.h"
 #include "json/json.h"
 #include "util/arena.h"
 #include "util/buf.h"
@@ -736,6 +737,29 @@ order_by(struct buf *b, const struct entity *e, const char *ordering, struct are
  * 4,000 of 100,000 customers reads 80,000 index entries, not 80,000 rows. */
 #define DEEP_OFFSET 1000
 
+/* "customers:123" for a versioned entity out of "customers:123,plans:7"
+ * (absent: it never changed, version 0); NULL when not known */
+static const char *
+version_tag(struct arena *a, const struct entity *e, const char *versions)
+{
+	size_t n;
+
+	if (e->versioned == NULL || versions == NULL)
+		return NULL;
+	n = strlen(e->versioned);
+	for (const char *p = versions; *p; ) {
+		const char *end = strchr(p, ',');
+		size_t len = end ? (size_t)(end - p) : strlen(p);
+
+		if (len > n && !strncmp(p, e->versioned, n) && p[n] == ':')
+			return arena_strndup(a, p, len);
+		if (end == NULL)
+			break;
+		p = end + 1;
+	}
+	return arena_printf(a, "%s:0", e->versioned);
+}
+
 int
 ent_list(struct db *db, struct arena *a, const struct entity *e, long long tenant,
     const struct ent_query *q, struct ent_page *out, struct ferrs *fe)
@@ -748,6 +772,7 @@ ent_list(struct db *db, struct arena *a, const struct entity *e, long long tenan
 	 * read in the page's own query */
 	int kept = e->counted && (e->flags & EF_TENANT) && q->nfilters == 0 && q->nconds == 0 &&
 	    (q->search == NULL || *q->search == '\0');
+	const char *tag = version_tag(a, e, q->versions);
 	int rc = CORE_INVALID;
 
 	memset(out, 0, sizeof(*out));
@@ -770,7 +795,7 @@ ent_list(struct db *db, struct arena *a, const struct entity *e, long long tenan
 		    buf_cstr(&o));
 	else
 		buf_printf(&b, " WHERE 1 = 1%s%s LIMIT ? OFFSET ?", buf_cstr(&w), buf_cstr(&o));
-	if (db_query(db, a, buf_cstr(&b), all.p, all.n, &r) < 0) {
+	if (db_query_kept(db, a, tag, buf_cstr(&b), all.p, all.n, &r) < 0) {
 		rc = CORE_DB;
 		goto out;
 	}
@@ -790,7 +815,8 @@ ent_list(struct db *db, struct arena *a, const struct entity *e, long long tenan
 		else
 			buf_printf(&b, "SELECT COUNT(*) FROM %s t%s WHERE 1 = 1%s", e->table,
 			    e->join ? e->join : "", buf_cstr(&w));
-		if (db_query(db, a, buf_cstr(&b), kept ? all.p : ps.p, kept ? 2 : ps.n, &c) < 0) {
+		if (db_query_kept(db, a, tag, buf_cstr(&b), kept ? all.p : ps.p, kept ? 2 : ps.n,
+		    &c) < 0) {
 			rc = CORE_DB;
 			goto out;
 		}

@@ -79,6 +79,9 @@ struct entity {
 	/* " LEFT JOIN ... x ON x.key = t.id": a table beside this one whose
 	 * columns read-only fields name as x.col (reads only) */
 	const char *join;
+	/* its name in data_versions (sql/007): a list may be answered from
+	 * the worker's memory while the caller's version of it is unchanged */
+	const char *versioned;
 };
 
 /* One row: values in field order, as text (NULL for SQL NULL). */
@@ -107,6 +110,9 @@ struct ent_query {
 	struct ent_cond conds[ENT_MAX_CONDS];
 	int nconds;
 	long long limit, offset;
+	/* "entity:version,..." as read with the caller's credentials (NULL:
+	 * unknown, always ask the database) */
+	const char *versions;
 };
 
 struct ent_page {

@@ -79,14 +79,15 @@ dummy_hash(void)
 
 int
 users_get_for_token(struct db *db, struct arena *a, long long id, const char *jti,
-    const char *family, struct user *out, int *live)
+    const char *family, struct user *out, int *live, const char **versions)
 {
 	struct db_param p[3] = { db_str(jti), db_str(family), db_int(id) };
 	struct db_result r;
 
 	if (db_query(db, a, "SELECT " USER_COLS ", "
 	    "(SELECT COUNT(*) FROM revoked_tokens WHERE jti = ?) = 0 AND "
-	    "(SELECT COUNT(*) FROM token_families WHERE family = ? AND revoked_at IS NULL) = 1 "
+	    "(SELECT COUNT(*) FROM token_families WHERE family = ? AND revoked_at IS NULL) = 1, "
+	    CORE_VERSIONS_OF("users.tenant_id") " "
 	    "FROM users WHERE id = ? AND deleted_at IS NULL AND tenant_id IN (" LIVE_TENANTS ")",
 	    p, 3, &r) < 0)
 		return -1;
@@ -94,6 +95,7 @@ users_get_for_token(struct db *db, struct arena *a, long long id, const char *jt
 		return CORE_NOT_FOUND;
 	row_to_user(&r, 0, out);
 	*live = (int)db_val_int(&r, 0, 16, 0);
+	*versions = db_val(&r, 0, 17);
 	return CORE_OK;
 }
 

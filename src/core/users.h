@@ -36,9 +36,10 @@ struct user {
 int users_get(struct db *db, struct arena *a, long long id, struct user *out);
 /* The user behind an access token, in one round trip: CORE_OK with *live
  * set when the token's jti is not revoked and its login (family) is not
- * ended; CORE_NOT_FOUND when the user is gone. */
+ * ended, and *versions its tenant's data versions (CORE_VERSIONS_OF);
+ * CORE_NOT_FOUND when the user is gone. */
 int users_get_for_token(struct db *db, struct arena *a, long long id, const char *jti,
-    const char *family, struct user *out, int *live);
+    const char *family, struct user *out, int *live, const char **versions);
 /* Login by username, email or login_id.  Always spends one password
  * verification, found or not, so timing does not tell which.  On
  * CORE_BAD_LOGIN for a known login, out still says whose it was (id and

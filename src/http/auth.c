@@ -64,7 +64,8 @@ auth_check_access(struct request *req, const char *token, struct token_claims *c
 
 	if (auth_verify_token(req->cfg->jwt_secret, token, c) < 0)
 		return ERR_UNAUTHORIZED;
-	rc = users_get_for_token(req->db, &req->arena, c->sub, c->jti, c->fam, &u, &live);
+	rc = users_get_for_token(req->db, &req->arena, c->sub, c->jti, c->fam, &u, &live,
+	    &req->auth.versions);
 	if (rc < 0) {
 		log_error("auth: user lookup failed: %u %s", req->db->err, req->db->errmsg);
 		return ERR_UNAVAILABLE;
@@ -126,6 +127,7 @@ auth_authenticate(struct request *req)
 		req->auth.username = cl.name;
 		req->auth.user_type = "api_client";
 		req->auth.scopes = cl.scopes;
+		req->auth.versions = cl.versions;
 		return ERR_NONE;
 	}
 	if (h == NULL || strncasecmp(h, "Bearer ", 7) != 0)

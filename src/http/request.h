@@ -58,6 +58,7 @@ struct auth_ctx {
 	const char *username;
 	const char *user_type;
 	const char *scopes;         /* API client's scopes (JSON) */
+	const char *versions;       /* the tenant's data versions, "entity:v,..." */
 	int is_superuser;
 	const char *jti;
 	const char *family;

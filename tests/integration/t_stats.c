@@ -1478,6 +1478,63 @@ START_TEST(stats_summaries_follow_every_kind_of_write)
 }
 END_TEST
 
+/* the row of customer id in a list response, or NULL */
+static yajl_val
+row_of(const struct resp *r, long long id)
+{
+	yajl_val a = it_json(r, "data");
+
+	for (size_t i = 0; a && i < jlen(a); i++)
+		if (jint(jat(a, i), "id") == id)
+			return jat(a, i);
+	return NULL;
+}
+
+/* A list a worker answers from memory (src/db/qcache.c) changes the moment
+ * its rows do, whoever writes them. */
+START_TEST(customer_list_is_never_staler_than_its_rows)
+{
+	struct world w;
+	struct known k;
+	struct resp *r;
+	char path[128];
+	long long n;
+
+	world_make(&w);
+	known_seed(&w, &k);
+	snprintf(path, sizeof(path), "/api/customers/%lld/", k.c1);
+	for (int round = 0; round < 4; round++) {
+		/* twice each: the second may come from memory */
+		for (int again = 0; again < 2; again++) {
+			r = get(w.admin, "/api/customers/?page_size=100");
+			EXPECT_OK(r);
+			ck_assert_ptr_nonnull(row_of(r, k.c1));
+			n = sql_int("SELECT COUNT(*) FROM subscriptions WHERE customer_id = %lld", k.c1);
+			ck_assert_int_eq(jint(row_of(r, k.c1), "subscriptions_count"), n);
+			ck_assert_str_eq(jstr(row_of(r, k.c1), "name"),
+			    sql_text("SELECT name FROM customers WHERE id = %lld", k.c1));
+			it_free(r);
+		}
+		switch (round) {
+		case 0:         /* through the API */
+			r = send_json("PATCH", w.admin, "{\"name\":\"Renamed by the API\"}", path);
+			EXPECT_OK(r);
+			it_free(r);
+			break;
+		case 1:         /* by SQL, behind the API */
+			sql_exec("UPDATE customers SET name = 'Renamed by SQL' WHERE id = %lld", k.c1);
+			break;
+		case 2:         /* a figure of another table */
+			sub(w.tenant, k.c1, k.p1, 0, "cache1", "pending", "UTC_TIMESTAMP(6)", 0);
+			break;
+		}
+	}
+	r = get(w.admin, "/api/customers/?page_size=100");
+	ck_assert_str_eq(jstr(row_of(r, k.c1), "name"), "Renamed by SQL");
+	it_free(r);
+}
+END_TEST
+
 START_TEST(stats_bad_parameters_are_400_naming_them)
 {
 	static const char *const bad_ids[] = { "user_id=abc", "user_id=0", "user_id=-3",
@@ -1605,6 +1662,7 @@ suite_stats(void)
 	tcase_add_test(t, stats_empty_tenant_is_all_zeros);
 	tcase_add_test(t, stats_sums_exact_over_10000_payments);
 	tcase_add_test(t, stats_summaries_follow_every_kind_of_write);
+	tcase_add_test(t, customer_list_is_never_staler_than_its_rows);
 	tcase_add_test(t, stats_bad_parameters_are_400_naming_them);
 	tcase_add_test(t, stats_need_stats_view);
 	suite_add_tcase(s, t);
