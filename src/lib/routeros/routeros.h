@@ -408,7 +408,11 @@ int ros_cmd_run(struct ros_conn *c, const struct ros_cmd *cmd, struct ros_result
  * NULL when there are none. */
 char *ros_ids_join(struct arena *a, const struct ros_result *res);
 
-/* ---- menus (menus.c) ---- */
+/* ---- menus (menus.c) ----
+ * Each helper builds one sentence, runs it with ros_command's timeouts
+ * and returns as ros_command does (ROS_ETRAP with the router's message
+ * when the router refuses); results given to the caller are theirs to
+ * ros_result_free whatever the return. */
 
 #define ROS_M_HOTSPOT_USER     "/ip/hotspot/user"
 #define ROS_M_HOTSPOT_ACTIVE   "/ip/hotspot/active"
@@ -478,6 +482,7 @@ struct ros_resource {
 	unsigned long long free_memory, total_memory;
 	unsigned long long free_hdd_space, total_hdd_space;
 };
+/* out is zeroed first; ROS_EPROTO when the print returned no entry. */
 int ros_system_resource(struct ros_conn *c, struct ros_resource *out, struct ros_error *err);
 /* /system/identity print: the router's name into name (n bytes). */
 int ros_system_identity(struct ros_conn *c, char *name, size_t n, struct ros_error *err);
@@ -494,6 +499,9 @@ struct ros_hotspot_user {
 /* print ?name=<name> into res (one item or none). */
 int ros_hotspot_user_get(struct ros_conn *c, const char *name, struct ros_result *res,
     struct ros_error *err);
+/* Typed upserts: ros_upsert_by_name on the menu with the struct's non-NULL
+ * fields (disabled -1 is left alone); *created (may be NULL) says whether
+ * the entry was added.  ROS_EINVAL when name is NULL or empty. */
 int ros_hotspot_user_upsert(struct ros_conn *c, const struct ros_hotspot_user *u,
     int *created, struct ros_error *err);
 /* Kick: remove every /ip/hotspot/active entry of user; *n kicked (may be NULL). */
@@ -506,8 +514,9 @@ struct ros_profile {
 	const char *shared_users;   /* hotspot only: "1" */
 	const char *local_address;  /* ppp only */
 	const char *remote_address; /* ppp only: a pool name or an address */
-	const char *comment;
+	const char *comment;        /* only where the menu has one (/ppp/profile) */
 };
+/* Upserts by name, as ros_hotspot_user_upsert. */
 int ros_hotspot_profile_upsert(struct ros_conn *c, const struct ros_profile *p,
     int *created, struct ros_error *err);
 int ros_ppp_profile_upsert(struct ros_conn *c, const struct ros_profile *p,
@@ -521,6 +530,7 @@ struct ros_ppp_secret {
 	const char *comment;
 	int disabled;               /* 1 yes, 0 no, -1 leave */
 };
+/* print ?name=<name> into res; upsert by name as ros_hotspot_user_upsert. */
 int ros_ppp_secret_get(struct ros_conn *c, const char *name, struct ros_result *res,
     struct ros_error *err);
 int ros_ppp_secret_upsert(struct ros_conn *c, const struct ros_ppp_secret *s,
@@ -535,6 +545,7 @@ struct ros_queue {
 	const char *comment;
 	int disabled;               /* 1 yes, 0 no, -1 leave */
 };
+/* Upsert by name, as ros_hotspot_user_upsert. */
 int ros_queue_simple_upsert(struct ros_conn *c, const struct ros_queue *q, int *created,
     struct ros_error *err);
 
