@@ -1162,6 +1162,28 @@ START_TEST(replies_before_a_close_are_kept)
 }
 END_TEST
 
+START_TEST(large_command_written_in_parts)
+{
+	struct peer p;
+	struct ros_conn *c = peer_start(&p, peer_streams);
+	struct ros_result res;
+	struct ros_error err;
+	size_t n = 3u << 20;
+	char *big = malloc(n + 1);
+	struct ros_word w[2] = { W("/big"), { big, n } };
+
+	memset(big, 'x', n);
+	memcpy(big, "=comment=", 9);
+	big[n] = '\0';
+	/* more than a socket buffer: written in parts as the peer reads */
+	ck_assert_int_eq(ros_command_words(c, w, 2, &res, &err), ROS_ETRAP);
+	ck_assert_str_eq(err.message, "no such command");
+	ros_result_free(&res);
+	free(big);
+	peer_stop(&p, c);
+}
+END_TEST
+
 START_TEST(peer_closes)
 {
 	struct peer p;
@@ -1450,6 +1472,7 @@ suite(void)
 	tcase_add_test(sess, provisioning_by_name);
 	tcase_add_test(sess, read_only_menus);
 	tcase_add_test(sess, replies_before_a_close_are_kept);
+	tcase_add_test(sess, large_command_written_in_parts);
 	tcase_add_test(sess, peer_closes);
 	tcase_add_test(sess, connect_refused_and_bad_host);
 	tcase_add_test(sess, connect_and_handshake_timeouts);

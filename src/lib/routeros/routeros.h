@@ -210,7 +210,7 @@ void ros_result_init(struct ros_result *r);
  * sets empty, !done its attributes and complete, !fatal fatal and
  * complete.  Returns 1 when the command is complete, 0 when more replies
  * are due, -1 (err ROS_ETOOBIG) when the result would exceed max_bytes.
- * Replies after completion are ignored (0 is not returned again: 1). */
+ * Once complete, further replies are ignored and 1 is returned. */
 int ros_result_add(struct ros_result *r, const struct ros_reply *rep, struct ros_error *err);
 /* Release the arena and arrays; the struct may be initialised again. */
 void ros_result_free(struct ros_result *r);
