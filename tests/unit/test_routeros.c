@@ -497,6 +497,11 @@ START_TEST(durations)
 	ck_assert_int_eq(ros_duration_us(""), -1);
 	ck_assert_int_eq(ros_duration_us("5x"), -1);
 	ck_assert_int_eq(ros_duration_us("1:2"), -1);
+	ck_assert_int_eq(ros_duration_us("999999999999w"), -1);         /* overflow */
+	ck_assert_int_eq(ros_duration_us("999999999w999999999w"), -1);
+	ck_assert_int_eq(ros_duration_us("999999999999:00:00"), -1);
+	ck_assert_int_eq(ros_duration_us("999999999999us"), 999999999999LL);
+	ck_assert_int_eq(ros_duration_us("1234567890123s"), -1);        /* 13 digits */
 }
 END_TEST
 

@@ -357,6 +357,15 @@ ros_json_item(yajl_gen g, const struct ros_item *it)
 
 /* ---- durations ---- */
 
+/* total + v * unit, or -1 when it would overflow (total is >= 0). */
+static long long
+add_us(long long total, long long v, long long unit)
+{
+	if (total < 0 || (unit && v > (LLONG_MAX - total) / unit))
+		return -1;
+	return total + v * unit;
+}
+
 /* "1w2d3h4m5s", "12ms", "350us", "1s500ms", with an optional "hh:mm:ss"
  * clock part at the end ("1d00:00:05", "00:10:00"). */
 long long
@@ -386,22 +395,24 @@ ros_duration_us(const char *s)
 		if (digits == 0)
 			return -1;
 		if (*s == ':') {            /* hh:mm:ss to the end */
-			int h = (int)v, m, sec;
+			int m, sec;
 
-			if (sscanf(s, ":%2d:%2d", &m, &sec) != 2 || strlen(s) != 6 ||
-			    m > 59 || sec > 59 || m < 0 || sec < 0)
+			if (strlen(s) != 6 || sscanf(s, ":%2d:%2d", &m, &sec) != 2 ||
+			    m > 59 || sec > 59 || m < 0 || sec < 0 || v > 99999999)
 				return -1;
-			return total + ((long long)h * 3600 + m * 60 + sec) * 1000000LL;
+			return add_us(total, v * 3600 + m * 60 + sec, 1000000LL);
 		}
 		for (i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
 			size_t k = strlen(units[i].unit);
 
 			if (strncmp(s, units[i].unit, k) == 0) {
-				total += v * units[i].us;
+				total = add_us(total, v, units[i].us);
 				s += k;
 				break;
 			}
 		}
+		if (total < 0)
+			return -1;
 		if (i == sizeof(units) / sizeof(units[0]))
 			return -1;
 	}
