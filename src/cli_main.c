@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "core/locations.h"
+#include "core/provision.h"
 #include "core/secrets.h"
 #include "core/summaries.h"
 #include "core/sweep.h"
@@ -35,7 +36,11 @@ usage(FILE *fp)
 	    "  locations import DIR             load divisions.csv, districts.csv and\n"
 	    "                                   upazilas.csv (the bd-geo data set)\n"
 	    "  demo --customers N --payments M [--tenant CODE] [--append]  make sample data\n"
-	    "  sweep                            periodic upkeep (run it every minute)\n"
+	    "  sweep                            periodic upkeep (run it every minute): expire\n"
+	    "                                   due subscriptions, push router jobs\n"
+	    "  router test ID                   log in to a router, print identity and resource\n"
+	    "  router exec ID /menu/cmd [=k=v ?q ...]\n"
+	    "                                   run one RouterOS API command, print the replies\n"
 	    "  stats check|rebuild [--tenant CODE]\n"
 	    "                                   prove the kept statistics against the rows\n"
 	    "                                   (exit 1 on a difference), or recompute them\n"
@@ -246,6 +251,8 @@ static int
 cmd_sweep(void)
 {
 	struct sweep_counts c;
+	struct prov_jobs jobs;
+	long long expired = 0;
 	struct db db;
 	int rc;
 
@@ -258,8 +265,95 @@ cmd_sweep(void)
 		printf("sweep: removed %lld login attempts, %lld rate windows, %lld token "
 		    "revocations, %lld refresh tokens, %lld ended logins\n", c.login_attempts,
 		    c.rate_counters, c.revoked_tokens, c.refresh_tokens, c.families);
+	if (rc == 0 && (rc = prov_expire_due(&db, &expired)) != CORE_OK)
+		fprintf(stderr, "ispbill sweep: expiring: database error: %s\n", db.errmsg);
+	else if (rc == 0)
+		printf("sweep: expired %lld subscriptions\n", expired);
+	/* the router work: a minute at most, so runs do not pile up */
+	if (rc == 0 && (rc = prov_jobs_run(&db, &cfg, 0, 0, 55000, 0, &jobs)) != CORE_OK)
+		fprintf(stderr, "ispbill sweep: router jobs: database error: %s\n", db.errmsg);
+	else if (rc == 0)
+		printf("sweep: router jobs: %lld claimed, %lld done, %lld to retry\n", jobs.claimed,
+		    jobs.done, jobs.failed);
 	db_close(&db);
 	return rc == 0 ? 0 : 1;
+}
+
+static void
+print_result(const struct ros_result *res)
+{
+	struct buf b = BUF_INIT;
+
+	for (size_t i = 0; i < res->nitems; i++) {
+		printf("!re");
+		for (size_t k = 0; k < res->items[i].n; k++) {
+			const struct ros_attr *at = &res->items[i].attrs[k];
+
+			buf_reset(&b);
+			ros_utf8_sanitize(&b, at->value.p, at->value.len);
+			printf(" =%.*s=%s", (int)at->key.len, at->key.p, buf_cstr(&b));
+		}
+		printf("\n");
+	}
+	for (size_t i = 0; i < res->ntraps; i++)
+		printf("!trap =message=%.*s\n", (int)res->traps[i].message.len,
+		    res->traps[i].message.p);
+	if (res->empty)
+		printf("!empty\n");
+	printf("!done%s%s\n", ros_result_ret(res) ? " =ret=" : "",
+	    ros_result_ret(res) ? ros_result_ret(res) : "");
+	buf_free(&b);
+}
+
+/* ispbill router test ID | router exec ID /command [words...] */
+static int
+cmd_router(int argc, char **argv)
+{
+	struct db db;
+	struct arena a;
+	struct prov p;
+	struct prov_test t;
+	struct ros_result res;
+	char msg[400], *end;
+	long long id;
+	int rc;
+
+	if (argc < 3 || (strcmp(argv[1], "test") && strcmp(argv[1], "exec")) ||
+	    (!strcmp(argv[1], "exec") && (argc < 4 || argv[3][0] != '/')) ||
+	    (id = strtoll(argv[2], &end, 10)) <= 0 || *end) {
+		fprintf(stderr, "usage: ispbill router test ID | router exec ID /menu/command "
+		    "[=key=value ?query ...]\n");
+		return 2;
+	}
+	if (connect_db(&db, 0) < 0)
+		return 1;
+	arena_init(&a);
+	memset(&p, 0, sizeof(p));
+	if (!strcmp(argv[1], "test")) {
+		rc = prov_test(&db, &a, &cfg, 0, id, &t, &p.err);
+		if (rc == CORE_OK)
+			printf("router %lld: %s, RouterOS %s, uptime %s, cpu load %d%%, board %s, "
+			    "%lld ms\n", id, t.identity, t.res.version, t.res.uptime, t.res.cpu_load,
+			    t.res.board_name, t.response_ms);
+	} else {
+		rc = prov_open(&db, &a, &cfg, 0, id, 0, &p);
+		if (rc == CORE_OK) {
+			rc = prov_cmd(&p, (const char *const *)argv + 3, (size_t)(argc - 3), &res);
+			print_result(&res);
+			ros_result_free(&res);
+		}
+		prov_close(&p);
+	}
+	if (rc == CORE_NOT_FOUND)
+		fprintf(stderr, "ispbill router: no router %lld\n", id);
+	else if (rc == PROV_ROUTER)
+		fprintf(stderr, "ispbill router %lld: %s\n", id, ros_error_format(&p.err, msg,
+		    sizeof(msg)));
+	else if (rc != CORE_OK)
+		fprintf(stderr, "ispbill router: database error: %s\n", db.errmsg);
+	arena_free(&a);
+	db_close(&db);
+	return rc == CORE_OK ? 0 : 1;
 }
 
 /* ispbill stats check|rebuild [--tenant CODE]: every tenant by default */
@@ -363,6 +457,8 @@ main(int argc, char **argv)
 	/* ---- demo (core/demo.c): end ---- */
 	else if (!strcmp(argv[i], "sweep"))
 		rc = cmd_sweep();
+	else if (!strcmp(argv[i], "router"))
+		rc = cmd_router(argc - i, argv + i);
 	else if (!strcmp(argv[i], "stats"))
 		rc = cmd_stats(argc - i, argv + i);
 	else if (!strcmp(argv[i], "locations"))

@@ -49,6 +49,9 @@ int subs_delete(struct db *db, struct arena *a, const struct actor *who, long lo
 /* action: "activate", "suspend", "cancel", "reset-data" */
 int subs_action(struct db *db, struct arena *a, const struct actor *who, long long id,
     const char *action, struct ferrs *fe);
+/* queue a router job for the subscription as it is now (in the caller's transaction) */
+int subs_enqueue_job(struct db *db, struct arena *a, long long tenant, long long sub_id,
+    const char *action);
 int jobs_enqueue(struct db *db, struct arena *a, long long tenant, long long router_id,
     long long sub_id, const char *action, const char *payload);
 

@@ -3,6 +3,7 @@
  * implies written as a router_jobs row in the same transaction. */
 #include "config.h"
 #include "core/billing.h"
+#include "core/provision.h"
 #include "core/audit.h"
 #include "core/phone.h"
 #include "core/rbac.h"
@@ -10,6 +11,7 @@
 #include "db/db.h"
 #include "json/json.h"
 #include "util/arena.h"
+#include "util/conf.h"
 #include "util/uuid.h"
 
 #include <stdio.h>
@@ -154,6 +156,13 @@ enqueue_for(struct db *db, struct arena *a, long long tenant, long long sub_id, 
 	if ((payload = job_payload(db, a, sub_id)) == NULL)
 		return CORE_DB;
 	return jobs_enqueue(db, a, tenant, db_val_int(&r, 0, 0, 0), sub_id, action, payload);
+}
+
+int
+subs_enqueue_job(struct db *db, struct arena *a, long long tenant, long long sub_id,
+    const char *action)
+{
+	return enqueue_for(db, a, tenant, sub_id, action);
 }
 
 /* "password" in the body: sealed */
@@ -486,5 +495,11 @@ subs_action(struct db *db, struct arena *a, const struct actor *who, long long i
 	if (rc != CORE_OK)
 		return rc;
 	audit(db, a, who, action, "subscription", id, NULL);
+	if (c.job) {
+		/* best effort now; `ispbill sweep` retries what the router did not confirm */
+		struct prov_jobs ran;
+
+		prov_jobs_run(db, NULL, id, 0, db->cfg ? db->cfg->router_timeout_ms : 10000, 0, &ran);
+	}
 	return CORE_OK;
 }

@@ -25,6 +25,7 @@ static const struct {
 	[ERR_INTERNAL]               = { 500, "INTERNAL_ERROR", "Internal server error." },
 	[ERR_EXTERNAL]               = { 502, "EXTERNAL_SERVICE_ERROR", "External service failure." },
 	[ERR_UNAVAILABLE]            = { 503, "SERVICE_UNAVAILABLE", "Service temporarily unavailable." },
+	[ERR_EXTERNAL_TIMEOUT]       = { 504, "EXTERNAL_SERVICE_ERROR", "The external service did not answer in time." },
 };
 
 int
@@ -66,6 +67,7 @@ http_reason(int status)
 	case 500: return "Internal Server Error";
 	case 502: return "Bad Gateway";
 	case 503: return "Service Unavailable";
+	case 504: return "Gateway Timeout";
 	default:  return "Unknown";
 	}
 }

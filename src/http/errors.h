@@ -21,6 +21,7 @@ enum err {
 	ERR_INTERNAL,               /* 500 INTERNAL_ERROR */
 	ERR_EXTERNAL,               /* 502 EXTERNAL_SERVICE_ERROR */
 	ERR_UNAVAILABLE,            /* 503 SERVICE_UNAVAILABLE */
+	ERR_EXTERNAL_TIMEOUT,       /* 504 EXTERNAL_SERVICE_ERROR: a router did not answer */
 	ERR__COUNT
 };
 

@@ -46,6 +46,9 @@ static const struct ckey keys[] = {
 	{ "jwt_secret",         C_STR,  S(jwt_secret),   "",      0, 0, 1 },
 	{ "access_ttl",         C_INT,  S(access_ttl),   "900",   30, 86400, 0 },
 	{ "secret_key",         C_STR,  S(secret_key),   "",      0, 0, 1 },
+	{ "router_connect_timeout_ms", C_INT, S(router_connect_timeout_ms), "3000", 100, 60000, 0 },
+	{ "router_timeout_ms",  C_INT,  S(router_timeout_ms), "10000", 100, 300000, 0 },
+	{ "router_ca_file",     C_STR,  S(router_ca_file), "",    0, 0, 0 },
 };
 #undef S
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))

@@ -32,6 +32,10 @@ struct config {
 	char *jwt_secret;
 	int   access_ttl;       /* seconds */
 	char *secret_key;       /* 64 hex chars: encrypts secrets at rest */
+	/* routers (RouterOS API) */
+	int   router_connect_timeout_ms;  /* TCP connect + TLS handshake */
+	int   router_timeout_ms;          /* longest wait for one router call */
+	char *router_ca_file;   /* api-ssl: verify certificates against it; empty: no check */
 };
 
 /* Default config file: SYSCONFDIR/ispbill/ispbill.conf. */

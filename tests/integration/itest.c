@@ -1,6 +1,7 @@
 /* itest.c - the integration suite's main and helpers (libcurl, yajl). */
 #include "config.h"
 
+#include <ctype.h>
 #include <curl/curl.h>
 #include <limits.h>
 #include <stdio.h>
@@ -26,6 +27,25 @@ const char *it_dir(void) { return env_or_die("ISPBILL_TEST_DIR"); }
 const char *it_build(void) { return env_or_die("ISPBILL_TEST_BUILD"); }
 int it_port(void) { return atoi(env_or_die("ISPBILL_TEST_PORT")); }
 const char *it_admin_password(void) { return env_or_die("ISPBILL_TEST_ADMIN_PASSWORD"); }
+
+int
+it_sim_control_port(void)
+{
+	const char *url = env_or_die("ISPBILL_TEST_SIM"), *colon = strrchr(url, ':');
+
+	return colon ? atoi(colon + 1) : 0;
+}
+
+int
+it_sim_port(const char *router)
+{
+	char name[64];
+	size_t i, n = (size_t)snprintf(name, sizeof(name), "ISPBILL_TEST_SIM_PORT_%s", router);
+
+	for (i = n - strlen(router); i < n && i < sizeof(name); i++)
+		name[i] = (char)toupper((unsigned char)name[i]);
+	return atoi(env_or_die(name));
+}
 
 struct sink {
 	char *p;
@@ -261,6 +281,7 @@ main(int argc, char **argv)
 	srunner_add_suite(sr, suite_identity());
 	srunner_add_suite(sr, suite_billing());
 	srunner_add_suite(sr, suite_stats());
+	srunner_add_suite(sr, suite_routers());
 	srunner_add_suite(sr, suite_lifecycle());
 	srunner_run_all(sr, CK_NORMAL);
 	run = srunner_ntests_run(sr);

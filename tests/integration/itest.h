@@ -20,6 +20,9 @@ const char *it_dir(void);
 const char *it_build(void);
 int         it_port(void);          /* native; +1 bitwave ... +4 mikrobill, +5 spawn-fcgi */
 const char *it_admin_password(void);
+/* the RouterOS simulator: its control port, and a simulated router's API port */
+int         it_sim_control_port(void);
+int         it_sim_port(const char *router);
 
 /* One request.  port 0 means native.  body may be NULL; ctype NULL means
  * application/json when there is a body.  hdrs: NULL-terminated extra
@@ -80,5 +83,6 @@ Suite *suite_db(void);
 Suite *suite_identity(void);
 Suite *suite_billing(void);
 Suite *suite_stats(void);
+Suite *suite_routers(void);
 
 #endif

@@ -106,6 +106,31 @@ static const struct route routes[] = {
 	{ "PATCH",  base "/{id}/", res_update, B, perm ".change", &res }, \
 	{ "DELETE", base "/{id}/", res_delete, 0, perm ".delete", &res }
 	CRUD("/api/customers", res_customers, "customers"),
+	/* ---- live routers (network.c): before the CRUD's {id} routes ---- */
+#define RT "/api/network/routers/{id}"
+	{ "POST", RT "/test-connection/",  h_router_test,          0, "routers.view" },
+	{ "GET",  RT "/resource/",         h_router_resource,      0, "routers.view" },
+	{ "GET",  RT "/hotspot-users/",    h_router_hotspot_users, 0, "routers.view" },
+	{ "GET",  RT "/ppp-secrets/",      h_router_ppp_secrets,   0, "routers.view" },
+	{ "POST", RT "/ppp-secrets/",      h_router_ppp_secret_write, B, "routers.change" },
+	{ "PUT",  RT "/ppp-secrets/{name}/", h_router_ppp_secret_write, B, "routers.change" },
+	{ "PATCH", RT "/ppp-secrets/{name}/", h_router_ppp_secret_write, B, "routers.change" },
+	{ "DELETE", RT "/ppp-secrets/{name}/", h_router_ppp_secret_write, 0, "routers.change" },
+	{ "GET",  RT "/ppp-profiles/",     h_router_ppp_profiles,  0, "routers.view" },
+	{ "POST", RT "/ppp-profiles/",     h_router_ppp_profile_write, B, "routers.change" },
+	{ "PUT",  RT "/ppp-profiles/{name}/", h_router_ppp_profile_write, B, "routers.change" },
+	{ "PATCH", RT "/ppp-profiles/{name}/", h_router_ppp_profile_write, B, "routers.change" },
+	{ "DELETE", RT "/ppp-profiles/{name}/", h_router_ppp_profile_write, 0, "routers.change" },
+	{ "GET",  RT "/ppp-active/",       h_router_ppp_active,    0, "routers.view" },
+	{ "GET",  RT "/interfaces/",       h_router_interfaces,    0, "routers.view" },
+	{ "GET",  RT "/interfaces/{name}/traffic/", h_router_traffic, 0, "routers.view" },
+	{ "POST", RT "/ping/",             h_router_ping,          B, "routers.view" },
+	{ "GET",  RT "/drift/",            h_router_drift,         0, "routers.view" },
+	{ "POST", RT "/drift/repair/",     h_router_drift_repair,  0, "routers.change" },
+	{ "POST", RT "/sync-plans/",       h_router_sync_plans,    0, "routers.change" },
+#undef RT
+	{ "POST", "/api/network/callbacks/pppoe/up/",   h_pppoe_up,   PUBB },
+	{ "POST", "/api/network/callbacks/pppoe/down/", h_pppoe_down, PUBB },
 	CRUD("/api/network/routers", res_routers, "routers"),
 	CRUD("/api/subscriptions", res_subscriptions, "subscriptions"),
 	{ "POST", "/api/subscriptions/{id}/activate/",   h_sub_activate,   0, "subscriptions.change" },

@@ -59,6 +59,24 @@ int h_payment_refunded(struct request *req);
 int h_ticket_reply(struct request *req);
 int h_ticket_replies(struct request *req);
 
+/* network.c */
+int h_router_test(struct request *req);
+int h_router_resource(struct request *req);
+int h_router_hotspot_users(struct request *req);
+int h_router_ppp_secrets(struct request *req);
+int h_router_ppp_secret_write(struct request *req);
+int h_router_ppp_profiles(struct request *req);
+int h_router_ppp_profile_write(struct request *req);
+int h_router_ppp_active(struct request *req);
+int h_router_interfaces(struct request *req);
+int h_router_traffic(struct request *req);
+int h_router_ping(struct request *req);
+int h_router_drift(struct request *req);
+int h_router_drift_repair(struct request *req);
+int h_router_sync_plans(struct request *req);
+int h_pppoe_up(struct request *req);
+int h_pppoe_down(struct request *req);
+
 /* stats.c */
 int h_stats_dashboard(struct request *req);
 int h_stats_customers(struct request *req);

@@ -308,7 +308,8 @@ tls_ctx(struct ros_conn *c, const struct ros_opts *o, struct ros_error *err)
 		break;
 	case ROS_TLS_NOVERIFY:
 		SSL_CTX_set_security_level(c->ctx, 0);
-		if (SSL_CTX_set_cipher_list(c->ctx, "DEFAULT:" ADH_CIPHERS ":@SECLEVEL=0") != 1)
+		/* not DEFAULT: its !COMPLEMENTOFDEFAULT removes aNULL for good, ADH too */
+		if (SSL_CTX_set_cipher_list(c->ctx, "ALL:" ADH_CIPHERS ":@SECLEVEL=0") != 1)
 			return tls_fail(c, err, "setting the ciphers", 0);
 		SSL_CTX_set_verify(c->ctx, SSL_VERIFY_NONE, NULL);
 		break;
