@@ -62,6 +62,29 @@ open_path(struct request *req, int extra_ms, struct prov *p, int *replied)
 		return rc_; \
 } while (0)
 
+/* Open the path's router, run fn, close it; fn writes the data (after
+ * reply_begin) and returns CORE_OK, or returns an error before writing. */
+typedef int (*live_fn)(struct request *req, struct prov *p, const void *arg);
+
+static int
+live(struct request *req, int extra_ms, live_fn fn, const void *arg)
+{
+	struct prov p;
+	int rc;
+
+	OPEN(req, extra_ms, &p);
+	rc = fn(req, &p, arg);
+	prov_close(&p);
+	return rc == CORE_OK ? reply_end(req, NULL) : reply_prov(req, &p, rc);
+}
+
+/* a library result as ours */
+static int
+ok_or_router(int ros)
+{
+	return ros == ROS_OK ? CORE_OK : PROV_ROUTER;
+}
+
 /* ---- JSON of router items ---- */
 
 /* "rate-limit" -> "rate_limit", ".id" -> "id"; passwords masked */
@@ -90,32 +113,29 @@ write_item(yajl_gen g, const struct ros_item *it)
 	jw_obj_end(g);
 }
 
+/* print a menu and answer its items */
 static int
-reply_items(struct request *req, const struct ros_result *res)
+menu_items(struct request *req, struct prov *p, const void *menu)
 {
-	yajl_gen g = reply_begin(req, 200, NULL);
+	struct ros_result res;
+	int rc = prov_print(p, menu, NULL, &res);
 
-	jw_arr(g);
-	for (size_t i = 0; i < res->nitems; i++)
-		write_item(g, &res->items[i]);
-	jw_arr_end(g);
-	return reply_end(req, NULL);
+	if (rc == CORE_OK) {
+		yajl_gen g = reply_begin(req, 200, NULL);
+
+		jw_arr(g);
+		for (size_t i = 0; i < res.nitems; i++)
+			write_item(g, &res.items[i]);
+		jw_arr_end(g);
+	}
+	ros_result_free(&res);
+	return rc;
 }
 
-/* print a menu and answer its items */
 static int
 list_menu(struct request *req, const char *menu)
 {
-	struct prov p;
-	struct ros_result res;
-	int rc;
-
-	OPEN(req, 0, &p);
-	rc = prov_print(&p, menu, NULL, &res);
-	rc = rc == CORE_OK ? reply_items(req, &res) : reply_prov(req, &p, rc);
-	ros_result_free(&res);
-	prov_close(&p);
-	return rc;
+	return live(req, 0, menu_items, menu);
 }
 
 /* ---- test-connection, resource ---- */
@@ -164,28 +184,24 @@ h_router_test(struct request *req)
 	return reply_end(req, NULL);
 }
 
-int
-h_router_resource(struct request *req)
+static int
+resource(struct request *req, struct prov *p, const void *arg)
 {
-	struct prov p;
 	struct ros_resource r;
 	yajl_gen g;
-	int rc;
 
-	OPEN(req, 0, &p);
-	rc = ros_system_resource(p.c, &r, &p.err) == ROS_OK ? CORE_OK : PROV_ROUTER;
-	if (rc == CORE_OK) {
-		g = reply_begin(req, 200, NULL);
-		jw_obj(g);
-		jw_kint(g, "router_id", p.router_id);
-		write_resource(g, &r);
-		jw_obj_end(g);
-		rc = reply_end(req, NULL);
-	} else
-		rc = reply_prov(req, &p, rc);
-	prov_close(&p);
-	return rc;
+	(void)arg;
+	if (ros_system_resource(p->c, &r, &p->err) != ROS_OK)
+		return PROV_ROUTER;
+	g = reply_begin(req, 200, NULL);
+	jw_obj(g);
+	jw_kint(g, "router_id", p->router_id);
+	write_resource(g, &r);
+	jw_obj_end(g);
+	return CORE_OK;
 }
+
+int h_router_resource(struct request *req) { return live(req, 0, resource, NULL); }
 
 /* ---- hotspot users, 000's /routers/{id}/users ---- */
 
@@ -213,35 +229,18 @@ kstr_item(yajl_gen g, const char *key, const struct ros_item *it, const char *rk
 		jw_null(g);
 }
 
-int
-h_router_hotspot_users(struct request *req)
+static void
+write_users(yajl_gen g, const struct prov *p, const struct ros_result *users,
+    const struct ros_result *act)
 {
-	struct prov p;
-	struct ros_result users, act;
-	yajl_gen g;
-	int rc;
-
-	OPEN(req, 0, &p);
-	memset(&act, 0, sizeof(act));
-	ros_result_init(&act);
-	rc = prov_print(&p, ROS_M_HOTSPOT_USER, NULL, &users);
-	if (rc == CORE_OK) {
-		ros_result_free(&act);
-		rc = prov_print(&p, ROS_M_HOTSPOT_ACTIVE, NULL, &act);
-	}
-	if (rc != CORE_OK) {
-		rc = reply_prov(req, &p, rc);
-		goto out;
-	}
-	g = reply_begin(req, 200, NULL);
 	jw_obj(g);
-	jw_kint(g, "router_id", p.router_id);
-	jw_kstr(g, "router_name", p.name);
+	jw_kint(g, "router_id", p->router_id);
+	jw_kstr(g, "router_name", p->name);
 	jw_key(g, "users");
 	jw_arr(g);
-	for (size_t i = 0; i < users.nitems; i++) {
-		const struct ros_item *u = &users.items[i];
-		const struct ros_item *s = session_of(&act, ros_item_str(u, "name"));
+	for (size_t i = 0; i < users->nitems; i++) {
+		const struct ros_item *u = &users->items[i];
+		const struct ros_item *s = session_of(act, ros_item_str(u, "name"));
 
 		jw_obj(g);
 		kstr_item(g, "username", u, "name");
@@ -266,16 +265,32 @@ h_router_hotspot_users(struct request *req)
 		jw_obj_end(g);
 	}
 	jw_arr_end(g);
-	jw_kint(g, "total_users", (long long)users.nitems);
-	jw_kint(g, "active_sessions", (long long)act.nitems);
+	jw_kint(g, "total_users", (long long)users->nitems);
+	jw_kint(g, "active_sessions", (long long)act->nitems);
 	jw_obj_end(g);
-	rc = reply_end(req, NULL);
-out:
+}
+
+static int
+hotspot_users(struct request *req, struct prov *p, const void *arg)
+{
+	struct ros_result users, act;
+	int rc;
+
+	(void)arg;
+	ros_result_init(&act);
+	rc = prov_print(p, ROS_M_HOTSPOT_USER, NULL, &users);
+	if (rc == CORE_OK) {
+		ros_result_free(&act);
+		rc = prov_print(p, ROS_M_HOTSPOT_ACTIVE, NULL, &act);
+	}
+	if (rc == CORE_OK)
+		write_users(reply_begin(req, 200, NULL), p, &users, &act);
 	ros_result_free(&users);
 	ros_result_free(&act);
-	prov_close(&p);
 	return rc;
 }
+
+int h_router_hotspot_users(struct request *req) { return live(req, 0, hotspot_users, NULL); }
 
 /* ---- PPP secrets and profiles on the router ---- */
 
@@ -409,20 +424,17 @@ int h_router_ppp_profile_write(struct request *req)
 
 /* ---- interfaces, traffic, ping ---- */
 
-int
-h_router_interfaces(struct request *req)
+static int
+interfaces(struct request *req, struct prov *p, const void *arg)
 {
 	static const char *const counters[] = { "rx-byte", "tx-byte", "rx-packet", "tx-packet" };
-	struct prov p;
 	struct ros_result res;
 	yajl_gen g;
-	int rc;
+	int rc = ok_or_router(ros_interface_print(p->c, &res, &p->err));
 
-	OPEN(req, 0, &p);
-	if (ros_interface_print(p.c, &res, &p.err) != ROS_OK) {
-		rc = reply_prov(req, &p, PROV_ROUTER);
+	(void)arg;
+	if (rc != CORE_OK)
 		goto out;
-	}
 	g = reply_begin(req, 200, NULL);
 	jw_arr(g);
 	for (size_t i = 0; i < res.nitems; i++) {
@@ -445,58 +457,91 @@ h_router_interfaces(struct request *req)
 		jw_obj_end(g);
 	}
 	jw_arr_end(g);
-	rc = reply_end(req, NULL);
 out:
 	ros_result_free(&res);
-	prov_close(&p);
 	return rc;
+}
+
+int h_router_interfaces(struct request *req) { return live(req, 0, interfaces, NULL); }
+
+static int
+traffic(struct request *req, struct prov *p, const void *iface)
+{
+	struct ros_traffic t;
+	yajl_gen g;
+
+	if (ros_monitor_traffic_once(p->c, iface, &t, &p->err) != ROS_OK)
+		return PROV_ROUTER;
+	g = reply_begin(req, 200, NULL);
+	jw_obj(g);
+	jw_kstr(g, "interface", iface);
+	jw_kint(g, "rx_bps", (long long)t.rx_bps);
+	jw_kint(g, "tx_bps", (long long)t.tx_bps);
+	jw_kint(g, "rx_pps", (long long)t.rx_pps);
+	jw_kint(g, "tx_pps", (long long)t.tx_pps);
+	jw_obj_end(g);
+	return CORE_OK;
 }
 
 int
 h_router_traffic(struct request *req)
 {
 	const char *iface = req_path_param(req, "name");
-	struct ros_traffic t;
-	struct prov p;
-	yajl_gen g;
-	int rc;
 
 	if (!iface || !*iface || strlen(iface) > 100 || strchr(iface, ',')) {
 		req_field_error(req, "name", "Not a valid interface name.");
 		return reply_error(req, ERR_VALIDATION, "Invalid input.");
 	}
-	OPEN(req, 0, &p);
-	rc = ros_monitor_traffic_once(p.c, iface, &t, &p.err);
-	if (rc == ROS_OK) {
-		g = reply_begin(req, 200, NULL);
-		jw_obj(g);
-		jw_kstr(g, "interface", iface);
-		jw_kint(g, "rx_bps", (long long)t.rx_bps);
-		jw_kint(g, "tx_bps", (long long)t.tx_bps);
-		jw_kint(g, "rx_pps", (long long)t.rx_pps);
-		jw_kint(g, "tx_pps", (long long)t.tx_pps);
-		jw_obj_end(g);
-		rc = reply_end(req, NULL);
-	} else
-		rc = reply_prov(req, &p, PROV_ROUTER);
-	prov_close(&p);
-	return rc;
+	return live(req, 0, traffic, iface);
+}
+
+struct ping_arg {
+	const char *addr;
+	long long count;
+};
+
+static void
+kms(yajl_gen g, const char *key, long long us)
+{
+	jw_key(g, key);
+	if (us >= 0)
+		jw_double(g, (double)us / 1000.0);
+	else
+		jw_null(g);
+}
+
+static int
+ping(struct request *req, struct prov *p, const void *arg)
+{
+	const struct ping_arg *pa = arg;
+	struct ros_ping r;
+	yajl_gen g;
+
+	if (ros_ping(p->c, pa->addr, (int)pa->count, &r, &p->err) != ROS_OK)
+		return PROV_ROUTER;
+	g = reply_begin(req, 200, NULL);
+	jw_obj(g);
+	jw_kstr(g, "address", pa->addr);
+	jw_kint(g, "sent", r.sent);
+	jw_kint(g, "received", r.received);
+	jw_kint(g, "packet_loss", r.packet_loss);
+	kms(g, "min_rtt_ms", r.min_rtt_us);
+	kms(g, "avg_rtt_ms", r.avg_rtt_us);
+	kms(g, "max_rtt_ms", r.max_rtt_us);
+	jw_kbool(g, "reachable", r.received > 0);
+	jw_obj_end(g);
+	return CORE_OK;
 }
 
 int
 h_router_ping(struct request *req)
 {
-	const char *addr = need_str(req, "address", 45);
+	struct ping_arg pa = { need_str(req, "address", 45), 3 };
 	unsigned char buf[16];
-	long long count = 3;
-	struct ros_ping r;
-	struct prov p;
-	yajl_gen g;
-	int rc;
 
-	if (addr && inet_pton(AF_INET, addr, buf) != 1 && inet_pton(AF_INET6, addr, buf) != 1)
+	if (pa.addr && inet_pton(AF_INET, pa.addr, buf) != 1 && inet_pton(AF_INET6, pa.addr, buf) != 1)
 		req_field_error(req, "address", "Enter a valid IPv4 or IPv6 address.");
-	switch (json_get_int(req->json, "count", 1, 10, &count)) {
+	switch (json_get_int(req->json, "count", 1, 10, &pa.count)) {
 	case JSON_OK:
 	case JSON_MISSING:
 	case JSON_NULL:
@@ -506,28 +551,8 @@ h_router_ping(struct request *req)
 	}
 	if (req->errs.n)
 		return reply_error(req, ERR_VALIDATION, "Invalid input.");
-	OPEN(req, (int)count * 1000 + 1000, &p);
-	rc = ros_ping(p.c, addr, (int)count, &r, &p.err);
-	if (rc == ROS_OK) {
-		g = reply_begin(req, 200, NULL);
-		jw_obj(g);
-		jw_kstr(g, "address", addr);
-		jw_kint(g, "sent", r.sent);
-		jw_kint(g, "received", r.received);
-		jw_kint(g, "packet_loss", r.packet_loss);
-		jw_key(g, "min_rtt_ms");
-		r.min_rtt_us >= 0 ? jw_double(g, (double)r.min_rtt_us / 1000.0) : jw_null(g);
-		jw_key(g, "avg_rtt_ms");
-		r.avg_rtt_us >= 0 ? jw_double(g, (double)r.avg_rtt_us / 1000.0) : jw_null(g);
-		jw_key(g, "max_rtt_ms");
-		r.max_rtt_us >= 0 ? jw_double(g, (double)r.max_rtt_us / 1000.0) : jw_null(g);
-		jw_kbool(g, "reachable", r.received > 0);
-		jw_obj_end(g);
-		rc = reply_end(req, NULL);
-	} else
-		rc = reply_prov(req, &p, PROV_ROUTER);
-	prov_close(&p);
-	return rc;
+	/* a probe a second: the call may take that much longer */
+	return live(req, (int)pa.count * 1000 + 1000, ping, &pa);
 }
 
 /* ---- drift, plan sync ---- */
@@ -585,26 +610,25 @@ drift(struct request *req, int repair)
 int h_router_drift(struct request *req) { return drift(req, 0); }
 int h_router_drift_repair(struct request *req) { return drift(req, 1); }
 
-int
-h_router_sync_plans(struct request *req)
+static int
+sync_plans(struct request *req, struct prov *p, const void *arg)
 {
-	struct prov p;
 	long long n = 0;
+	int rc = prov_sync_plans(req->db, &req->arena, p, &n);
 	yajl_gen g;
-	int rc;
 
-	OPEN(req, 0, &p);
-	rc = prov_sync_plans(req->db, &req->arena, &p, &n);
-	prov_close(&p);
+	(void)arg;
 	if (rc != CORE_OK)
-		return reply_prov(req, &p, rc);
+		return rc;
 	g = reply_begin(req, 200, "Plans synced");
 	jw_obj(g);
-	jw_kint(g, "router_id", p.router_id);
+	jw_kint(g, "router_id", p->router_id);
 	jw_kint(g, "synced", n);
 	jw_obj_end(g);
-	return reply_end(req, NULL);
+	return CORE_OK;
 }
+
+int h_router_sync_plans(struct request *req) { return live(req, 0, sync_plans, NULL); }
 
 /* ---- PPPoE callbacks: the router's key in X-Router-Key or ?key= ---- */
 
