@@ -115,7 +115,9 @@ CREATE TABLE IF NOT EXISTS stat_inv_day (
 
 -- ---- versions of what a list shows ----
 -- A number that changes in the transaction of every write a list of the
--- entity could show (customers: a customer or its customer_stats row).
+-- entity could show (customers: a customer or its customer_stats row;
+-- stats: any row a statistic counts: customers, subscriptions, payments,
+-- invoices, plans, routers, tickets, leads).
 -- Read with the caller's credentials, it lets a worker answer a page it
 -- answered before without asking again (src/db/qcache.c); the first value
 -- is random, so a version never comes back after its row is removed.
@@ -155,6 +157,7 @@ CREATE OR REPLACE PROCEDURE isp_stat_sub(IN t BIGINT UNSIGNED, IN st VARCHAR(20)
     IN pl BIGINT UNSIGNED, IN rt BIGINT UNSIGNED, IN used BIGINT UNSIGNED,
     IN created DATETIME(6), IN sg INT)
 BEGIN
+  CALL isp_bump(t, 'stats');
   INSERT INTO stat_subs (tenant_id, status, plan_id, n) VALUES (t, st, pl, sg)
     ON DUPLICATE KEY UPDATE n = n + VALUES(n);
   INSERT INTO stat_created (tenant_id, entity, day, n) VALUES (t, 'subscriptions', DATE(created), sg)
@@ -183,6 +186,7 @@ CREATE OR REPLACE PROCEDURE isp_stat_payment(IN t BIGINT UNSIGNED, IN cid BIGINT
     IN st VARCHAR(20), IN m VARCHAR(20), IN pl BIGINT UNSIGNED, IN d DATETIME(6),
     IN amt DECIMAL(12,2), IN sg INT)
 BEGIN
+  CALL isp_bump(t, 'stats');
   INSERT INTO stat_pay_mix (tenant_id, status, payment_method, plan_id, n, amount)
     VALUES (t, st, m, COALESCE(pl, 0), sg, sg * amt)
     ON DUPLICATE KEY UPDATE n = n + VALUES(n), amount = amount + VALUES(amount);
@@ -209,6 +213,7 @@ END;
 CREATE OR REPLACE PROCEDURE isp_stat_invoice(IN t BIGINT UNSIGNED, IN st VARCHAR(20),
     IN d DATE, IN amt DECIMAL(12,2), IN got DECIMAL(12,2), IN sg INT)
 BEGIN
+  CALL isp_bump(t, 'stats');
   INSERT INTO stat_inv (tenant_id, status, n, total, paid) VALUES (t, st, sg, sg * amt, sg * got)
     ON DUPLICATE KEY UPDATE n = n + VALUES(n), total = total + VALUES(total),
       paid = paid + VALUES(paid);
@@ -222,6 +227,7 @@ CREATE TRIGGER IF NOT EXISTS trg_customers_stat_ins AFTER INSERT ON customers FO
   IF @ispbill_no_summaries IS NULL THEN
     CALL isp_stat_customer(NEW.tenant_id, NEW.status, NEW.deleted_at IS NULL, NEW.created_at, 1);
     CALL isp_bump(NEW.tenant_id, 'customers');
+    CALL isp_bump(NEW.tenant_id, 'stats');
   END IF;
 CREATE TRIGGER IF NOT EXISTS trg_customers_stat_upd AFTER UPDATE ON customers FOR EACH ROW
   IF @ispbill_no_summaries IS NULL THEN
@@ -232,12 +238,14 @@ CREATE TRIGGER IF NOT EXISTS trg_customers_stat_upd AFTER UPDATE ON customers FO
       CALL isp_stat_customer(NEW.tenant_id, NEW.status, NEW.deleted_at IS NULL, NEW.created_at, 1);
     END IF;
     CALL isp_bump(NEW.tenant_id, 'customers');
+    CALL isp_bump(NEW.tenant_id, 'stats');
   END IF;
 CREATE TRIGGER IF NOT EXISTS trg_customers_stat_del AFTER DELETE ON customers FOR EACH ROW
   IF @ispbill_no_summaries IS NULL THEN
     CALL isp_stat_customer(OLD.tenant_id, OLD.status, OLD.deleted_at IS NULL, OLD.created_at, -1);
     DELETE FROM customer_stats WHERE customer_id = OLD.id;
     CALL isp_bump(OLD.tenant_id, 'customers');
+    CALL isp_bump(OLD.tenant_id, 'stats');
   END IF;
 
 -- customers with an active subscription, whether live or not (as counted
@@ -248,6 +256,7 @@ CREATE TRIGGER IF NOT EXISTS trg_customer_stats_ins AFTER INSERT ON customer_sta
       CALL isp_stat_active_customer(NEW.tenant_id, 1);
     END IF;
     CALL isp_bump(NEW.tenant_id, 'customers');
+    CALL isp_bump(NEW.tenant_id, 'stats');
   END IF;
 CREATE TRIGGER IF NOT EXISTS trg_customer_stats_upd AFTER UPDATE ON customer_stats FOR EACH ROW
   IF @ispbill_no_summaries IS NULL THEN
@@ -255,6 +264,7 @@ CREATE TRIGGER IF NOT EXISTS trg_customer_stats_upd AFTER UPDATE ON customer_sta
       CALL isp_stat_active_customer(NEW.tenant_id, IF(NEW.active_subs_count > 0, 1, -1));
     END IF;
     CALL isp_bump(NEW.tenant_id, 'customers');
+    CALL isp_bump(NEW.tenant_id, 'stats');
   END IF;
 CREATE TRIGGER IF NOT EXISTS trg_customer_stats_del AFTER DELETE ON customer_stats FOR EACH ROW
   IF @ispbill_no_summaries IS NULL THEN
@@ -262,6 +272,7 @@ CREATE TRIGGER IF NOT EXISTS trg_customer_stats_del AFTER DELETE ON customer_sta
       CALL isp_stat_active_customer(OLD.tenant_id, -1);
     END IF;
     CALL isp_bump(OLD.tenant_id, 'customers');
+    CALL isp_bump(OLD.tenant_id, 'stats');
   END IF;
 
 CREATE TRIGGER IF NOT EXISTS trg_subscriptions_stat_ins AFTER INSERT ON subscriptions FOR EACH ROW
@@ -328,6 +339,20 @@ CREATE TRIGGER IF NOT EXISTS trg_invoices_stat_del AFTER DELETE ON invoices FOR 
   IF @ispbill_no_summaries IS NULL THEN
     CALL isp_stat_invoice(OLD.tenant_id, OLD.status, OLD.issue_date, OLD.total_amount, OLD.paid_amount, -1);
   END IF;
+
+-- the tables the statistics count as they are
+CREATE TRIGGER IF NOT EXISTS trg_plans_ver_ins AFTER INSERT ON plans FOR EACH ROW CALL isp_bump(NEW.tenant_id, 'stats');
+CREATE TRIGGER IF NOT EXISTS trg_plans_ver_upd AFTER UPDATE ON plans FOR EACH ROW CALL isp_bump(NEW.tenant_id, 'stats');
+CREATE TRIGGER IF NOT EXISTS trg_plans_ver_del AFTER DELETE ON plans FOR EACH ROW CALL isp_bump(OLD.tenant_id, 'stats');
+CREATE TRIGGER IF NOT EXISTS trg_routers_ver_ins AFTER INSERT ON routers FOR EACH ROW CALL isp_bump(NEW.tenant_id, 'stats');
+CREATE TRIGGER IF NOT EXISTS trg_routers_ver_upd AFTER UPDATE ON routers FOR EACH ROW CALL isp_bump(NEW.tenant_id, 'stats');
+CREATE TRIGGER IF NOT EXISTS trg_routers_ver_del AFTER DELETE ON routers FOR EACH ROW CALL isp_bump(OLD.tenant_id, 'stats');
+CREATE TRIGGER IF NOT EXISTS trg_tickets_ver_ins AFTER INSERT ON tickets FOR EACH ROW CALL isp_bump(NEW.tenant_id, 'stats');
+CREATE TRIGGER IF NOT EXISTS trg_tickets_ver_upd AFTER UPDATE ON tickets FOR EACH ROW CALL isp_bump(NEW.tenant_id, 'stats');
+CREATE TRIGGER IF NOT EXISTS trg_tickets_ver_del AFTER DELETE ON tickets FOR EACH ROW CALL isp_bump(OLD.tenant_id, 'stats');
+CREATE TRIGGER IF NOT EXISTS trg_leads_ver_ins AFTER INSERT ON leads FOR EACH ROW CALL isp_bump(NEW.tenant_id, 'stats');
+CREATE TRIGGER IF NOT EXISTS trg_leads_ver_upd AFTER UPDATE ON leads FOR EACH ROW CALL isp_bump(NEW.tenant_id, 'stats');
+CREATE TRIGGER IF NOT EXISTS trg_leads_ver_del AFTER DELETE ON leads FOR EACH ROW CALL isp_bump(OLD.tenant_id, 'stats');
 
 -- ---- a tenant's figures recomputed from its rows ----
 -- For repairs and bulk loads; run it in a transaction while nothing else
@@ -402,6 +427,7 @@ BEGIN
     WHERE tenant_id = t GROUP BY issue_date, status;
 
   CALL isp_bump(t, 'customers');
+  CALL isp_bump(t, 'stats');
   SET @ispbill_no_summaries = saved;
 END;
 

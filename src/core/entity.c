@@ -737,29 +737,6 @@ order_by(struct buf *b, const struct entity *e, const char *ordering, struct are
  * 4,000 of 100,000 customers reads 80,000 index entries, not 80,000 rows. */
 #define DEEP_OFFSET 1000
 
-/* "customers:123" for a versioned entity out of "customers:123,plans:7"
- * (absent: it never changed, version 0); NULL when not known */
-static const char *
-version_tag(struct arena *a, const struct entity *e, const char *versions)
-{
-	size_t n;
-
-	if (e->versioned == NULL || versions == NULL)
-		return NULL;
-	n = strlen(e->versioned);
-	for (const char *p = versions; *p; ) {
-		const char *end = strchr(p, ',');
-		size_t len = end ? (size_t)(end - p) : strlen(p);
-
-		if (len > n && !strncmp(p, e->versioned, n) && p[n] == ':')
-			return arena_strndup(a, p, len);
-		if (end == NULL)
-			break;
-		p = end + 1;
-	}
-	return arena_printf(a, "%s:0", e->versioned);
-}
-
 int
 ent_list(struct db *db, struct arena *a, const struct entity *e, long long tenant,
     const struct ent_query *q, struct ent_page *out, struct ferrs *fe)
@@ -772,7 +749,7 @@ ent_list(struct db *db, struct arena *a, const struct entity *e, long long tenan
 	 * read in the page's own query */
 	int kept = e->counted && (e->flags & EF_TENANT) && q->nfilters == 0 && q->nconds == 0 &&
 	    (q->search == NULL || *q->search == '\0');
-	const char *tag = version_tag(a, e, q->versions);
+	const char *tag = qcache_tag(a, e->versioned, q->versions);
 	int rc = CORE_INVALID;
 
 	memset(out, 0, sizeof(*out));

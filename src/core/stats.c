@@ -10,6 +10,7 @@
 #include "core/core.h"
 #include "core/stats.h"
 #include "db/db.h"
+#include "db/qcache.h"
 #include "util/arena.h"
 
 /* ---- SQL ----
@@ -293,7 +294,8 @@ run(struct db *db, struct arena *a, const char *const sql[2], const struct stats
     const struct qp *q, struct db_result *r)
 {
 	memset(r, 0, sizeof(*r));
-	return db_query(db, a, sql[sc->owner_id != 0], q->p, q->n, r) < 0 ? CORE_DB : CORE_OK;
+	return db_query_kept(db, a, qcache_tag(a, "stats", sc->versions), sql[sc->owner_id != 0],
+	    q->p, q->n, r) < 0 ? CORE_DB : CORE_OK;
 }
 
 static long long

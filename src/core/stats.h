@@ -22,6 +22,10 @@ struct stats_scope {
 	long long tenant_id;
 	long long owner_id;
 	int none;                   /* matches nothing: every figure zero */
+	/* the tenant's data versions as the caller read them: while "stats"
+	 * is unchanged, a worker answers the figures from memory (NULL:
+	 * always ask the database) */
+	const char *versions;
 };
 
 /* Narrow sc to the reseller user_id, which must be a user of sc's tenant:

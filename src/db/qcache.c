@@ -163,6 +163,27 @@ db_query_kept(struct db *db, struct arena *a, const char *tag, const char *sql,
 	return rc;
 }
 
+const char *
+qcache_tag(struct arena *a, const char *name, const char *versions)
+{
+	size_t n;
+
+	if (name == NULL || versions == NULL)
+		return NULL;
+	n = strlen(name);
+	for (const char *p = versions; *p; ) {
+		const char *end = strchr(p, ',');
+		size_t len = end ? (size_t)(end - p) : strlen(p);
+
+		if (len > n && !strncmp(p, name, n) && p[n] == ':')
+			return arena_strndup(a, p, len);
+		if (end == NULL)
+			break;
+		p = end + 1;
+	}
+	return arena_printf(a, "%s:0", name);
+}
+
 void
 qcache_clear(void)
 {

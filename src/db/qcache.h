@@ -14,6 +14,11 @@
 int db_query_kept(struct db *db, struct arena *a, const char *tag, const char *sql,
     const struct db_param *params, unsigned nparams, struct db_result *res);
 
+/* The tag "name:v" of name in versions ("customers:12,stats:7", as
+ * CORE_VERSIONS_OF reads them; a name not there never changed: "name:0");
+ * NULL when versions is NULL (unknown: nothing is kept). */
+const char *qcache_tag(struct arena *a, const char *name, const char *versions);
+
 /* Forget everything (tests, configuration reload). */
 void qcache_clear(void);
 

@@ -1535,6 +1535,55 @@ START_TEST(customer_list_is_never_staler_than_its_rows)
 }
 END_TEST
 
+/* The statistics a worker answers from memory (src/db/qcache.c) change the
+ * moment a row they count does, through the API or behind it. */
+START_TEST(stats_are_never_staler_than_their_rows)
+{
+	struct world w;
+	struct known k;
+	struct resp *r;
+	long long t;
+
+	world_make(&w);
+	known_seed(&w, &k);
+	t = w.tenant;
+	for (int round = 0; round < 5; round++) {
+		for (int again = 0; again < 2; again++) {
+			yajl_val d;
+
+			r = get(w.admin, "/api/core/stats/all/");
+			EXPECT_OK(r);
+			d = it_json(r, "data");
+			ck_assert_int_eq(jint(jget(d, "payments"), "total_payments"),
+			    sql_int("SELECT COUNT(*) FROM payments WHERE tenant_id = %lld", t));
+			ck_assert_int_eq(jint(jget(d, "plans"), "active_plans"),
+			    sql_int("SELECT COUNT(*) FROM plans WHERE tenant_id = %lld "
+			    "AND deleted_at IS NULL AND is_active = 1", t));
+			ck_assert_int_eq(jint(jget(d, "customers"), "total_customers"),
+			    sql_int("SELECT COUNT(*) FROM customers WHERE tenant_id = %lld "
+			    "AND deleted_at IS NULL", t));
+			it_free(r);
+		}
+		switch (round) {
+		case 0:
+			payment(t, k.c1, k.p1, "Q1", "cash", "pending", "1.00", TODAY);
+			break;
+		case 1:
+			sql_exec("UPDATE plans SET is_active = 0 WHERE id = %lld", k.p1);
+			break;
+		case 2:
+			customer(t, 0, "Q2", "active", "UTC_TIMESTAMP(6)", 0);
+			break;
+		case 3:
+			r = send_json("POST", w.admin, "{\"name\":\"Q3\"}", "/api/customers/");
+			EXPECT_STATUS(r, 201);
+			it_free(r);
+			break;
+		}
+	}
+}
+END_TEST
+
 START_TEST(stats_bad_parameters_are_400_naming_them)
 {
 	static const char *const bad_ids[] = { "user_id=abc", "user_id=0", "user_id=-3",
@@ -1663,6 +1712,7 @@ suite_stats(void)
 	tcase_add_test(t, stats_sums_exact_over_10000_payments);
 	tcase_add_test(t, stats_summaries_follow_every_kind_of_write);
 	tcase_add_test(t, customer_list_is_never_staler_than_its_rows);
+	tcase_add_test(t, stats_are_never_staler_than_their_rows);
 	tcase_add_test(t, stats_bad_parameters_are_400_naming_them);
 	tcase_add_test(t, stats_need_stats_view);
 	suite_add_tcase(s, t);

@@ -59,6 +59,7 @@ read_params(struct request *req, unsigned which, struct params *p)
 		return -1;
 	}
 	p->sc.tenant_id = req->auth.tenant_id;
+	p->sc.versions = req->auth.versions;
 	if (rbac_is_reseller(&who))
 		p->sc.owner_id = who.user_id;
 	else if (uid) {
