@@ -251,7 +251,8 @@ run_once(struct db *db, struct arena *a, const char *sql,
 			res->affected = mysql_stmt_affected_rows(st);
 			res->insert_id = mysql_stmt_insert_id(st);
 		}
-		mysql_stmt_reset(st);
+		/* no mysql_stmt_reset: it is a round trip (COM_STMT_RESET), and a
+		 * statement whose result is read to the end runs again as it is */
 		return 0;
 	}
 	ncols = mysql_num_fields(meta);
@@ -329,7 +330,6 @@ run_once(struct db *db, struct arena *a, const char *sql,
 	if (rc != MYSQL_NO_DATA)
 		return stmt_fail(db, st);
 	mysql_stmt_free_result(st);
-	mysql_stmt_reset(st);
 	return 0;
 }
 
