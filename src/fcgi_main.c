@@ -261,9 +261,10 @@ nworkers(void)
 {
 	int n = workers_override >= 0 ? workers_override : cfg.workers;
 
+	/* two per CPU: a worker waiting on MariaDB leaves its CPU to another */
 	if (n <= 0) {
 		long c = sysconf(_SC_NPROCESSORS_ONLN);
-		n = c > 0 ? (int)c : 1;
+		n = c > 0 ? 2 * (int)c : 2;
 	}
 	return n > MAX_CHILDREN / 2 ? MAX_CHILDREN / 2 : n;
 }
