@@ -8,7 +8,7 @@ struct config {
 	char *path;             /* the file read, or NULL when none */
 	/* ispbill-fcgi */
 	char *listen;           /* unix:/path or host:port */
-	int   workers;          /* 0: one per CPU */
+	int   workers;          /* 0: two per CPU */
 	char *user;             /* workers run as this user when started as root */
 	char *socket_group;     /* group given the unix socket (nginx's) */
 	int   socket_mode;      /* octal, e.g. 0660 */
