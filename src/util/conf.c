@@ -49,6 +49,10 @@ static const struct ckey keys[] = {
 	{ "router_connect_timeout_ms", C_INT, S(router_connect_timeout_ms), "3000", 100, 60000, 0 },
 	{ "router_timeout_ms",  C_INT,  S(router_timeout_ms), "10000", 100, 300000, 0 },
 	{ "router_ca_file",     C_STR,  S(router_ca_file), "",    0, 0, 0 },
+	{ "public_url",         C_STR,  S(public_url),   "",      0, 0, 0 },
+	{ "mpesa_base_url",     C_STR,  S(mpesa_base_url), "https://sandbox.safaricom.co.ke", 0, 0, 0 },
+	{ "mpesa_timeout_ms",   C_INT,  S(mpesa_timeout_ms), "15000", 100, 120000, 0 },
+	{ "sms_timeout_ms",     C_INT,  S(sms_timeout_ms), "10000", 100, 120000, 0 },
 };
 #undef S
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))

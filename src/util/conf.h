@@ -36,6 +36,11 @@ struct config {
 	int   router_connect_timeout_ms;  /* TCP connect + TLS handshake */
 	int   router_timeout_ms;          /* longest wait for one router call */
 	char *router_ca_file;   /* api-ssl: verify certificates against it; empty: no check */
+	/* M-Pesa and SMS */
+	char *public_url;       /* https://billing.example.com: callback URLs start with it */
+	char *mpesa_base_url;   /* Daraja (ISPBILL_MPESA_BASE_URL) */
+	int   mpesa_timeout_ms; /* one Daraja call, connect included */
+	int   sms_timeout_ms;   /* one SMS provider call */
 };
 
 /* Default config file: SYSCONFDIR/ispbill/ispbill.conf. */

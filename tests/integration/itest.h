@@ -84,5 +84,27 @@ Suite *suite_identity(void);
 Suite *suite_billing(void);
 Suite *suite_stats(void);
 Suite *suite_routers(void);
+Suite *suite_mpesa(void);
+
+/* world.c: a fresh admin of tenant 1 per test (begin), whose token api() uses;
+ * the API through nginx with it; the RouterOS simulator's control API; one
+ * number from the test database; the ispbill CLI (exit status, output) */
+void         begin(void);
+struct resp *api(const char *method, const char *body, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+struct resp *sim(const char *method, const char *body, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+void         sim_ok(const char *method, const char *body, const char *path);
+long long    sql(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+int          cli(const char *args, char *out, size_t n);
+long long    made(const char *path, const char *body);       /* POST, 201, the id */
+long long    router_rec(const char *sim_name, int tls);      /* a record for a sim router */
+int          sent(const char *router, const char *cmd, const char *w);
+yajl_val     on_router(struct resp **keep, const char *router, const char *menu,
+    const char *key, const char *value);
+int          present(const char *router, const char *menu, const char *key, const char *value);
+void         expect_error(struct resp *r, int st, const char *code);
+#define EXPECT(r, st) ck_assert_msg((r)->status == (st), "HTTP %ld, expected %d: %.900s", \
+	(r)->status, (st), (r)->body)
 
 #endif

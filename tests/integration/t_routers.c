@@ -16,108 +16,6 @@
 
 #include "itest.h"
 
-static char *tok;               /* the admin's access token, per test */
-
-/* a fresh admin of tenant 1 per test: the super admin's hourly request
- * budget is shared by every suite */
-static void
-begin(void)
-{
-	struct resp *r = it_http(it_sim_control_port(), "POST", "/reset", NULL, "{}", 2, NULL);
-	char body[512], name[64], auth[2048];
-	const char *hdrs[2] = { auth, NULL };
-	char *su = it_login_admin();
-
-	ck_assert_msg(r->status == 200, "sim reset: %ld %s", r->status, r->body);
-	it_free(r);
-	ck_assert_ptr_nonnull(su);
-	snprintf(auth, sizeof(auth), "Authorization: Bearer %s", su);
-	snprintf(body, sizeof(body), "{\"username\":\"%s\",\"email\":\"%s@example.org\","
-	    "\"password\":\"Rt-Passw0rd-1\",\"password_confirm\":\"Rt-Passw0rd-1\","
-	    "\"user_type\":\"admin\"}", uniq(name, sizeof(name), "rt"), name);
-	r = it_http(0, "POST", "/api/auth/users/", NULL, body, strlen(body), hdrs);
-	ck_assert_msg(r->status == 201, "admin: %ld %s", r->status, r->body);
-	it_free(r);
-	free(su);
-	snprintf(body, sizeof(body), "{\"username\":\"%s\",\"password\":\"Rt-Passw0rd-1\"}", name);
-	r = it_post("/api/auth/login/", body);
-	ck_assert_msg(it_str(r, "data/tokens/access"), "login: %s", r->body);
-	free(tok);
-	tok = strdup(it_str(r, "data/tokens/access"));
-	it_free(r);
-}
-
-static struct resp *api(const char *method, const char *body, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static struct resp *sim(const char *method, const char *body, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static long long sql(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-/* through nginx, as the admin */
-static struct resp *
-api(const char *method, const char *body, const char *fmt, ...)
-{
-	char path[2048], auth[2048];
-	const char *hdrs[2] = { auth, NULL };
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(path, sizeof(path), fmt, ap);
-	va_end(ap);
-	snprintf(auth, sizeof(auth), "Authorization: Bearer %s", tok);
-	return it_http(0, method, path, NULL, body, body ? strlen(body) : 0, hdrs);
-}
-
-/* the simulator's control API */
-static struct resp *
-sim(const char *method, const char *body, const char *fmt, ...)
-{
-	char path[2048];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(path, sizeof(path), fmt, ap);
-	va_end(ap);
-	return it_http(it_sim_control_port(), method, path, NULL, body, body ? strlen(body) : 0,
-	    NULL);
-}
-
-static void
-sim_ok(const char *method, const char *body, const char *path)
-{
-	struct resp *r = sim(method, body, "%s", path);
-
-	ck_assert_msg(r->status == 200, "sim %s %s: %ld %s", method, path, r->status, r->body);
-	it_free(r);
-}
-
-/* one number from the test database (mariadb client as root) */
-static long long
-sql(const char *fmt, ...)
-{
-	char q[2048], cmd[4096], out[256];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(q, sizeof(q), fmt, ap);
-	va_end(ap);
-	snprintf(cmd, sizeof(cmd), "mariadb --no-defaults --socket=%s/mysql.sock -uroot -N -B "
-	    "ispbill -e \"%s\"", it_dir(), q);
-	ck_assert_msg(it_run(cmd, out, sizeof(out)) == 0, "sql failed: %s: %s", q, out);
-	return atoll(out);
-}
-
-/* `ispbill ARGS`; the exit status, the output in out */
-static int
-cli(const char *args, char *out, size_t n)
-{
-	char cmd[2048];
-
-	snprintf(cmd, sizeof(cmd), "ISPBILL_CONFIG=%s/ispbill.conf %s/ispbill %s 2>&1", it_dir(),
-	    it_build(), args);
-	return it_run(cmd, out, n);
-}
-
 static long long
 ms_since(const struct timeval *t0)
 {
@@ -126,31 +24,6 @@ ms_since(const struct timeval *t0)
 	gettimeofday(&t, NULL);
 	return (t.tv_sec - t0->tv_sec) * 1000LL + (t.tv_usec - t0->tv_usec) / 1000;
 }
-
-/* POST, expect 201, the new id */
-static long long
-made(const char *path, const char *body)
-{
-	struct resp *r = api("POST", body, "%s", path);
-	long long id = it_int(r, "data/id");
-
-	ck_assert_msg(r->status == 201 && id > 0, "POST %s: %ld %.600s", path, r->status, r->body);
-	it_free(r);
-	return id;
-}
-
-/* a router record for simulated router name */
-static long long
-router_rec(const char *sim_name, int tls)
-{
-	char body[512], name[64];
-
-	snprintf(body, sizeof(body), "{\"name\":\"%s\",\"host\":\"127.0.0.1\",\"api_port\":%d,"
-	    "\"use_tls\":%s,\"username\":\"admin\",\"password\":\"simpass\"}",
-	    uniq(name, sizeof(name), sim_name), it_sim_port(sim_name), tls ? "true" : "false");
-	return made("/api/network/routers/", body);
-}
-
 /* a subscription on router of a fresh plan and customer; its username in user */
 static long long
 subscription(long long router, const char *method, char *user, size_t n)
@@ -170,7 +43,6 @@ subscription(long long router, const char *method, char *user, size_t n)
 	    router, user, user, method);
 	return made("/api/subscriptions/", body);
 }
-
 static void
 activate(long long sub)
 {
@@ -179,67 +51,6 @@ activate(long long sub)
 	ck_assert_msg(r->status == 200, "activate: %ld %.600s", r->status, r->body);
 	it_free(r);
 }
-
-/* how many sentences the router got with first word cmd and a word w */
-static int
-sent(const char *router, const char *cmd, const char *w)
-{
-	struct resp *r = sim("GET", NULL, "/routers/%s/log", router);
-	yajl_val log = it_json(r, "log");
-	int n = 0;
-
-	for (size_t i = 0; log && i < jlen(log); i++) {
-		yajl_val words = jget(jat(log, i), "words");
-		int match = 0;
-
-		if (jlen(words) == 0 || !YAJL_IS_STRING(jat(words, 0)) ||
-		    strcmp(jat(words, 0)->u.string, cmd) != 0)
-			continue;
-		for (size_t k = 1; k < jlen(words); k++)
-			match |= !w || (YAJL_IS_STRING(jat(words, k)) && !strcmp(jat(words, k)->u.string, w));
-		n += match || (!w);
-	}
-	it_free(r);
-	return n;
-}
-
-/* is there an item with name (key) = value in a menu of the simulated router? */
-static yajl_val
-on_router(struct resp **keep, const char *router, const char *menu, const char *key,
-    const char *value)
-{
-	char enc[256];
-	yajl_val items;
-
-	*keep = sim("GET", NULL, "/routers/%s/menu?path=%s", router, urlenc(menu, enc, sizeof(enc)));
-	items = it_json(*keep, "items");
-	for (size_t i = 0; items && i < jlen(items); i++)
-		if (jstr(jat(items, i), key) && !strcmp(jstr(jat(items, i), key), value))
-			return jat(items, i);
-	return NULL;
-}
-
-static int
-present(const char *router, const char *menu, const char *key, const char *value)
-{
-	struct resp *r;
-	int yes = on_router(&r, router, menu, key, value) != NULL;
-
-	it_free(r);
-	return yes;
-}
-
-#define EXPECT(r, st) ck_assert_msg((r)->status == (st), "HTTP %ld, expected %d: %.900s", \
-	(r)->status, (st), (r)->body)
-
-static void
-expect_error(struct resp *r, int st, const char *code)
-{
-	EXPECT(r, st);
-	ck_assert_msg(it_str(r, "error_code") && !strcmp(it_str(r, "error_code"), code),
-	    "expected %s: %.600s", code, r->body);
-}
-
 /* ---- test-connection, plain, api-ssl and legacy login ---- */
 
 START_TEST(test_connection_every_kind)

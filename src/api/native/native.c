@@ -129,6 +129,13 @@ static const struct route routes[] = {
 	{ "POST", RT "/drift/repair/",     h_router_drift_repair,  0, "routers.change" },
 	{ "POST", RT "/sync-plans/",       h_router_sync_plans,    0, "routers.change" },
 #undef RT
+	/* ---- M-Pesa and SMS (mpesa.c) ---- */
+	{ "GET",  "/api/mpesa/settings/", h_mpesa_settings_get, 0, "mpesa.manage" },
+	{ "PUT",  "/api/mpesa/settings/", h_mpesa_settings_put, B, "mpesa.manage" },
+	{ "PATCH", "/api/mpesa/settings/", h_mpesa_settings_put, B, "mpesa.manage" },
+	{ "GET",  "/api/sms/settings/",   h_sms_settings_get,   0, "sms.manage" },
+	{ "PUT",  "/api/sms/settings/",   h_sms_settings_put,   B, "sms.manage" },
+	{ "PATCH", "/api/sms/settings/",  h_sms_settings_put,   B, "sms.manage" },
 	{ "POST", "/api/network/callbacks/pppoe/up/",   h_pppoe_up,   PUBB },
 	{ "POST", "/api/network/callbacks/pppoe/down/", h_pppoe_down, PUBB },
 	CRUD("/api/network/routers", res_routers, "routers"),

@@ -44,6 +44,12 @@ int h_district_thanas(struct request *req);
 int h_locations_summary(struct request *req);
 int h_identity_stats(struct request *req);
 
+/* mpesa.c */
+int h_mpesa_settings_get(struct request *req);
+int h_mpesa_settings_put(struct request *req);
+int h_sms_settings_get(struct request *req);
+int h_sms_settings_put(struct request *req);
+
 /* billing.c */
 extern const struct resource res_customers, res_plans, res_routers, res_subscriptions,
     res_router_jobs, res_invoices, res_payments, res_tickets, res_ticket_replies, res_leads;
