@@ -51,7 +51,8 @@ RESULTS = {
 OUTCOMES = tuple(RESULTS) + ("duplicated", "late", "never", "lost")
 
 DEFAULT_SETTINGS = {
-    "token_ttl_s": 3599.0,            # life of a token, also the expires_in answered
+    "token_ttl_s": 3599.0,            # expires_in answered (whole seconds, at least 1) and life
+    "token_life_s": 0.0,              # if > 0: the real life, shorter or longer than expires_in
     "expires_in_type": "string",      # "string" ("3599", as Daraja) or "number"
     "timestamp_skew_s": 600.0,        # STK Timestamp must be within this of now (Nairobi)
     "callback_delay_ms": 50.0,        # push -> callback (and C2B simulate -> validation)
@@ -367,12 +368,12 @@ class Daraja:
             if not hmac.compare_digest(self.apps[key].encode(), secret.encode()):
                 return refuse("400.008.01", "Invalid Authentication passed",
                               "999997", "Invalid Authorization Header")
-            ttl = float(self.settings["token_ttl_s"])
+            expires_in = max(1, int(round(float(self.settings["token_ttl_s"]))))
+            life = float(self.settings["token_life_s"]) or expires_in
             token = "".join(secrets.choice(string.ascii_letters + string.digits)
                             for _ in range(28))
-            self.tokens[token] = {"app": key, "expires": time.monotonic() + ttl}
+            self.tokens[token] = {"app": key, "expires": time.monotonic() + life}
             self.tokens_issued += 1
-            expires_in = int(ttl)
             if self.settings["expires_in_type"] == "string":
                 expires_in = str(expires_in)
         return Reply(200, {"access_token": token, "expires_in": expires_in})

@@ -259,13 +259,20 @@ class TestOAuth(Base):
 
     def test_token_expiry_and_revocation(self):
         self.push()
-        ctl("POST", "/settings", {"token_ttl_s": 0.3})
+        ctl("POST", "/settings", {"token_ttl_s": 1})
         st, t = get_token()
         short = t["access_token"]
-        self.assertEqual(t["expires_in"], "0")
+        self.assertEqual(t["expires_in"], "1")
         self.assertEqual(api("POST", daraja_core.P_STK, push_body(), short)[0], 200)
-        time.sleep(0.35)
+        time.sleep(1.05)
         self.assert_error(api("POST", daraja_core.P_STK, push_body(), short), 401,
+                          "404.001.03", "Invalid Access Token")
+        # A token Daraja drops before the expires_in it announced.
+        ctl("POST", "/settings", {"token_ttl_s": 3599, "token_life_s": 0.2})
+        st, t = get_token()
+        self.assertEqual(t["expires_in"], "3599")
+        time.sleep(0.25)
+        self.assert_error(api("POST", daraja_core.P_STK, push_body(), t["access_token"]), 401,
                           "404.001.03", "Invalid Access Token")
         self.push()                                   # the long-lived token still works
         self.assertEqual(ctl("POST", "/tokens/revoke")[0], 200)
@@ -275,7 +282,7 @@ class TestOAuth(Base):
                           "404.001.03", "Invalid Access Token")
         self.assert_error(api("POST", daraja_core.P_STK, push_body()), 401,
                           "404.001.03", "Invalid Access Token")
-        self.assertEqual(ctl("GET", "/tokens")[1]["issued"], 2)
+        self.assertEqual(ctl("GET", "/tokens")[1]["issued"], 3)
 
 
 class TestStkRules(Base):
