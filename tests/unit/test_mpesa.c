@@ -1,8 +1,9 @@
-/* test_mpesa.c - the M-Pesa Daraja client: Nairobi timestamps, the sample
- * password, STK bodies and every check before sending, Daraja's answers
- * and error bodies, the STK callback and C2B bodies; then each call
- * against a one-shot HTTP server on loopback (method, path, headers, body,
- * timeouts). */
+/* test_mpesa.c - libispbill's web clients.  M-Pesa: Nairobi timestamps,
+ * the sample password, STK bodies and every check before sending, Daraja's
+ * answers and error bodies, the STK callback and C2B bodies.  SMS: checks,
+ * Advanta and generic bodies and answers.  Then each call against a
+ * one-shot HTTP server on loopback (method, path, headers, body, timeouts).
+ * One program for both: they share the loopback server. */
 #include "config.h"
 
 #include <poll.h>
@@ -18,6 +19,7 @@
 
 #include "../common/check_main.h"
 #include "lib/mpesa/mpesa.h"
+#include "lib/sms/sms.h"
 
 #define SAMPLE_SHORTCODE "174379"
 #define SAMPLE_PASSKEY   "bfb279f9aa9bdbcf158e97dd71a467cd2e0c893059b10f78e6b72ada1ed2c919"
@@ -785,6 +787,246 @@ START_TEST(c2b_variants_and_malformed)
 }
 END_TEST
 
+/* ---- SMS ---- */
+
+static struct sms_provider
+advanta(void)
+{
+	struct sms_provider p;
+
+	memset(&p, 0, sizeof(p));
+	p.kind = SMS_ADVANTA;
+	p.api_key = "adv-key";
+	p.partner_id = "12345";
+	p.sender = "ISPBILL";
+	return p;
+}
+
+static struct sms_provider
+generic(void)
+{
+	struct sms_provider p;
+
+	memset(&p, 0, sizeof(p));
+	p.kind = SMS_GENERIC;
+	p.base_url = "https://sms.example";
+	p.api_key = "gen-key";
+	p.sender = "ISP";
+	return p;
+}
+
+/* text made of n copies of unit */
+static char *
+repeat(const char *unit, size_t n)
+{
+	struct buf b = BUF_INIT;
+
+	for (size_t i = 0; i < n; i++)
+		buf_puts(&b, unit);
+	return (char *)buf_cstr(&b);
+}
+
+START_TEST(sms_bodies)
+{
+	struct sms_provider p = advanta();
+	struct sms_error e;
+	struct buf b = BUF_INIT;
+
+	ck_assert_int_eq(sms_body(&p, "254712345678", "Paid \xe2\x82\xac" "1", &b, &e), SMS_OK);
+	ck_assert_str_eq(buf_cstr(&b), "{\"apikey\":\"adv-key\",\"partnerID\":\"12345\","
+	    "\"message\":\"Paid \xe2\x82\xac" "1\",\"shortcode\":\"ISPBILL\","
+	    "\"mobile\":\"254712345678\"}");
+	buf_reset(&b);
+	p = generic();
+	ck_assert_int_eq(sms_body(&p, "254112345678", "line1\nline \"2\"", &b, &e), SMS_OK);
+	ck_assert_str_eq(buf_cstr(&b), "{\"to\":\"254112345678\","
+	    "\"message\":\"line1\\nline \\\"2\\\"\",\"sender\":\"ISP\"}");
+	buf_reset(&b);
+	p.sender = NULL;
+	ck_assert_int_eq(sms_body(&p, "254112345678", "x", &b, &e), SMS_OK);
+	ck_assert_str_eq(buf_cstr(&b), "{\"to\":\"254112345678\",\"message\":\"x\"}");
+	buf_free(&b);
+}
+END_TEST
+
+START_TEST(sms_urls)
+{
+	struct sms_provider p = advanta();
+	struct buf b = BUF_INIT;
+
+	sms_url(&p, &b);
+	ck_assert_str_eq(buf_cstr(&b), "https://quicksms.advantasms.com/api/services/sendsms/");
+	buf_reset(&b);
+	p.base_url = "http://127.0.0.1:8080/";
+	sms_url(&p, &b);
+	ck_assert_str_eq(buf_cstr(&b), "http://127.0.0.1:8080/api/services/sendsms/");
+	buf_reset(&b);
+	p.base_url = "https://api.advantasms.com/send";     /* 002's customApiUrl */
+	sms_url(&p, &b);
+	ck_assert_str_eq(buf_cstr(&b), "https://api.advantasms.com/send");
+	buf_reset(&b);
+	p = generic();
+	p.base_url = "https://sms.example/v1/";
+	sms_url(&p, &b);
+	ck_assert_str_eq(buf_cstr(&b), "https://sms.example/v1/sms/send");
+	buf_free(&b);
+}
+END_TEST
+
+START_TEST(sms_checks)
+{
+	static const char *const bad_to[] = { "0712345678", "+254712345678", "25471234567",
+	    "2547123456789", "254212345678", "255712345678", "", NULL };
+	struct sms_provider p = advanta();
+	struct sms_error e;
+	struct buf b = BUF_INIT;
+	char *t;
+
+	for (size_t i = 0; i < sizeof(bad_to) / sizeof(bad_to[0]); i++) {
+		ck_assert_int_eq(sms_body(&p, bad_to[i], "hi", &b, &e), SMS_EINVAL);
+		ck_assert_str_eq(e.field, "to");
+	}
+	ck_assert_int_eq(sms_body(&p, "254712345678", "", &b, &e), SMS_EINVAL);
+	ck_assert_str_eq(e.field, "text");
+	ck_assert_int_eq(sms_body(&p, "254712345678", NULL, &b, &e), SMS_EINVAL);
+	ck_assert_str_eq(e.field, "text");
+	ck_assert_int_eq(sms_body(&p, "254712345678", "bad \xc3(", &b, &e), SMS_EINVAL);
+	ck_assert_str_eq(e.field, "text");
+	t = repeat("a", 1601);
+	ck_assert_int_eq(sms_body(&p, "254712345678", t, &b, &e), SMS_EINVAL);
+	ck_assert_str_eq(e.field, "text");
+	free(t);
+	t = repeat("a", 1600);
+	ck_assert_int_eq(sms_body(&p, "254712345678", t, &b, &e), SMS_OK);
+	free(t);
+	buf_reset(&b);
+	/* 1600 characters of three bytes each: 4800 bytes, still one message's worth */
+	t = repeat("\xe2\x82\xac", 1600);
+	ck_assert_int_eq(sms_text_chars(t), 1600);
+	ck_assert_int_eq(sms_body(&p, "254712345678", t, &b, &e), SMS_OK);
+	free(t);
+	t = repeat("\xf0\x9f\x98\x80", 1601);   /* 1601 emoji */
+	ck_assert_int_eq(sms_body(&p, "254712345678", t, &b, &e), SMS_EINVAL);
+	ck_assert_str_eq(e.field, "text");
+	free(t);
+	buf_reset(&b);
+	p.api_key = "";
+	ck_assert_int_eq(sms_body(&p, "254712345678", "x", &b, &e), SMS_EINVAL);
+	ck_assert_str_eq(e.field, "api_key");
+	p = advanta();
+	p.partner_id = NULL;
+	ck_assert_int_eq(sms_body(&p, "254712345678", "x", &b, &e), SMS_EINVAL);
+	ck_assert_str_eq(e.field, "partner_id");
+	p = advanta();
+	p.sender = "";
+	ck_assert_int_eq(sms_body(&p, "254712345678", "x", &b, &e), SMS_EINVAL);
+	ck_assert_str_eq(e.field, "sender");
+	p = generic();
+	p.base_url = NULL;
+	ck_assert_int_eq(sms_body(&p, "254712345678", "x", &b, &e), SMS_EINVAL);
+	ck_assert_str_eq(e.field, "base_url");
+	p.kind = (enum sms_kind)9;
+	ck_assert_int_eq(sms_body(&p, "254712345678", "x", &b, &e), SMS_EINVAL);
+	ck_assert_str_eq(e.field, "kind");
+	ck_assert_uint_eq(b.len, 0);
+	ck_assert_int_eq(sms_text_chars(NULL), -1);
+	ck_assert(sms_phone_valid("254712345678"));
+	buf_free(&b);
+}
+END_TEST
+
+START_TEST(sms_advanta_answers)
+{
+	struct sms_result r;
+	struct sms_error e;
+	char out[256];
+
+	ck_assert_int_eq(sms_parse(SMS_ADVANTA, 200, S("{\"responses\":[{\"response-code\":200,"
+	    "\"response-description\":\"Success\",\"mobile\":254712345678,\"messageid\":8290842,"
+	    "\"networkid\":\"1\"}]}"), &r, &e), SMS_OK);
+	ck_assert_str_eq(r.message_id, "8290842");
+	ck_assert_str_eq(r.status, "Success");
+	ck_assert_str_eq(r.provider_code, "200");
+	/* the misspelt key, codes and ids as strings */
+	ck_assert_int_eq(sms_parse(SMS_ADVANTA, 200, S("{\"responses\":[{\"respose-code\":\"200\","
+	    "\"response-description\":\"Success\",\"mobile\":\"254712345678\","
+	    "\"messageid\":\"abc123\"}]}"), &r, &e), SMS_OK);
+	ck_assert_str_eq(r.message_id, "abc123");
+	/* per-number refusals */
+	ck_assert_int_eq(sms_parse(SMS_ADVANTA, 200, S("{\"responses\":[{\"response-code\":1004,"
+	    "\"response-description\":\"Low bulk credits\",\"mobile\":254712345678}]}"), &r, &e),
+	    SMS_EPROVIDER);
+	ck_assert_str_eq(e.provider_code, "1004");
+	ck_assert_str_eq(e.message, "Low bulk credits");
+	ck_assert_int_eq(e.retry, 0);
+	ck_assert_str_eq(sms_error_format(&e, out, sizeof(out)),
+	    "provider 1004: Low bulk credits (HTTP 200)");
+	ck_assert_int_eq(sms_parse(SMS_ADVANTA, 200, S("{\"responses\":[{\"respose-code\":1003}]}"),
+	    &r, &e), SMS_EPROVIDER);
+	ck_assert_str_eq(e.message, "Invalid mobile number");   /* Advanta's text, filled in */
+	ck_assert_int_eq(sms_parse(SMS_ADVANTA, 200, S("{\"responses\":[{\"response-code\":1001,"
+	    "\"response-description\":\"Invalid sender id\"}]}"), &r, &e), SMS_EPROVIDER);
+	ck_assert_str_eq(e.provider_code, "1001");
+	/* whole-request refusals come bare */
+	ck_assert_int_eq(sms_parse(SMS_ADVANTA, 200, S("{\"response-code\":1006,"
+	    "\"response-description\":\"Invalid credentials\"}"), &r, &e), SMS_EPROVIDER);
+	ck_assert_str_eq(e.provider_code, "1006");
+	ck_assert_str_eq(e.message, "Invalid credentials");
+	ck_assert_int_eq(sms_parse(SMS_ADVANTA, 200, S("{\"response-code\":4090}"), &r, &e),
+	    SMS_EPROVIDER);
+	ck_assert_int_eq(e.retry, 1);
+	ck_assert_int_eq(sms_parse(SMS_ADVANTA, 503, S("{\"response-code\":1005,"
+	    "\"response-description\":\"Failed. System error\"}"), &r, &e), SMS_EPROVIDER);
+	ck_assert_int_eq(e.http_status, 503);
+	ck_assert_int_eq(e.retry, 1);
+	ck_assert_int_eq(sms_parse(SMS_ADVANTA, 200, S("{\"response-code\":77777}"), &r, &e),
+	    SMS_EPROVIDER);
+	ck_assert_str_eq(e.message, "refused");
+	ck_assert_ptr_null(sms_advanta_code_str(77777));
+	/* not Advanta's */
+	ck_assert_int_eq(sms_parse(SMS_ADVANTA, 200, S("{\"responses\":[]}"), &r, &e), SMS_EPARSE);
+	ck_assert_int_eq(sms_parse(SMS_ADVANTA, 200, S("<html>"), &r, &e), SMS_EPARSE);
+	ck_assert_int_eq(sms_parse(SMS_ADVANTA, 200, S(""), &r, &e), SMS_EPARSE);
+	ck_assert_int_eq(sms_parse(SMS_ADVANTA, 502, S("<html>bad gateway</html>"), &r, &e),
+	    SMS_EHTTP);
+	ck_assert_int_eq(e.retry, 1);
+	ck_assert_int_eq(sms_parse(SMS_ADVANTA, 404, S("{\"error\":\"x\"}"), &r, &e), SMS_EHTTP);
+	ck_assert_int_eq(e.retry, 0);
+	ck_assert_str_eq(sms_code_str(SMS_EPROVIDER), "provider");
+	ck_assert_str_eq(sms_code_str((enum sms_code)50), "unknown");
+}
+END_TEST
+
+START_TEST(sms_generic_answers)
+{
+	struct sms_result r;
+	struct sms_error e;
+
+	ck_assert_int_eq(sms_parse(SMS_GENERIC, 200, S("{\"id\":\"msg_1a2b\",\"status\":\"queued\"}"),
+	    &r, &e), SMS_OK);
+	ck_assert_str_eq(r.message_id, "msg_1a2b");
+	ck_assert_str_eq(r.status, "queued");
+	ck_assert_int_eq(sms_parse(SMS_GENERIC, 201, S("{\"id\":42}"), &r, &e), SMS_OK);
+	ck_assert_str_eq(r.message_id, "42");
+	ck_assert_str_eq(r.status, "");
+	ck_assert_int_eq(sms_parse(SMS_GENERIC, 200, S("{\"status\":\"queued\"}"), &r, &e),
+	    SMS_EPARSE);
+	ck_assert_str_eq(e.field, "id");
+	ck_assert_int_eq(sms_parse(SMS_GENERIC, 401, S("{\"error\":\"invalid API key\"}"), &r, &e),
+	    SMS_EPROVIDER);
+	ck_assert_str_eq(e.message, "invalid API key");
+	ck_assert_int_eq(e.http_status, 401);
+	ck_assert_int_eq(sms_parse(SMS_GENERIC, 400, S("{\"message\":\"bad number\",\"code\":\"E12\"}"),
+	    &r, &e), SMS_EPROVIDER);
+	ck_assert_str_eq(e.provider_code, "E12");
+	ck_assert_int_eq(sms_parse(SMS_GENERIC, 503, S("{\"error\":\"provider unavailable\"}"), &r,
+	    &e), SMS_EPROVIDER);
+	ck_assert_int_eq(e.retry, 1);
+	ck_assert_int_eq(sms_parse(SMS_GENERIC, 500, S(""), &r, &e), SMS_EHTTP);
+	ck_assert_int_eq(sms_parse(SMS_GENERIC, 200, S("[]"), &r, NULL), SMS_EPARSE);
+}
+END_TEST
+
 /* ---- calls against a one-shot HTTP server on loopback ---- */
 
 struct srv {
@@ -1126,6 +1368,75 @@ START_TEST(default_base_url)
 }
 END_TEST
 
+START_TEST(call_sms_advanta)
+{
+	struct srv s;
+	struct sms_provider p = advanta();
+	struct sms_result r;
+	struct sms_error e;
+
+	srv_start(&s, 200, "{\"responses\":[{\"response-code\":200,\"response-description\":"
+	    "\"Success\",\"mobile\":254712345678,\"messageid\":8290842,\"networkid\":\"1\"}]}");
+	snprintf(base_url, sizeof(base_url), "http://127.0.0.1:%d", s.port);
+	p.base_url = base_url;
+	ck_assert_int_eq(sms_send(&p, "254712345678", "Asante", &r, &e), SMS_OK);
+	srv_stop(&s);
+	ck_assert_str_eq(r.message_id, "8290842");
+	ck_assert(srv_has(&s, "POST /api/services/sendsms/ HTTP/1.1\r\n"));
+	ck_assert(srv_has(&s, "\r\nContent-Type: application/json\r\n"));
+	ck_assert(!srv_has(&s, "Authorization"));
+	ck_assert_str_eq(srv_body(&s), "{\"apikey\":\"adv-key\",\"partnerID\":\"12345\","
+	    "\"message\":\"Asante\",\"shortcode\":\"ISPBILL\",\"mobile\":\"254712345678\"}");
+
+	srv_start(&s, 200, "{\"response-code\":1006,\"response-description\":\"Invalid credentials\"}");
+	snprintf(base_url, sizeof(base_url), "http://127.0.0.1:%d", s.port);
+	ck_assert_int_eq(sms_send(&p, "254712345678", "Asante", &r, &e), SMS_EPROVIDER);
+	srv_stop(&s);
+	ck_assert_str_eq(e.provider_code, "1006");
+
+	ck_assert_int_eq(sms_send(&p, "0712345678", "Asante", &r, &e), SMS_EINVAL);
+	ck_assert_str_eq(e.field, "to");
+}
+END_TEST
+
+START_TEST(call_sms_generic)
+{
+	struct srv s;
+	struct sms_provider p = generic();
+	struct sms_result r;
+	struct sms_error e;
+	long long t0, took;
+
+	srv_start(&s, 200, "{\"id\":\"msg_9\",\"status\":\"queued\"}");
+	snprintf(base_url, sizeof(base_url), "http://127.0.0.1:%d/", s.port);
+	p.base_url = base_url;
+	ck_assert_int_eq(sms_send(&p, "254712345678", "Hello", &r, &e), SMS_OK);
+	srv_stop(&s);
+	ck_assert_str_eq(r.message_id, "msg_9");
+	ck_assert_str_eq(r.status, "queued");
+	ck_assert(srv_has(&s, "POST /sms/send HTTP/1.1\r\n"));
+	ck_assert(srv_has(&s, "\r\nAuthorization: Bearer gen-key\r\n"));
+	ck_assert(srv_has(&s, "\r\nContent-Type: application/json\r\n"));
+	ck_assert_str_eq(srv_body(&s), "{\"to\":\"254712345678\",\"message\":\"Hello\","
+	    "\"sender\":\"ISP\"}");
+
+	/* a provider that never answers costs the timeout, no more */
+	srv_start(&s, 0, NULL);
+	snprintf(base_url, sizeof(base_url), "http://127.0.0.1:%d", s.port);
+	p.timeout_ms = 400;
+	t0 = now_ms();
+	ck_assert_int_eq(sms_send(&p, "254712345678", "Hello", &r, &e), SMS_ETIMEOUT);
+	took = now_ms() - t0;
+	srv_stop(&s);
+	ck_assert_msg(took >= 350 && took < 1400, "took %lld ms", took);
+	ck_assert_int_eq(e.retry, 1);
+
+	p.base_url = "gopher://x";
+	ck_assert_int_eq(sms_send(&p, "254712345678", "Hello", &r, &e), SMS_EINVAL);
+	ck_assert_str_eq(e.field, "base_url");
+}
+END_TEST
+
 static Suite *
 mpesa_suite(void)
 {
@@ -1135,6 +1446,7 @@ mpesa_suite(void)
 	TCase *answers = tcase_create("answers");
 	TCase *inbound = tcase_create("inbound");
 	TCase *calls = tcase_create("calls");
+	TCase *sms = tcase_create("sms");
 
 	tcase_add_test(text, sample_password);
 	tcase_add_test(text, timestamp_is_nairobi_whatever_tz);
@@ -1167,12 +1479,21 @@ mpesa_suite(void)
 	tcase_add_test(inbound, c2b_variants_and_malformed);
 	suite_add_tcase(s, inbound);
 
+	tcase_add_test(sms, sms_bodies);
+	tcase_add_test(sms, sms_urls);
+	tcase_add_test(sms, sms_checks);
+	tcase_add_test(sms, sms_advanta_answers);
+	tcase_add_test(sms, sms_generic_answers);
+	suite_add_tcase(s, sms);
+
 	tcase_add_test(calls, call_token_fetch);
 	tcase_add_test(calls, call_stk_push);
 	tcase_add_test(calls, call_stk_query);
 	tcase_add_test(calls, call_c2b_register);
 	tcase_add_test(calls, call_silent_server_times_out);
 	tcase_add_test(calls, call_transport_errors);
+	tcase_add_test(calls, call_sms_advanta);
+	tcase_add_test(calls, call_sms_generic);
 	tcase_set_timeout(calls, 30);
 	suite_add_tcase(s, calls);
 	return s;

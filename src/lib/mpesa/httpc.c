@@ -369,3 +369,30 @@ httpc_msisdn_ke(const char *s)
 	return httpc_digits(s, 12) && strlen(s) == 12 && strncmp(s, "254", 3) == 0 &&
 	    (s[3] == '7' || s[3] == '1');
 }
+
+void
+httpc_error_line(char *out, size_t n, const char *name, const char *field,
+    const char *code, const char *message, long status)
+{
+	struct buf b = BUF_INIT;
+
+	buf_puts(&b, name);
+	if (field[0])
+		buf_printf(&b, " %s", field);
+	if (code[0])
+		buf_printf(&b, " %s", code);
+	if (message[0])
+		buf_printf(&b, ": %s", message);
+	if (status)
+		buf_printf(&b, " (HTTP %ld)", status);
+	httpc_copy(out, n, buf_cstr(&b));
+	buf_free(&b);
+}
+
+const char *
+httpc_name(const char *const *names, size_t n, int code)
+{
+	if (code < 0 || (size_t)code >= n || names[code] == NULL)
+		return "unknown";
+	return names[code];
+}

@@ -85,6 +85,14 @@ size_t httpc_utf8_prefix(const char *s, size_t max);
  * NULL copies "".  Returns 1 when src was cut, else 0. */
 int httpc_copy(char *dst, size_t n, const char *src);
 
+/* names[code] when code is within the n names and named, else "unknown". */
+const char *httpc_name(const char *const *names, size_t n, int code);
+/* "<name>[ <field>][ <code>][: <message>][ (HTTP <status>)]" into out
+ * (n > 0 bytes, always NUL-terminated): the one-line error both clients
+ * print.  Empty strings and status 0 are left out. */
+void httpc_error_line(char *out, size_t n, const char *name, const char *field,
+    const char *code, const char *message, long status);
+
 /* 1 when s is a Kenyan mobile number in international form: 2547XXXXXXXX
  * or 2541XXXXXXXX, 12 digits. */
 int httpc_msisdn_ke(const char *s);

@@ -35,29 +35,15 @@ static const char *const code_names[] = {
 const char *
 mpesa_code_str(enum mpesa_code code)
 {
-	if ((size_t)code >= sizeof(code_names) / sizeof(code_names[0]) || !code_names[code])
-		return "unknown";
-	return code_names[code];
+	return httpc_name(code_names, sizeof(code_names) / sizeof(code_names[0]), (int)code);
 }
 
 const char *
 mpesa_error_format(const struct mpesa_error *err, char *out, size_t n)
 {
-	struct buf b = BUF_INIT;
-
-	if (n == 0)
-		return out;
-	buf_puts(&b, mpesa_code_str(err->code));
-	if (err->field[0])
-		buf_printf(&b, " %s", err->field);
-	if (err->error_code[0])
-		buf_printf(&b, " %s", err->error_code);
-	if (err->message[0])
-		buf_printf(&b, ": %s", err->message);
-	if (err->http_status)
-		buf_printf(&b, " (HTTP %ld)", err->http_status);
-	httpc_copy(out, n, buf_cstr(&b));
-	buf_free(&b);
+	if (n > 0)
+		httpc_error_line(out, n, mpesa_code_str(err->code), err->field, err->error_code,
+		    err->message, err->http_status);
 	return out;
 }
 
