@@ -102,11 +102,15 @@ class Handler(BaseHTTPRequestHandler):
         self._run("DELETE")
 
 
+class Server(ThreadingHTTPServer):
+    daemon_threads = True
+    request_queue_size = 128        # bursts of clients (the default 5 resets connections)
+
+
 def serve(listen, app):
     """listen is "HOST:PORT" (PORT 0: a free one).  Returns the started server."""
     host, _, port = listen.rpartition(":")
-    srv = ThreadingHTTPServer((host or "127.0.0.1", int(port)), Handler)
-    srv.daemon_threads = True
+    srv = Server((host or "127.0.0.1", int(port)), Handler)
     srv.app = app
     threading.Thread(target=srv.serve_forever, kwargs={"poll_interval": 0.1},
                      daemon=True).start()

@@ -18,12 +18,13 @@ import unittest
 import urllib.error
 import urllib.request
 from datetime import timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
 import daraja_core  # noqa: E402
+import simhttp  # noqa: E402
 from daraja_core import SANDBOX_PASSKEY, nairobi_now, stk_password, timestamp  # noqa: E402
 from sms_sim import sms_parts  # noqa: E402
 
@@ -109,8 +110,7 @@ class Receiver:
                 self.end_headers()
                 self.wfile.write(data)
 
-        self.srv = ThreadingHTTPServer(("127.0.0.1", 0), H)
-        self.srv.daemon_threads = True
+        self.srv = simhttp.Server(("127.0.0.1", 0), H)
         self.url = "http://127.0.0.1:%d" % self.srv.server_address[1]
         threading.Thread(target=self.srv.serve_forever, daemon=True).start()
 
