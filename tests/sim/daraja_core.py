@@ -700,10 +700,9 @@ class Daraja:
     def control(self, method, path, query, headers, body):
         parts = [p for p in path.split("/") if p]
         data = json_body(body) if method in ("POST", "PUT", "PATCH") else {}
-        key = (method, "/".join(parts[:1]))
         if parts == ["health"]:
             return Reply(200, {"ok": True})
-        if key == ("POST", "reset"):
+        if parts == ["reset"] and method == "POST":
             self.reset()
             return Reply(200, {"ok": True})
         if parts[:1] == ["config"] and method == "GET":
