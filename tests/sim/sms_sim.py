@@ -33,6 +33,7 @@ DEFAULTS = {
     "credits": 1000.0,                # Advanta units; a message costs one per part
     "generic_api_key": "sim-generic-key",
     "strict_mobile": True,            # only 2547XXXXXXXX / 2541XXXXXXXX accepted
+    "advanta_code_key": "response-code",  # or "respose-code", as some samples of the API spell it
 }
 
 ADVANTA_CODES = {
@@ -161,7 +162,11 @@ class Sms:
                                 "%d %s" % (code, out["response-description"]))
                 responses.append(out)
         status = forced.get("http_status", 200) if forced else 200
-        return Reply(status, {"responses": responses})
+        return Reply(status, {"responses": [self.spell(r) for r in responses]})
+
+    def spell(self, answer):
+        key = self.settings["advanta_code_key"]
+        return {key if k == "response-code" else k: v for k, v in answer.items()}
 
     def advanta_check(self, mobile, message, sender, forced):
         s = self.settings
@@ -180,8 +185,8 @@ class Sms:
         return 200
 
     def advanta_error(self, code, http_status=200, description=None):
-        return Reply(http_status, {"response-code": code,
-                                   "response-description": description or ADVANTA_CODES[code]})
+        return Reply(http_status, self.spell({"response-code": code, "response-description":
+                                              description or ADVANTA_CODES[code]}))
 
     def generic(self, headers, body, forced):
         auth = headers.get("Authorization") or ""
@@ -261,6 +266,8 @@ class Sms:
                             v = float(v)
                         if not isinstance(v, want):
                             raise ControlError("%s is a %s" % (k, want.__name__))
+                        if k == "advanta_code_key" and v not in ("response-code", "respose-code"):
+                            raise ControlError("advanta_code_key is response-code or respose-code")
                         self.settings[k] = v
                 return Reply(200, {"settings": copy.deepcopy(self.settings)})
         raise ControlError("no such endpoint %s %s" % (method, path), 404)

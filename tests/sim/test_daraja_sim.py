@@ -691,6 +691,10 @@ class TestSms(unittest.TestCase):
         st, r = call("GET", self.base + "/api/services/sendsms/?apikey=sim-advanta-apikey"
                      "&partnerID=12345&message=hi&shortcode=ISPBILL&mobile=" + PHONE)
         self.assertEqual(r["responses"][0]["response-code"], 200)
+        self.ctl("POST", "/settings", {"advanta_code_key": "respose-code"})
+        self.assertEqual(self.advanta()[1]["responses"][0]["respose-code"], 200)
+        self.assertEqual(self.advanta(apikey="x")[1]["respose-code"], 1006)
+        self.assertEqual(self.ctl("POST", "/settings", {"advanta_code_key": "x"})[0], 400)
 
     def test_advanta_errors(self):
         self.assertEqual(self.advanta(apikey="x")[1],
