@@ -332,6 +332,16 @@ START_TEST(query_and_register_bodies)
 	ck_assert_str_eq(err.field, "validation_url");
 	ck_assert_int_eq(mpesa_c2b_register_body(&cfg, "https://isp.example/c",
 	    "https://isp.example/MPesa", MPESA_C2B_CANCELLED, &b, &err), MPESA_EINVAL);
+	ck_assert_int_eq(mpesa_c2b_register_body(&cfg, "https://isp.example/api/mpesa/c2b/",
+	    "https://isp.example/v", MPESA_C2B_CANCELLED, &b, &err), MPESA_EINVAL);
+	ck_assert_int_eq(mpesa_c2b_register_body(&cfg, "https://isp.example/c?Query=1",
+	    "https://isp.example/v", MPESA_C2B_CANCELLED, &b, &err), MPESA_EINVAL);
+	ck_assert_int_eq(mpesa_c2b_register_body(&cfg, "https://isp.example/c",
+	    "https://isp.example/EXEC/v", MPESA_C2B_CANCELLED, &b, &err), MPESA_EINVAL);
+	ck_assert_int_eq(mpesa_c2b_register_body(&cfg, "https://isp.example/c",
+	    "https://isp.example/cmd", MPESA_C2B_CANCELLED, &b, &err), MPESA_EINVAL);
+	ck_assert_int_eq(mpesa_c2b_register_body(&cfg, "https://isp.example/sql",
+	    "https://isp.example/v", MPESA_C2B_CANCELLED, &b, &err), MPESA_EINVAL);
 	ck_assert_int_eq(mpesa_c2b_register_body(&cfg, "https://isp.example/c",
 	    "https://isp.example/v", (enum mpesa_c2b_response_type)7, &b, &err), MPESA_EINVAL);
 	ck_assert_str_eq(err.field, "response_type");
@@ -505,6 +515,9 @@ START_TEST(stk_query_answers)
 	ck_assert_str_eq(e.message, "The transaction is being processed");
 	ck_assert_int_eq(mpesa_stk_query_parse(500, S("{\"errorCode\":\"500.001.1001\","
 	    "\"errorMessage\":\"The transaction is being processed\"}"), &s, NULL), MPESA_EPENDING);
+	/* ... but a transaction Daraja does not know is an answer */
+	ck_assert_int_eq(mpesa_stk_query_parse(500, S("{\"errorCode\":\"500.001.1001\","
+	    "\"errorMessage\":\"This transaction does not exist\"}"), &s, &e), MPESA_EDARAJA);
 	ck_assert_int_eq(mpesa_stk_query_parse(400, S("{\"errorCode\":\"400.002.02\","
 	    "\"errorMessage\":\"Bad Request - Invalid CheckoutRequestID\"}"), &s, &e), MPESA_EDARAJA);
 	ck_assert_int_eq(mpesa_stk_query_parse(404, S("{\"errorCode\":\"404.001.03\","
@@ -1499,4 +1512,4 @@ mpesa_suite(void)
 	return s;
 }
 
-CHECK_MAIN("mpesa", mpesa_suite)
+CHECK_MAIN("unit/mpesa", mpesa_suite)

@@ -333,7 +333,8 @@ mpesa_stk_query_body(const struct mpesa_config *cfg, const char *checkout_reques
 static int
 c2b_url_ok(const char *field, const char *u, struct mpesa_error *err)
 {
-	static const char *const banned[] = { "m-pesa", "mpesa", "safaricom" };
+	static const char *const banned[] = { "m-pesa", "mpesa", "safaricom", "exe", "cmd",
+	    "sql", "query" };
 
 	if (!url_ok(u))
 		return mp_fail(err, MPESA_EINVAL, field, "must be an http:// or https:// URL");
@@ -565,7 +566,10 @@ mpesa_stk_query_parse(long status, const char *body, size_t len, struct mpesa_st
 		err = &local;   /* the pending answer is told by its error code */
 	memset(out, 0, sizeof(*out));
 	rc = answer(status, body, len, &v, err);
-	if (rc == MPESA_EDARAJA && strcmp(err->error_code, PENDING_ERROR_CODE) == 0)
+	/* the same code also says "This transaction does not exist": that is an
+	 * answer, not a wait */
+	if (rc == MPESA_EDARAJA && strcmp(err->error_code, PENDING_ERROR_CODE) == 0 &&
+	    strcasestr(err->message, "not exist") == NULL)
 		err->code = rc = MPESA_EPENDING;
 	if (rc != MPESA_OK)
 		return rc;

@@ -240,8 +240,9 @@ int mpesa_stk_query_body(const struct mpesa_config *cfg, const char *checkout_re
 /* POST {base}/mpesa/stkpushquery/v1/query.  MPESA_OK when Daraja knows the
  * outcome (result_code says which; ResultCode read as a number or a
  * string); MPESA_EPENDING when Daraja answers 500.001.1001 "The
- * transaction is being processed" (error fields filled); else as
- * mpesa_stk_push. */
+ * transaction is being processed" (error fields filled) -- any message
+ * under that code but one saying the transaction does "not exist", which
+ * is MPESA_EDARAJA; else as mpesa_stk_push. */
 int mpesa_stk_query(const struct mpesa_config *cfg, const char *token,
     const char *checkout_request_id, struct mpesa_stk_status *out, struct mpesa_error *err);
 /* The answer part of mpesa_stk_query. */
@@ -291,8 +292,9 @@ enum mpesa_c2b_response_type {
 
 /* The registerurl body: {"ShortCode":"...","ResponseType":"Completed",
  * "ConfirmationURL":"...","ValidationURL":"..."}.  Both URLs must be
- * http(s):// and, as Daraja demands, must not hold the words M-Pesa,
- * MPesa or Safaricom in any case (MPESA_EINVAL naming the URL). */
+ * http(s):// and, as Daraja's documentation demands, must not hold M-Pesa,
+ * MPesa, Safaricom, exe (exec), cmd, sql or query in any case
+ * (MPESA_EINVAL naming the URL): so not /api/mpesa/... */
 int mpesa_c2b_register_body(const struct mpesa_config *cfg, const char *confirmation_url,
     const char *validation_url, enum mpesa_c2b_response_type response_type,
     struct buf *out, struct mpesa_error *err);
