@@ -142,7 +142,8 @@ int mpesa_amount_cents(const char *text, long long *cents);
 #define MPESA_TOKEN_MAX 512
 
 /* GET {base}/oauth/v1/generate?grant_type=client_credentials with HTTP
- * Basic base64(consumer_key:consumer_secret).  On MPESA_OK token holds the
+ * Basic base64(consumer_key:consumer_secret); a key that is empty or holds
+ * ':', or an empty secret, is MPESA_EINVAL.  On MPESA_OK token holds the
  * access token and *expires_in its lifetime in seconds (Daraja sends
  * "3599", as a string or a number).  Refusals: MPESA_EDARAJA with Daraja's
  * code (errorCode 400.008.01 or resultCode 999991 style), MPESA_EHTTP,
@@ -329,8 +330,9 @@ struct mpesa_c2b {
 
 /* Read a C2B validation/confirmation body.  TransID, TransAmount (a string
  * or a number) and BusinessShortCode are required, the rest default to "";
- * names longer than their field are cut at a character boundary.
- * MPESA_OK, or MPESA_EPARSE naming the field. */
+ * an identifier (TransID, BillRefNumber, MSISDN, ...) longer than its field
+ * is refused, never cut; names and TransactionType are cut at a character
+ * boundary.  MPESA_OK, or MPESA_EPARSE naming the field. */
 int mpesa_c2b_parse(const char *body, size_t len, struct mpesa_c2b *out,
     struct mpesa_error *err);
 
