@@ -12,7 +12,7 @@ ISP_PACKAGES="autoconf automake libtool pkg-config make gcc libc6-dev
  libfcgi-dev libyajl-dev libmariadb-dev libjwt-dev libsodium-dev
  libcurl4-openssl-dev libssl-dev check mariadb-server mariadb-client
  nginx-light spawn-fcgi wrk curl iproute2
- python3 python3-librouteros clang libclang-rt-14-dev"
+ python3 python3-librouteros clang libclang-rt-14-dev jq"
 
 isp_deps() {
 	local missing=() p

@@ -12,6 +12,8 @@
 #include "core/locations.h"
 #include "core/provision.h"
 #include "core/secrets.h"
+#include "core/mpesa.h"
+#include "core/sms.h"
 #include "core/summaries.h"
 #include "core/sweep.h"
 #include "core/users.h"
@@ -269,12 +271,31 @@ cmd_sweep(void)
 		fprintf(stderr, "ispbill sweep: expiring: database error: %s\n", db.errmsg);
 	else if (rc == 0)
 		printf("sweep: expired %lld subscriptions\n", expired);
+	/* lost M-Pesa callbacks, by STK query: before the router work, which
+	 * then provisions what they paid for */
+	if (rc == 0) {
+		struct mpesa_sweep_counts m;
+
+		if ((rc = mpesa_sweep(&db, &cfg, &m)) != CORE_OK)
+			fprintf(stderr, "ispbill sweep: M-Pesa: database error: %s\n", db.errmsg);
+		else
+			printf("sweep: M-Pesa: %lld pending checked, %lld completed, %lld failed, "
+			    "%lld expired\n", m.checked, m.completed, m.failed, m.expired);
+	}
 	/* the router work: a minute at most, so runs do not pile up */
 	if (rc == 0 && (rc = prov_jobs_run(&db, &cfg, 0, 0, 55000, 0, &jobs)) != CORE_OK)
 		fprintf(stderr, "ispbill sweep: router jobs: database error: %s\n", db.errmsg);
 	else if (rc == 0)
 		printf("sweep: router jobs: %lld claimed, %lld done, %lld to retry\n", jobs.claimed,
 		    jobs.done, jobs.failed);
+	if (rc == 0) {
+		long long sent;
+
+		if ((rc = sms_reminders(&db, &cfg, &sent)) != CORE_OK)
+			fprintf(stderr, "ispbill sweep: SMS reminders: database error: %s\n", db.errmsg);
+		else
+			printf("sweep: SMS reminders: %lld sent\n", sent);
+	}
 	db_close(&db);
 	return rc == 0 ? 0 : 1;
 }

@@ -49,6 +49,10 @@ int subs_delete(struct db *db, struct arena *a, const struct actor *who, long lo
 /* action: "activate", "suspend", "cancel", "reset-data" */
 int subs_action(struct db *db, struct arena *a, const struct actor *who, long long id,
     const char *action, struct ferrs *fe);
+/* the same inside the caller's transaction: 0, -1 (database) or a CORE_*
+ * code; *job the router job it queued (NULL: none) */
+int subs_action_in_tx(struct db *db, struct arena *a, const struct actor *who, long long id,
+    const char *action, struct ferrs *fe, const char **job);
 /* queue a router job for the subscription as it is now (in the caller's transaction) */
 int subs_enqueue_job(struct db *db, struct arena *a, long long tenant, long long sub_id,
     const char *action);
@@ -72,6 +76,10 @@ int invoices_mark_overdue(struct db *db, struct arena *a, const struct actor *wh
  * same transaction and a refund takes it back. */
 int payments_create(struct db *db, struct arena *a, const struct actor *who, struct ent_set *s,
     long long *id, struct ferrs *fe);
+/* the same inside the caller's transaction, fields already checked: 0, -1
+ * (database) or a CORE_* code */
+int payments_create_in_tx(struct db *db, struct arena *a, const struct actor *who,
+    struct ent_set *s, long long *id, struct ferrs *fe);
 int payments_update(struct db *db, struct arena *a, const struct actor *who, long long id,
     struct ent_set *s, struct ferrs *fe);
 int payments_delete(struct db *db, struct arena *a, const struct actor *who, long long id,

@@ -171,6 +171,16 @@ create_tx(struct db *db, void *vctx)
 }
 
 int
+payments_create_in_tx(struct db *db, struct arena *a, const struct actor *who, struct ent_set *s,
+    long long *id, struct ferrs *fe)
+{
+	struct create_ctx c = { a, who, s, id, fe, ent_set_int(s, "invoice_id"),
+	    ent_set_str(s, "status"), NULL };
+
+	return create_tx(db, &c);
+}
+
+int
 payments_create(struct db *db, struct arena *a, const struct actor *who, struct ent_set *s,
     long long *id, struct ferrs *fe)
 {

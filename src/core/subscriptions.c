@@ -484,6 +484,18 @@ action_and_job(struct db *db, void *vctx)
 }
 
 int
+subs_action_in_tx(struct db *db, struct arena *a, const struct actor *who, long long id,
+    const char *action, struct ferrs *fe, const char **job)
+{
+	struct action_ctx c = { a, who, id, action, fe, NULL };
+	int rc = action_and_job(db, &c);
+
+	if (job)
+		*job = c.job;
+	return rc;
+}
+
+int
 subs_action(struct db *db, struct arena *a, const struct actor *who, long long id,
     const char *action, struct ferrs *fe)
 {

@@ -217,6 +217,10 @@ write_reply(struct request *req, FCGX_Request *fr)
 
 	if (req->gen)
 		yajl_gen_get_buf(req->gen, &body, &blen);
+	else if (req->raw_reply) {
+		body = (const unsigned char *)req->raw_reply;
+		blen = strlen(req->raw_reply);
+	}
 	/* libfcgi's own printf knows no %zu: format here, write raw */
 	n = snprintf(head, sizeof(head), "Status: %d %s\r\n"
 	    "Content-Type: application/json\r\n"
@@ -270,8 +274,12 @@ dispatch_fcgi(struct request *req, FCGX_Request *fr, struct worker_slot *slot)
 		serve(req, fr);
 
 	write_reply(req, fr);
+	/* a path that carries a credential ({secret}: Daraja's callback URLs) is
+	 * logged as its pattern */
 	log_info("%s %s %s %s %d %.2fms user=%lld", req->dialect->name, req->remote_addr,
-	    req->method, req->path, req->status, time_mono_ms() - req->t0, req->auth.user_id);
+	    req->method, req->route && strstr(req->route->pattern, "{secret}") ?
+	    req->route->pattern : req->path, req->status, time_mono_ms() - req->t0,
+	    req->auth.user_id);
 	log_set_request_id(NULL);
 	if (slot)
 		slot->busy = 0;

@@ -204,6 +204,19 @@ reply_end(struct request *req, const struct page *pg)
 }
 
 int
+reply_raw(struct request *req, int status, const char *json)
+{
+	if (req->gen)
+		yajl_gen_free(req->gen);
+	req->gen = NULL;
+	req->status = status;
+	req->error = ERR_NONE;
+	req->replied = 1;
+	req->raw_reply = arena_strdup(&req->arena, json);
+	return 0;
+}
+
+int
 reply_error(struct request *req, enum err e, const char *message)
 {
 	new_gen(req);

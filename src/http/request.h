@@ -81,6 +81,7 @@ struct request {
 	char *body;                     /* NUL-terminated */
 	size_t body_len;
 	yajl_val json;                  /* parsed body (R_BODY routes), freed on reset */
+	const char *raw_reply;          /* reply_raw's body, else NULL */
 
 	const struct route *route;
 	const char *pnames[MAX_PATH_PARAMS];
@@ -120,6 +121,9 @@ void req_field_error(struct request *req, const char *field, const char *msg);
  * returned generator, then reply_end; or reply_error once. */
 yajl_gen reply_begin(struct request *req, int status, const char *message);
 int      reply_end(struct request *req, const struct page *pg);
+/* A body that is not in the dialect's envelope (what Daraja expects back):
+ * json is sent as it is. */
+int      reply_raw(struct request *req, int status, const char *json);
 int      reply_error(struct request *req, enum err e, const char *message);
 
 /* Percent-decoding used by the query parser; exposed for tests. */

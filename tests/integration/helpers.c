@@ -168,3 +168,12 @@ it_run(const char *cmd, char *out, size_t n)
 	st = pclose(p);
 	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
+
+/* a number exactly as the server wrote it */
+const char *
+jnum(yajl_val o, const char *key)
+{
+	yajl_val v = jget(o, key);
+
+	return (v && YAJL_IS_NUMBER(v)) ? v->u.number.r : NULL;
+}

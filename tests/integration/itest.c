@@ -24,6 +24,7 @@ env_or_die(const char *name)
 }
 
 const char *it_dir(void) { return env_or_die("ISPBILL_TEST_DIR"); }
+const char *it_env(const char *name) { return env_or_die(name); }
 const char *it_build(void) { return env_or_die("ISPBILL_TEST_BUILD"); }
 int it_port(void) { return atoi(env_or_die("ISPBILL_TEST_PORT")); }
 const char *it_admin_password(void) { return env_or_die("ISPBILL_TEST_ADMIN_PASSWORD"); }

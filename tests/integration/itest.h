@@ -23,6 +23,7 @@ const char *it_admin_password(void);
 /* the RouterOS simulator: its control port, and a simulated router's API port */
 int         it_sim_control_port(void);
 int         it_sim_port(const char *router);
+const char *it_env(const char *name);       /* a value of DIR/env, or exit */
 
 /* One request.  port 0 means native.  body may be NULL; ctype NULL means
  * application/json when there is a body.  hdrs: NULL-terminated extra
@@ -61,6 +62,7 @@ time_t      iso_time(const char *s);                        /* 0 if not "YYYY-MM
 int         names_field(const struct resp *r, const char *field);
 yajl_val    jget(yajl_val o, const char *key);
 const char *jstr(yajl_val o, const char *key);
+const char *jnum(yajl_val o, const char *key);         /* a number's text */
 long long   jint(yajl_val o, const char *key);
 size_t      jlen(yajl_val a);
 yajl_val    jat(yajl_val a, size_t i);

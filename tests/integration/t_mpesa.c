@@ -1,10 +1,17 @@
-/* t_mpesa.c - M-Pesa and SMS through nginx: each tenant's settings (secrets
- * sealed, shown as ***hidden***, every bad field named). */
+/* t_mpesa.c - M-Pesa and SMS through nginx, against the Daraja simulator,
+ * the SMS double and the RouterOS simulator: each tenant's settings
+ * (secrets sealed, shown as ***hidden***, every bad field named), a guest
+ * buying an hour of hotspot exactly once, failures that grant nothing,
+ * forged callbacks refused and logged, a lost callback and an offline
+ * router resolved by the sweep, an invoice paid by STK and by C2B with a
+ * receipt seen twice. */
 #include "config.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "itest.h"
 
@@ -97,6 +104,409 @@ START_TEST(sms_settings_seal_the_key_and_name_bad_fields)
 }
 END_TEST
 
+/* ---- the money loop, against the Daraja simulator and the SMS double ---- */
+
+static struct resp *ctl(const char *port_env, const char *method, const char *body,
+    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+/* a simulator's control API (port from DIR/env) */
+static struct resp *
+ctl(const char *port_env, const char *method, const char *body, const char *fmt, ...)
+{
+	char path[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(path, sizeof(path), fmt, ap);
+	va_end(ap);
+	return it_http(atoi(it_env(port_env)), method, path, NULL, body, body ? strlen(body) : 0,
+	    NULL);
+}
+
+static void
+ctl_ok(const char *port_env, const char *method, const char *body, const char *path)
+{
+	struct resp *r = ctl(port_env, method, body, "%s", path);
+
+	ck_assert_msg(r->status == 200, "%s %s: %ld %s", method, path, r->status, r->body);
+	it_free(r);
+}
+
+#define DARAJA "ISPBILL_TEST_DARAJA_PORT"
+#define SMSSIM "ISPBILL_TEST_SMS_PORT"
+
+/* M-Pesa and SMS set up for tenant 1 against the simulators (their
+ * default credentials); the simulators' state forgotten */
+static void
+money_world(void)
+{
+	char body[1024];
+	struct resp *r;
+
+	begin();
+	ctl_ok(DARAJA, "POST", "{}", "/reset");
+	ctl_ok(SMSSIM, "POST", "{}", "/reset");
+	r = api("PUT", "{\"enabled\":true,\"shortcode\":\"174379\",\"transaction_type\":\"paybill\","
+	    "\"passkey\":\"bfb279f9aa9bdbcf158e97dd71a467cd2e0c893059b10f78e6b72ada1ed2c919\","
+	    "\"consumer_key\":\"sim-consumer-key\",\"consumer_secret\":\"sim-consumer-secret\","
+	    "\"confirm_by_query\":false,\"pending_minutes\":1}", "/api/mpesa/settings/");
+	EXPECT(r, 200);
+	it_free(r);
+	snprintf(body, sizeof(body), "{\"provider\":\"advanta\",\"enabled\":true,"
+	    "\"api_key\":\"sim-advanta-apikey\",\"partner_id\":\"12345\",\"shortcode\":\"ISPBILL\","
+	    "\"custom_api_url\":\"%s\",\"send_receipts\":true}", it_env("ISPBILL_TEST_SMS_ADVANTA_URL"));
+	r = api("PUT", body, "/api/sms/settings/");
+	EXPECT(r, 200);
+	it_free(r);
+}
+
+/* a fresh Safaricom number, 07XXXXXXXX and its 2547XXXXXXXX form */
+static void
+new_phone(char *local, char *intl)
+{
+	static int n;
+	long v = ((long)getpid() * 7919L + ++n * 104729L) % 100000000L;
+
+	sprintf(local, "07%08ld", v);
+	sprintf(intl, "2547%08ld", v);
+}
+
+/* a fresh device: its MAC and the hotspot user name it gets (no colons) */
+static void
+new_mac(char *mac, char *user)
+{
+	static int n;
+	unsigned v = (unsigned)getpid() * 2654435761u + (unsigned)++n * 40503u;
+
+	sprintf(mac, "AA:BB:%02X:%02X:%02X:%02X", (v >> 24) & 255, (v >> 16) & 255, (v >> 8) & 255,
+	    v & 255);
+	sprintf(user, "AABB%02X%02X%02X%02X", (v >> 24) & 255, (v >> 16) & 255, (v >> 8) & 255,
+	    v & 255);
+}
+
+/* wait up to 8 s for the transaction's status to leave pending */
+static const char *
+settled(long long tx)
+{
+	static char st[32];
+
+	for (int i = 0; i < 80; i++) {
+		char cmd[512], out[32];
+
+		snprintf(cmd, sizeof(cmd), "mariadb --no-defaults --socket=%s/mysql.sock -uroot -N -B "
+		    "ispbill -e \"SELECT status FROM mpesa_transactions WHERE id = %lld\"", it_dir(), tx);
+		ck_assert_int_eq(it_run(cmd, out, sizeof(out)), 0);
+		out[strcspn(out, "\n")] = '\0';
+		if (strcmp(out, "pending") != 0) {
+			snprintf(st, sizeof(st), "%s", out);
+			return st;
+		}
+		usleep(100 * 1000);
+	}
+	return "pending";
+}
+
+/* a 1-hour hotspot plan at 50 and a router record for simulated router v6 */
+static void
+hotspot_offer(long long *plan, long long *router)
+{
+	char body[512], name[64];
+
+	snprintf(body, sizeof(body), "{\"name\":\"%s\",\"speed\":\"5M/2M\",\"price\":50,"
+	    "\"duration_value\":1,\"duration_unit\":\"hours\",\"connection_type\":\"hotspot\"}",
+	    uniq(name, sizeof(name), "Hour"));
+	*plan = made("/api/plans/", body);
+	*router = router_rec("v6", 0);
+}
+
+static long long
+push_plan(const char *phone, const char *mac, long long plan, long long router, char *checkout,
+    size_t n)
+{
+	char body[512];
+	struct resp *r;
+	long long tx;
+
+	snprintf(body, sizeof(body), "{\"phone\":\"%s\",\"mac_address\":\"%s\",\"plan_id\":%lld,"
+	    "\"router_id\":%lld}", phone, mac, plan, router);
+	r = api("POST", body, "/api/mpesa/stk-push/");
+	EXPECT(r, 200);
+	ck_assert_msg(it_str(r, "data/CheckoutRequestID") != NULL, "%s", r->body);
+	snprintf(checkout, n, "%s", it_str(r, "data/CheckoutRequestID"));
+	tx = it_int(r, "data/transaction_id");
+	ck_assert_int_eq(it_int(r, "data/amount"), 50);
+	it_free(r);
+	return tx;
+}
+
+/* A new guest (phone, device) buys the hour: outcome is what Daraja will do
+ * (a /outcomes default, NULL: as set).  The transaction's id. */
+static long long
+guest_buys(long long plan, long long router, const char *outcome, char local[16], char intl[16],
+    char mac[32], char user[32], char checkout[80])
+{
+	new_phone(local, intl);
+	if (outcome) {
+		char body[256];
+
+		snprintf(body, sizeof(body), "{\"default\":%s}", outcome);
+		ctl_ok(DARAJA, "POST", body, "/outcomes");
+	}
+	new_mac(mac, user);
+	return push_plan(local, mac, plan, router, checkout, 80);
+}
+
+START_TEST(guest_pays_for_an_hour_and_gets_it_once)
+{
+	char local[16], intl[16], checkout[80], user[32], mac[32];
+	long long plan, router, tx;
+	struct resp *r, *keep;
+	yajl_val item;
+
+	money_world();
+	hotspot_offer(&plan, &router);
+	/* the same success delivered five times */
+	tx = guest_buys(plan, router, "{\"outcome\":\"duplicated\",\"times\":5}", local, intl,
+	    mac, user, checkout);
+	ck_assert_str_eq(settled(tx), "completed");
+	usleep(1500 * 1000);            /* the other four arrive */
+
+	/* one payment, one subscription extended once, one job */
+	ck_assert_int_eq(sql("SELECT COUNT(*) FROM payments p JOIN mpesa_transactions t ON "
+	    "t.payment_id = p.id WHERE t.id = %lld AND p.status = 'completed' AND p.amount = 50 "
+	    "AND p.payment_method = 'mpesa'", tx), 1);
+	ck_assert_int_eq(sql("SELECT COUNT(*) FROM payments WHERE reference = '%s'", checkout), 1);
+	ck_assert_int_eq(sql("SELECT COUNT(*) FROM router_jobs j JOIN mpesa_transactions t ON "
+	    "t.subscription_id = j.subscription_id WHERE t.id = %lld", tx), 1);
+	ck_assert_int_ge(sql("SELECT callbacks FROM mpesa_transactions WHERE id = %lld", tx), 5);
+	ck_assert_int_eq(sql("SELECT COUNT(*) FROM mpesa_events WHERE checkout_request_id = '%s' "
+	    "AND outcome = 'duplicate'", checkout), 4);
+	/* a guest with no account got a customer record: "Guest NNNN" with the phone */
+	ck_assert_int_eq(sql("SELECT COUNT(*) FROM customers c JOIN mpesa_transactions t ON "
+	    "t.customer_id = c.id WHERE t.id = %lld AND c.phone = '%s' AND c.name LIKE 'Guest %%'",
+	    tx, intl), 1);
+	/* the subscription runs one hour from now */
+	ck_assert_int_eq(sql("SELECT COUNT(*) FROM subscriptions s JOIN mpesa_transactions t ON "
+	    "t.subscription_id = s.id WHERE t.id = %lld AND s.status = 'active' AND "
+	    "TIMESTAMPDIFF(MINUTE, UTC_TIMESTAMP(6), s.end_date) BETWEEN 58 AND 60", tx), 1);
+
+	/* on the router: the hotspot user of the device, an hour of uptime */
+	item = on_router(&keep, "v6", "/ip/hotspot/user", "name", user);
+	ck_assert_msg(item != NULL, "no hotspot user %s on the router", user);
+	/* what is left of the hour when the job ran, as RouterOS writes it */
+	ck_assert_msg(jstr(item, "limit-uptime") && (!strcmp(jstr(item, "limit-uptime"), "1h") ||
+	    !strncmp(jstr(item, "limit-uptime"), "59m", 3)), "limit-uptime %s",
+	    jstr(item, "limit-uptime"));
+	ck_assert_str_eq(jstr(item, "mac-address"), mac);
+	it_free(keep);
+	ck_assert_int_eq(sent("v6", "/ip/hotspot/user/add", NULL), 1);
+
+	/* the SMS receipt, sent once, recorded with the provider's id */
+	ck_assert_int_eq(sql("SELECT COUNT(*) FROM sms_messages WHERE mpesa_transaction_id = %lld "
+	    "AND kind = 'receipt' AND status = 'sent' AND provider_message_id IS NOT NULL", tx), 1);
+	r = ctl(SMSSIM, "GET", NULL, "/messages?to=%s", intl);
+	ck_assert_int_eq(it_int(r, "count") >= 1, 1);
+	ck_assert_int_eq((long long)jlen(it_json(r, "messages")), 1);
+	ck_assert_msg(strstr(r->body, "KES 50") != NULL, "%s", r->body);
+	it_free(r);
+}
+END_TEST
+
+START_TEST(cancelled_or_failed_gives_nothing)
+{
+	static const char *const outcomes[] = { "cancelled", "wrong_pin", "insufficient",
+	    "timeout" };
+	char local[16], intl[16], checkout[80], mac[32], user[32];
+	long long plan, router;
+
+	money_world();
+	hotspot_offer(&plan, &router);
+	for (size_t i = 0; i < sizeof(outcomes) / sizeof(outcomes[0]); i++) {
+		char body[128];
+		long long tx;
+
+		snprintf(body, sizeof(body), "{\"outcome\":\"%s\"}", outcomes[i]);
+		tx = guest_buys(plan, router, body, local, intl, mac, user, checkout);
+		ck_assert_str_eq(settled(tx), i == 0 ? "cancelled" : "failed");
+		ck_assert_int_eq(sql("SELECT COUNT(*) FROM payments WHERE reference = '%s'", checkout), 0);
+		ck_assert_int_eq(sql("SELECT subscription_id IS NULL FROM mpesa_transactions "
+		    "WHERE id = %lld", tx), 1);
+	}
+	ck_assert_int_eq(sent("v6", "/ip/hotspot/user/add", NULL), 0);
+}
+END_TEST
+
+static struct resp *
+post_raw(const char *path, const char *body)
+{
+	return it_http(0, "POST", path, NULL, body, strlen(body), NULL);
+}
+
+START_TEST(forged_callbacks_are_refused_and_logged)
+{
+	char local[16], intl[16], checkout[80], body[2048], path[256], mac[32], user[32];
+	long long plan, router, tx, events;
+	const char *secret;
+	struct resp *r;
+
+	money_world();
+	hotspot_offer(&plan, &router);
+	tx = guest_buys(plan, router, "{\"outcome\":\"never\"}", local, intl, mac, user, checkout);
+	r = api("GET", NULL, "/api/mpesa/settings/");
+	secret = strstr(it_str(r, "data/callback_url"), "/callback/") + strlen("/callback/");
+	snprintf(path, sizeof(path), "/api/mpesa/callback/%.40s/", secret);
+	it_free(r);
+	events = sql("SELECT COUNT(*) FROM mpesa_events WHERE outcome = 'refused'");
+
+#define CB(id, amount) snprintf(body, sizeof(body), "{\"Body\":{\"stkCallback\":{" \
+	"\"MerchantRequestID\":\"m-1\",\"CheckoutRequestID\":\"%s\",\"ResultCode\":0," \
+	"\"ResultDesc\":\"The service request is processed successfully.\"," \
+	"\"CallbackMetadata\":{\"Item\":[{\"Name\":\"Amount\",\"Value\":%s}," \
+	"{\"Name\":\"MpesaReceiptNumber\",\"Value\":\"FORGED%d\"},{\"Name\":\"Balance\"}," \
+	"{\"Name\":\"TransactionDate\",\"Value\":20261125102115}," \
+	"{\"Name\":\"PhoneNumber\",\"Value\":%s}]}}}}", id, amount, __LINE__, intl)
+
+	/* an id ispbill never made */
+	CB("ws_CO_000000000000000000", "50.00");
+	r = post_raw(path, body);
+	EXPECT(r, 400);
+	it_free(r);
+	/* the right id, the wrong amount */
+	CB(checkout, "1");
+	r = post_raw(path, body);
+	EXPECT(r, 400);
+	it_free(r);
+	/* the wrong secret */
+	CB(checkout, "50");
+	r = post_raw("/api/mpesa/callback/0000000000000000000000000000000000000000/", body);
+	EXPECT(r, 404);
+	it_free(r);
+	/* not JSON at all */
+	r = post_raw(path, "{\"Body\":");
+	EXPECT(r, 400);
+	it_free(r);
+#undef CB
+	ck_assert_str_eq(settled(tx), "pending");
+	ck_assert_int_eq(sql("SELECT COUNT(*) FROM payments WHERE reference = '%s'", checkout), 0);
+	ck_assert_int_eq(sql("SELECT COUNT(*) FROM mpesa_events WHERE outcome = 'refused'") - events,
+	    4);
+	ck_assert_int_eq(sql("SELECT COUNT(*) FROM mpesa_events WHERE outcome = 'refused' AND "
+	    "reason LIKE 'amount mismatch%%' AND checkout_request_id = '%s'", checkout), 1);
+}
+END_TEST
+
+START_TEST(lost_callback_is_resolved_by_the_sweep)
+{
+	char local[16], intl[16], checkout[80], out[4096], body[256], mac[32], user[32];
+	long long plan, router, tx;
+
+	money_world();
+	hotspot_offer(&plan, &router);
+	tx = guest_buys(plan, router, "{\"outcome\":\"never\"}", local, intl, mac, user, checkout);
+	ck_assert_str_eq(settled(tx), "pending");
+	/* Daraja knows it was paid; the callback never came */
+	snprintf(body, sizeof(body), "{\"result\":\"success\",\"callback\":false}");
+	{
+		char path[160];
+
+		snprintf(path, sizeof(path), "/stk/%s/decide", checkout);
+		ctl_ok(DARAJA, "POST", body, path);
+	}
+	/* older than the tenant's pending_minutes */
+	sql("UPDATE mpesa_transactions SET created_at = created_at - INTERVAL 5 MINUTE WHERE id = %lld",
+	    tx);
+	ck_assert_msg(cli("sweep", out, sizeof(out)) == 0, "%s", out);
+	ck_assert_msg(strstr(out, "M-Pesa:") != NULL, "%s", out);
+	ck_assert_str_eq(settled(tx), "completed");
+	ck_assert_int_eq(sql("SELECT COUNT(*) FROM payments WHERE reference = '%s'", checkout), 1);
+	ck_assert(present("v6", "/ip/hotspot/user", "name", user));
+	/* a second sweep changes nothing */
+	ck_assert_msg(cli("sweep", out, sizeof(out)) == 0, "%s", out);
+	ck_assert_int_eq(sql("SELECT COUNT(*) FROM payments WHERE reference = '%s'", checkout), 1);
+}
+END_TEST
+
+START_TEST(offline_router_gets_the_service_after_the_sweep)
+{
+	char local[16], intl[16], checkout[80], out[4096], mac[32], user[32];
+	long long plan, router, tx;
+
+	money_world();
+	hotspot_offer(&plan, &router);
+	sim_ok("POST", "{\"offline\":true}", "/routers/v6/fault");
+	tx = guest_buys(plan, router, NULL, local, intl, mac, user, checkout);
+	ck_assert_str_eq(settled(tx), "completed");
+	ck_assert(!present("v6", "/ip/hotspot/user", "name", user));
+	sim_ok("DELETE", NULL, "/routers/v6/fault");
+	sql("UPDATE router_jobs SET next_attempt_at = UTC_TIMESTAMP(6) WHERE status <> 'done'");
+	ck_assert_msg(cli("sweep", out, sizeof(out)) == 0, "%s", out);
+	ck_assert(present("v6", "/ip/hotspot/user", "name", user));
+	ck_assert_int_eq(sent("v6", "/ip/hotspot/user/add", NULL), 1);
+}
+END_TEST
+
+START_TEST(an_invoice_paid_by_stk_then_c2b_with_the_same_receipt)
+{
+	char local[16], intl[16], body[512], checkout[80];
+	long long cust, inv, tx;
+	struct resp *r;
+
+	money_world();
+	new_phone(local, intl);
+	snprintf(body, sizeof(body), "{\"name\":\"Invoice payer\",\"phone\":\"%s\"}", local);
+	cust = made("/api/customers/", body);
+	snprintf(body, sizeof(body), "{\"customer_id\":%lld,\"subtotal\":\"500.00\"}", cust);
+	inv = made("/api/billing/invoices/", body);
+	r = api("POST", NULL, "/api/mpesa/c2b/register/");
+	EXPECT(r, 200);
+	it_free(r);
+	/* 002's body: phone, amount, invoice_id, customer_id */
+	snprintf(body, sizeof(body), "{\"phone\":\"+%s\",\"amount\":200,\"invoice_id\":%lld,"
+	    "\"customer_id\":%lld}", intl, inv, cust);
+	r = api("POST", body, "/api/mpesa/stk-push/");
+	EXPECT(r, 200);
+	tx = it_int(r, "data/transaction_id");
+	snprintf(checkout, sizeof(checkout), "%s", it_str(r, "data/CheckoutRequestID"));
+	it_free(r);
+	ck_assert_str_eq(settled(tx), "completed");
+	r = api("GET", NULL, "/api/billing/invoices/%lld/", inv);
+	ck_assert_str_eq(jnum(it_json(r, "data"), "paid_amount"), "200.00");
+	it_free(r);
+	/* the same receipt again by C2B: nothing changes, Daraja still gets 0 */
+	snprintf(body, sizeof(body), "{\"same_receipt_as\":\"%s\"}", checkout);
+	r = ctl(DARAJA, "POST", body, "/c2b/confirm");
+	EXPECT(r, 200);
+	it_free(r);
+	ck_assert_int_eq(sql("SELECT COUNT(*) FROM payments WHERE invoice_id = %lld", inv), 1);
+	r = api("GET", NULL, "/api/billing/invoices/%lld/", inv);
+	ck_assert_str_eq(jnum(it_json(r, "data"), "paid_amount"), "200.00");
+	it_free(r);
+	/* a C2B payment to the invoice's number pays the rest */
+	{
+		char ref[40];
+
+		r = api("GET", NULL, "/api/billing/invoices/%lld/", inv);
+		snprintf(ref, sizeof(ref), "%s", it_str(r, "data/invoice_number"));
+		it_free(r);
+		snprintf(body, sizeof(body), "{\"amount\":300,\"msisdn\":\"%s\",\"bill_ref\":"
+		    "\"%s\",\"trans_id\":\"CB%08d\"}", intl, ref, (int)(getpid() % 100000000));
+	}
+	r = ctl(DARAJA, "POST", body, "/c2b/confirm");
+	EXPECT(r, 200);
+	it_free(r);
+	ck_assert_int_eq(sql("SELECT COUNT(*) FROM payments WHERE invoice_id = %lld", inv), 2);
+	r = api("GET", NULL, "/api/billing/invoices/%lld/", inv);
+	ck_assert_str_eq(jnum(it_json(r, "data"), "paid_amount"), "500.00");
+	ck_assert_str_eq(it_str(r, "data/status"), "paid");
+	it_free(r);
+	/* and again: a duplicate */
+	r = ctl(DARAJA, "POST", body, "/c2b/confirm");
+	EXPECT(r, 200);
+	it_free(r);
+	ck_assert_int_eq(sql("SELECT COUNT(*) FROM payments WHERE invoice_id = %lld", inv), 2);
+}
+END_TEST
+
 Suite *
 suite_mpesa(void)
 {
@@ -106,6 +516,12 @@ suite_mpesa(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, mpesa_settings_seal_secrets_and_name_bad_fields);
 	tcase_add_test(tc, sms_settings_seal_the_key_and_name_bad_fields);
+	tcase_add_test(tc, guest_pays_for_an_hour_and_gets_it_once);
+	tcase_add_test(tc, cancelled_or_failed_gives_nothing);
+	tcase_add_test(tc, forged_callbacks_are_refused_and_logged);
+	tcase_add_test(tc, lost_callback_is_resolved_by_the_sweep);
+	tcase_add_test(tc, offline_router_gets_the_service_after_the_sweep);
+	tcase_add_test(tc, an_invoice_paid_by_stk_then_c2b_with_the_same_receipt);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -168,15 +168,6 @@ get(const char *tok, const char *fmt, ...)
 
 /* ---- JSON ---- */
 
-/* a number exactly as the server wrote it */
-static const char *
-jnum(yajl_val o, const char *key)
-{
-	yajl_val v = jget(o, key);
-
-	return (v && YAJL_IS_NUMBER(v)) ? v->u.number.r : NULL;
-}
-
 static int
 jdouble(yajl_val o, const char *key, double *out)
 {

@@ -136,6 +136,13 @@ static const struct route routes[] = {
 	{ "GET",  "/api/sms/settings/",   h_sms_settings_get,   0, "sms.manage" },
 	{ "PUT",  "/api/sms/settings/",   h_sms_settings_put,   B, "sms.manage" },
 	{ "PATCH", "/api/sms/settings/",  h_sms_settings_put,   B, "sms.manage" },
+	{ "POST", "/api/mpesa/stk-push/", h_mpesa_stk_push,     B, "mpesa.pay" },
+	{ "POST", "/api/mpesa/c2b/register/", h_mpesa_c2b_register, 0, "mpesa.manage" },
+	/* Daraja's: the secret in the path is the credential */
+	{ "POST", "/api/mpesa/callback/{secret}/", h_mpesa_callback, PUB },
+	{ "POST", "/api/c2b/validation/{secret}/", h_mpesa_c2b_validation, PUB },
+	{ "POST", "/api/c2b/confirmation/{secret}/", h_mpesa_c2b_confirmation, PUB },
+	{ "POST", "/api/sms/send/",       h_sms_send,           B, "sms.send" },
 	{ "POST", "/api/network/callbacks/pppoe/up/",   h_pppoe_up,   PUBB },
 	{ "POST", "/api/network/callbacks/pppoe/down/", h_pppoe_down, PUBB },
 	CRUD("/api/network/routers", res_routers, "routers"),

@@ -49,6 +49,12 @@ int h_mpesa_settings_get(struct request *req);
 int h_mpesa_settings_put(struct request *req);
 int h_sms_settings_get(struct request *req);
 int h_sms_settings_put(struct request *req);
+int h_mpesa_stk_push(struct request *req);
+int h_mpesa_callback(struct request *req);
+int h_mpesa_c2b_validation(struct request *req);
+int h_mpesa_c2b_confirmation(struct request *req);
+int h_mpesa_c2b_register(struct request *req);
+int h_sms_send(struct request *req);
 
 /* billing.c */
 extern const struct resource res_customers, res_plans, res_routers, res_subscriptions,

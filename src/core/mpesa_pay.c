@@ -1,0 +1,765 @@
+/* mpesa_pay.c - the money loop's inbound half: a Daraja callback, a C2B
+ * payment or an STK query completes a pending transaction exactly once.
+ * Completion is one database transaction: the transaction row, the
+ * customer (a guest gets a record), the payment, the invoice or the
+ * subscription it pays for, and the router job.  The row is locked first
+ * (FOR UPDATE) and the receipt is unique, so a repeat of any of them finds
+ * the work done and changes nothing. */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/actor.h"
+#include "core/billing.h"
+#include "core/core.h"
+#include "core/entity.h"
+#include "core/mpesa.h"
+#include "core/numbering.h"
+#include "core/provision.h"
+#include "core/sms.h"
+#include "db/db.h"
+#include "util/arena.h"
+#include "util/conf.h"
+#include "util/log.h"
+#include "util/uuid.h"
+
+#define TX_COLS "id, status, amount, kind, plan_id, invoice_id, customer_id, router_id, " \
+	"phone, mac_address, checkout_request_id, owner_id"
+
+struct txrow {
+	long long id, plan, invoice, customer, router, owner;
+	const char *status, *amount, *kind, *phone, *mac, *checkout;
+};
+
+static void
+row_of(const struct db_result *r, struct txrow *t)
+{
+	t->id = db_val_int(r, 0, 0, 0);
+	t->status = db_val(r, 0, 1);
+	t->amount = db_val(r, 0, 2);
+	t->kind = db_val(r, 0, 3);
+	t->plan = db_val_int(r, 0, 4, 0);
+	t->invoice = db_val_int(r, 0, 5, 0);
+	t->customer = db_val_int(r, 0, 6, 0);
+	t->router = db_val_int(r, 0, 7, 0);
+	t->phone = db_val(r, 0, 8);
+	t->mac = db_val(r, 0, 9);
+	t->checkout = db_val(r, 0, 10);
+	t->owner = db_val_int(r, 0, 11, 0);
+}
+
+/* the payer: the transaction's customer, the tenant's customer with that
+ * phone, or a new guest record (000's "Guest 5364") */
+static int
+payer(struct db *db, struct arena *a, const struct actor *who, const struct txrow *t,
+    long long *cust)
+{
+	struct db_param p[2] = { db_int(who->tenant_id), db_str(t->phone) };
+	struct db_result r;
+	struct ent_set s = { .n = 0 };
+	struct ferrs fe = { .n = 0 };
+	const char *acct;
+	size_t n = strlen(t->phone);
+
+	if (t->customer > 0) {
+		*cust = t->customer;
+		return 0;
+	}
+	if (db_query(db, a, "SELECT id FROM customers WHERE tenant_id = ? AND phone = ? AND "
+	    "deleted_at IS NULL ORDER BY id LIMIT 1", p, 2, &r) < 0)
+		return -1;
+	if (r.nrows) {
+		*cust = db_val_int(&r, 0, 0, 0);
+		return 0;
+	}
+	if ((acct = number_next(db, a, who->tenant_id, "CUS")) == NULL)
+		return -1;
+	ent_set_add(&s, ent_field(&ent_customer, "account_number"), db_str(acct));
+	ent_set_add(&s, ent_field(&ent_customer, "name"),
+	    db_str(arena_printf(a, "Guest %s", t->phone + (n > 4 ? n - 4 : 0))));
+	ent_set_add(&s, ent_field(&ent_customer, "phone"), db_str(t->phone));
+	if (t->mac)
+		ent_set_add(&s, ent_field(&ent_customer, "mac_address"), db_str(t->mac));
+	ent_set_add(&s, ent_field(&ent_customer, "account_type"), db_str("hotspot"));
+	if (t->owner)
+		ent_set_add(&s, ent_field(&ent_customer, "owner_id"), db_int(t->owner));
+	switch (ent_create(db, a, &ent_customer, who->tenant_id, &s, cust, &fe)) {
+	case CORE_OK:
+		return 0;
+	case CORE_DB:
+		return -1;
+	default:
+		log_error("mpesa: guest customer for %s refused: %s", t->phone,
+		    fe.n ? fe.e[0].msg : "?");
+		return CORE_CONFLICT;
+	}
+}
+
+/* the subscription the plan purchase extends (the customer's latest one of
+ * that plan and router that is not cancelled) or a new one */
+static int
+plan_subscription(struct db *db, struct arena *a, const struct actor *who,
+    const struct txrow *t, long long cust, long long *sub)
+{
+	struct db_param p[4] = { db_int(who->tenant_id), db_int(cust), db_int(t->plan),
+	    db_int(t->router) };
+	struct db_result r;
+	struct ent_set s = { .n = 0 };
+	struct ferrs fe = { .n = 0 };
+	char pw[17];
+	const char *user;
+
+	if (db_query(db, a, "SELECT id FROM subscriptions WHERE tenant_id = ? AND customer_id = ? "
+	    "AND plan_id = ? AND router_id <=> NULLIF(?, 0) AND status <> 'cancelled' "
+	    "ORDER BY id DESC LIMIT 1 FOR UPDATE", p, 4, &r) < 0)
+		return -1;
+	if (r.nrows) {
+		*sub = db_val_int(&r, 0, 0, 0);
+		return 0;
+	}
+	{
+		struct db_param q[1] = { db_int(t->plan) };
+
+		if (db_query(db, a, "SELECT price, connection_type FROM plans WHERE id = ?", q, 1,
+		    &r) < 0 || r.nrows == 0)
+			return -1;
+	}
+	/* a hotspot user is known by its device (000: AABBCCDDEEFF), else the phone */
+	if (t->mac) {
+		char *u = arena_strdup(a, t->mac), *o = u;
+
+		for (const char *c = t->mac; *c; c++)
+			if (*c != ':')
+				*o++ = *c;
+		*o = '\0';
+		user = u;
+	} else
+		user = t->phone;
+	{
+		struct db_param q[2] = { db_int(who->tenant_id), db_str(user) };
+		struct db_result u;
+
+		/* the name is the tenant's to give once: another customer's device */
+		if (db_query(db, a, "SELECT 1 FROM subscriptions WHERE tenant_id = ? AND username = ?",
+		    q, 2, &u) < 0)
+			return -1;
+		if (u.nrows)
+			user = arena_printf(a, "%s-%lld", user, t->id);
+	}
+	random_hex(pw, 8);
+	ent_set_add(&s, ent_field(&ent_subscription, "customer_id"), db_int(cust));
+	ent_set_add(&s, ent_field(&ent_subscription, "plan_id"), db_int(t->plan));
+	if (t->router)
+		ent_set_add(&s, ent_field(&ent_subscription, "router_id"), db_int(t->router));
+	ent_set_add(&s, ent_field(&ent_subscription, "username"), db_str(user));
+	if (t->mac)
+		ent_set_add(&s, ent_field(&ent_subscription, "mac_address"), db_str(t->mac));
+	ent_set_add(&s, ent_field(&ent_subscription, "monthly_fee"), db_str(db_val(&r, 0, 0)));
+	ent_set_add(&s, ent_field(&ent_subscription, "access_method"), db_str(db_val(&r, 0, 1)));
+	switch (ent_create(db, a, &ent_subscription, who->tenant_id, &s, sub, &fe)) {
+	case CORE_OK:
+		return 0;
+	case CORE_DB:
+		return -1;
+	default:
+		log_error("mpesa: subscription for transaction %lld refused: %s", t->id,
+		    fe.n ? fe.e[0].msg : "?");
+		return CORE_CONFLICT;
+	}
+}
+
+/* Complete the locked pending transaction t: paid by receipt (may be NULL
+ * when an STK query said so) at when (Daraja's Nairobi YYYYMMDDHHmmss, or
+ * NULL: now).  In the caller's transaction; 0, -1 or a CORE_* code. */
+static int
+complete(struct db *db, struct arena *a, long long tenant, const struct txrow *t,
+    const char *receipt, const char *when, struct mpesa_inbound *out)
+{
+	struct actor who = { .tenant_id = tenant, .name = "mpesa", .user_type = "system" };
+	struct ent_set s = { .n = 0 };
+	struct ferrs fe = { .n = 0 };
+	struct db_result r;
+	long long cust = 0, sub = 0, pay = 0;
+	const char *paid_at;
+	int rc;
+
+	if ((rc = payer(db, a, &who, t, &cust)) != 0)
+		return rc;
+	if (!strcmp(t->kind, "plan")) {
+		const char *job;
+
+		if ((rc = plan_subscription(db, a, &who, t, cust, &sub)) != 0 ||
+		    (rc = subs_action_in_tx(db, a, &who, sub, "activate", &fe, &job)) != 0)
+			return rc;
+	}
+	{
+		struct db_param p[1] = { db_str(when ? when : "") };
+
+		/* Daraja's clock is Nairobi's (UTC+3); ours is UTC */
+		if (db_query(db, a, "SELECT COALESCE(STR_TO_DATE(NULLIF(?, ''), '%Y%m%d%H%i%s') - "
+		    "INTERVAL 3 HOUR, UTC_TIMESTAMP(6))", p, 1, &r) < 0)
+			return -1;
+		paid_at = db_val(&r, 0, 0);
+	}
+	ent_set_add(&s, ent_field(&ent_payment, "customer_id"), db_int(cust));
+	ent_set_add(&s, ent_field(&ent_payment, "amount"), db_str(t->amount));
+	ent_set_add(&s, ent_field(&ent_payment, "payment_method"), db_str("mpesa"));
+	ent_set_add(&s, ent_field(&ent_payment, "status"), db_str("completed"));
+	ent_set_add(&s, ent_field(&ent_payment, "payment_date"), db_str(paid_at));
+	if (receipt && *receipt)
+		ent_set_add(&s, ent_field(&ent_payment, "transaction_id"), db_str(receipt));
+	if (t->checkout)
+		ent_set_add(&s, ent_field(&ent_payment, "reference"), db_str(t->checkout));
+	if (t->invoice)
+		ent_set_add(&s, ent_field(&ent_payment, "invoice_id"), db_int(t->invoice));
+	if (t->plan)
+		ent_set_add(&s, ent_field(&ent_payment, "plan_id"), db_int(t->plan));
+	if (t->router)
+		ent_set_add(&s, ent_field(&ent_payment, "router_id"), db_int(t->router));
+	if (sub)
+		ent_set_add(&s, ent_field(&ent_payment, "subscription_id"), db_int(sub));
+	if ((rc = payments_create_in_tx(db, a, &who, &s, &pay, &fe)) != 0) {
+		if (rc > 0)
+			log_error("mpesa: payment for transaction %lld refused: %s", t->id,
+			    fe.n ? fe.e[0].msg : "?");
+		return rc;
+	}
+	{
+		struct db_param p[7] = { receipt && *receipt ? db_str(receipt) : db_null(),
+		    db_str(paid_at), db_int(cust), sub ? db_int(sub) : db_null(), db_int(pay),
+		    db_int(t->id) };
+
+		if (db_query(db, a, "UPDATE mpesa_transactions SET status = 'completed', "
+		    "result_code = 0, result_desc = COALESCE(result_desc, 'Paid'), "
+		    "mpesa_receipt_number = ?, transaction_date = ?, customer_id = ?, "
+		    "subscription_id = ?, payment_id = ?, callbacks = callbacks + 1 WHERE id = ?",
+		    p, 6, NULL) < 0)
+			return -1;
+	}
+	out->transaction_id = t->id;
+	out->subscription_id = sub;
+	return 0;
+}
+
+/* ---- the record of every inbound call ---- */
+
+static void
+note(struct db *db, struct arena *a, const char *kind, const struct mpesa_inbound *in,
+    const char *checkout, const char *receipt, const char *remote, const char *body, size_t len)
+{
+	struct db_param p[8] = {
+		in->tenant_id ? db_int(in->tenant_id) : db_null(), db_str(kind),
+		checkout && *checkout ? db_str(checkout) : db_null(),
+		receipt && *receipt ? db_str(receipt) : db_null(), db_str(in->outcome),
+		in->reason ? db_str(in->reason) : db_null(), remote ? db_str(remote) : db_null(),
+		db_str(arena_strndup(a, body, len > 65536 ? 65536 : len)),
+	};
+
+	if (db_query(db, a, "INSERT INTO mpesa_events (tenant_id, kind, checkout_request_id, "
+	    "receipt, outcome, reason, remote_addr, body) VALUES (?, ?, ?, ?, ?, LEFT(?, 255), ?, ?)",
+	    p, 8, NULL) < 0)
+		log_error("mpesa: event not recorded: %s", db->errmsg);
+	if (!strcmp(in->outcome, "refused"))
+		log_warn("mpesa %s refused (tenant %lld, %s): %s", kind, in->tenant_id,
+		    checkout && *checkout ? checkout : receipt ? receipt : "-", in->reason);
+}
+
+static long long
+tenant_of(struct db *db, struct arena *a, const char *secret)
+{
+	struct db_param p[1] = { db_str(secret ? secret : "") };
+	struct db_result r;
+
+	if (db_query(db, a, "SELECT tenant_id FROM mpesa_settings WHERE callback_secret = ?", p, 1,
+	    &r) < 0)
+		return -1;
+	return r.nrows ? db_val_int(&r, 0, 0, 0) : 0;
+}
+
+static void
+answer(struct arena *a, struct mpesa_inbound *out, int status, const char *outcome,
+    const char *reason)
+{
+	out->http_status = status;
+	out->outcome = outcome;
+	out->reason = reason;
+	out->body = status == 200 ? mpesa_callback_ack_json() : arena_printf(a,
+	    "{\"ResultCode\":1,\"ResultDesc\":\"Rejected\"}");
+}
+
+/* ---- the STK callback ---- */
+
+struct cb_ctx {
+	struct arena *a;
+	long long tenant;
+	const struct mpesa_stk_callback *cb;
+	struct mpesa_inbound *out;
+};
+
+static int
+callback_tx(struct db *db, void *vctx)
+{
+	struct cb_ctx *c = vctx;
+	struct db_param p[2] = { db_int(c->tenant), db_str(c->cb->checkout_request_id) };
+	struct db_result r;
+	struct txrow t;
+	long long cents;
+
+	c->out->transaction_id = 0;
+	c->out->subscription_id = 0;
+	if (db_query(db, c->a, "SELECT " TX_COLS " FROM mpesa_transactions WHERE tenant_id = ? "
+	    "AND checkout_request_id = ? FOR UPDATE", p, 2, &r) < 0)
+		return -1;
+	if (r.nrows == 0) {
+		answer(c->a, c->out, 400, "refused", "unknown CheckoutRequestID");
+		return 0;
+	}
+	row_of(&r, &t);
+	c->out->transaction_id = t.id;
+	if (strcmp(t.status, "pending") != 0) {
+		struct db_param q[1] = { db_int(t.id) };
+
+		answer(c->a, c->out, 200, "duplicate", arena_printf(c->a, "already %s", t.status));
+		return db_query(db, c->a, "UPDATE mpesa_transactions SET callbacks = callbacks + 1 "
+		    "WHERE id = ?", q, 1, NULL) < 0 ? -1 : 0;
+	}
+	if (c->cb->result_code != 0) {
+		struct db_param q[4] = { db_str(c->cb->result_code == 1032 ? "cancelled" : "failed"),
+		    db_int(c->cb->result_code), db_str(c->cb->result_desc), db_int(t.id) };
+
+		answer(c->a, c->out, 200, "applied", arena_printf(c->a, "result %ld: %s",
+		    c->cb->result_code, c->cb->result_desc));
+		c->out->transaction_id = 0;     /* nothing granted */
+		return db_query(db, c->a, "UPDATE mpesa_transactions SET status = ?, result_code = ?, "
+		    "result_desc = LEFT(?, 255), callbacks = callbacks + 1 WHERE id = ?", q, 4, NULL) < 0 ?
+		    -1 : 0;
+	}
+	if (mpesa_amount_cents(t.amount, &cents) != MPESA_OK || cents != c->cb->amount_cents) {
+		answer(c->a, c->out, 400, "refused", arena_printf(c->a, "amount mismatch: paid %lld.%02lld, "
+		    "expected %s", c->cb->amount_cents / 100, c->cb->amount_cents % 100, t.amount));
+		c->out->transaction_id = 0;
+		return 0;
+	}
+	{
+		struct db_param q[1] = { db_str(c->cb->receipt) };
+
+		if (db_query(db, c->a, "SELECT id FROM mpesa_transactions WHERE mpesa_receipt_number = ?",
+		    q, 1, &r) < 0)
+			return -1;
+		if (r.nrows) {
+			answer(c->a, c->out, 200, "duplicate", "receipt already recorded");
+			c->out->transaction_id = 0;
+			return 0;
+		}
+	}
+	{
+		struct db_param q[2] = { db_str(c->cb->result_desc), db_int(t.id) };
+
+		if (db_query(db, c->a, "UPDATE mpesa_transactions SET result_desc = LEFT(?, 255) "
+		    "WHERE id = ?", q, 2, NULL) < 0)
+			return -1;
+	}
+	answer(c->a, c->out, 200, "applied", "paid");
+	return complete(db, c->a, c->tenant, &t, c->cb->receipt, c->cb->transaction_date, c->out);
+}
+
+static int
+query_fn(const struct mpesa_config *mc, const char *tok, void *arg, struct mpesa_error *err)
+{
+	struct { const char *id; struct mpesa_stk_status *st; } *c = arg;
+
+	return mpesa_stk_query(mc, tok, c->id, c->st, err);
+}
+
+int
+mpesa_callback(struct db *db, struct arena *a, const struct config *cfg, const char *secret,
+    const char *body, size_t len, const char *remote, struct mpesa_inbound *out)
+{
+	struct mpesa_stk_callback cb;
+	struct mpesa_error err;
+	long long tenant = tenant_of(db, a, secret);
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if (tenant < 0)
+		return CORE_DB;
+	if (tenant == 0) {
+		answer(a, out, 404, "refused", "unknown callback URL");
+		note(db, a, "stk_callback", out, NULL, NULL, remote, body, len);
+		return CORE_OK;
+	}
+	out->tenant_id = tenant;
+	if (mpesa_stk_callback_parse(body, len, &cb, &err) != MPESA_OK) {
+		char msg[400];
+
+		answer(a, out, 400, "refused", arena_printf(a, "malformed: %s",
+		    mpesa_error_format(&err, msg, sizeof(msg))));
+		note(db, a, "stk_callback", out, NULL, NULL, remote, body, len);
+		return CORE_OK;
+	}
+	if (cb.result_code == 0) {
+		struct mpesa_account acct;
+
+		if ((rc = mpesa_account_load(db, a, cfg, tenant, &acct)) != CORE_OK)
+			return rc;
+		if (acct.confirm_by_query) {
+			/* Daraja signs nothing: ask it whether this really was paid */
+			struct mpesa_stk_status st;
+			struct { const char *id; struct mpesa_stk_status *st; } q =
+			    { cb.checkout_request_id, &st };
+
+			rc = mpesa_daraja(db, a, &acct, query_fn, &q, &err);
+			if (rc == CORE_DB)
+				return rc;
+			if (rc != CORE_OK || st.result_code != 0) {
+				answer(a, out, 400, "refused", rc != CORE_OK ?
+				    "not confirmed by STK query (Daraja did not answer)" :
+				    "STK query says it was not paid");
+				note(db, a, "stk_callback", out, cb.checkout_request_id, cb.receipt,
+				    remote, body, len);
+				return CORE_OK;
+			}
+		}
+	}
+	{
+		struct cb_ctx c = { a, tenant, &cb, out };
+
+		/* the callback may overtake the push's own answer by a moment */
+		for (int tries = 0; ; tries++) {
+			if ((rc = db_tx(db, 3, callback_tx, &c)) < 0)
+				return CORE_DB;
+			if (strcmp(out->reason, "unknown CheckoutRequestID") || tries >= 5)
+				break;
+			usleep(200 * 1000);
+		}
+		if (rc > 0) {
+			answer(a, out, 500, "failed", "the completion was refused; see the log");
+			out->transaction_id = 0;
+		}
+	}
+	note(db, a, "stk_callback", out, cb.checkout_request_id, cb.receipt, remote, body, len);
+	return CORE_OK;
+}
+
+/* ---- C2B ---- */
+
+struct c2b_ctx {
+	struct arena *a;
+	long long tenant;
+	const struct mpesa_c2b *m;
+	struct mpesa_inbound *out;
+};
+
+static int
+c2b_tx(struct db *db, void *vctx)
+{
+	struct c2b_ctx *c = vctx;
+	struct db_result r;
+	struct txrow t;
+	char amount[32];
+
+	c->out->transaction_id = 0;
+	c->out->subscription_id = 0;
+	snprintf(amount, sizeof(amount), "%lld.%02lld", c->m->amount_cents / 100,
+	    c->m->amount_cents % 100);
+	{
+		struct db_param p[1] = { db_str(c->m->trans_id) };
+
+		if (db_query(db, c->a, "SELECT id FROM mpesa_transactions WHERE mpesa_receipt_number = ?",
+		    p, 1, &r) < 0)
+			return -1;
+		if (r.nrows) {
+			answer(c->a, c->out, 200, "duplicate", "receipt already recorded");
+			return 0;
+		}
+	}
+	/* a pending STK push of this account reference and amount: the same
+	 * payment arriving by the other road */
+	{
+		struct db_param p[3] = { db_int(c->tenant), db_str(c->m->bill_ref_number),
+		    db_str(amount) };
+
+		if (db_query(db, c->a, "SELECT " TX_COLS " FROM mpesa_transactions WHERE tenant_id = ? "
+		    "AND account_reference = ? AND amount = ? AND status = 'pending' "
+		    "ORDER BY id LIMIT 1 FOR UPDATE", p, 3, &r) < 0)
+			return -1;
+		if (r.nrows) {
+			row_of(&r, &t);
+			answer(c->a, c->out, 200, "applied", "paid (the pending STK push)");
+			return complete(db, c->a, c->tenant, &t, c->m->trans_id, c->m->trans_time, c->out);
+		}
+	}
+	/* an open invoice by its number (with or without INV-), else a
+	 * customer by account number: a payment of theirs */
+	{
+		struct db_param p[5] = { db_int(c->tenant), db_str(c->m->bill_ref_number),
+		    db_str(c->m->bill_ref_number), db_int(c->tenant), db_str(c->m->bill_ref_number) };
+		long long inv, cust;
+
+		if (db_query(db, c->a, "SELECT (SELECT i.id FROM invoices i WHERE i.tenant_id = ? AND "
+		    "(i.invoice_number = ? OR i.invoice_number = CONCAT('INV-', ?)) AND i.status IN "
+		    "('pending', 'overdue') LIMIT 1), (SELECT cu.id FROM customers cu WHERE "
+		    "cu.tenant_id = ? AND cu.account_number = ? AND cu.deleted_at IS NULL)",
+		    p, 5, &r) < 0)
+			return -1;
+		inv = db_val_int(&r, 0, 0, 0);
+		cust = db_val_int(&r, 0, 1, 0);
+		if (inv) {
+			struct db_param q[1] = { db_int(inv) };
+			struct db_result b;
+
+			if (db_query(db, c->a, "SELECT customer_id, total_amount - paid_amount >= ? "
+			    "FROM invoices WHERE id = ?", (struct db_param[]){ db_str(amount),
+			    db_int(inv) }, 2, &b) < 0)
+				return -1;
+			cust = db_val_int(&b, 0, 0, 0);
+			if (!db_val_int(&b, 0, 1, 0))
+				inv = 0;        /* more than is due: kept as the customer's payment */
+			(void)q;
+		}
+		{
+			struct db_param q[7] = { db_int(c->tenant), db_str(c->m->msisdn), db_str(amount),
+			    db_str(c->m->bill_ref_number), cust ? db_int(cust) : db_null(),
+			    inv ? db_int(inv) : db_null(), db_str(c->m->trans_id) };
+
+			if (db_query(db, c->a, "INSERT INTO mpesa_transactions (uuid, tenant_id, kind, "
+			    "phone, amount, account_reference, customer_id, invoice_id, "
+			    "mpesa_receipt_number, description, result_desc) VALUES (UUID(), ?, 'c2b', "
+			    "LEFT(?, 20), ?, LEFT(?, 20), ?, ?, ?, 'C2B', 'Paid')", q, 7, &r) < 0)
+				return -1;
+		}
+		if (!cust) {
+			struct db_param q[1] = { db_int((long long)r.insert_id) };
+
+			/* money with no account to put it on: kept for the operator */
+			answer(c->a, c->out, 200, "applied", "unmatched account: recorded only");
+			return db_query(db, c->a, "UPDATE mpesa_transactions SET status = 'completed' "
+			    "WHERE id = ?", q, 1, NULL) < 0 ? -1 : 0;
+		}
+		memset(&t, 0, sizeof(t));
+		t.id = (long long)r.insert_id;
+		t.status = "pending";
+		t.amount = arena_strdup(c->a, amount);
+		t.kind = "c2b";
+		t.customer = cust;
+		t.invoice = inv;
+		t.phone = c->m->msisdn;
+		answer(c->a, c->out, 200, "applied", inv ? "paid an invoice" : "paid to an account");
+		return complete(db, c->a, c->tenant, &t, c->m->trans_id, c->m->trans_time, c->out);
+	}
+}
+
+int
+mpesa_c2b(struct db *db, struct arena *a, const struct config *cfg, const char *secret,
+    int confirmation, const char *body, size_t len, const char *remote,
+    struct mpesa_inbound *out)
+{
+	struct mpesa_c2b m;
+	struct mpesa_error err;
+	const char *kind = confirmation ? "c2b_confirmation" : "c2b_validation";
+	long long tenant = tenant_of(db, a, secret);
+	int rc;
+
+	(void)cfg;
+	memset(out, 0, sizeof(*out));
+	if (tenant < 0)
+		return CORE_DB;
+	if (tenant == 0) {
+		answer(a, out, 404, "refused", "unknown callback URL");
+		note(db, a, kind, out, NULL, NULL, remote, body, len);
+		return CORE_OK;
+	}
+	out->tenant_id = tenant;
+	if (mpesa_c2b_parse(body, len, &m, &err) != MPESA_OK || m.amount_cents <= 0) {
+		char msg[400];
+
+		answer(a, out, 400, "refused", arena_printf(a, "malformed: %s",
+		    mpesa_error_format(&err, msg, sizeof(msg))));
+		if (!confirmation)
+			out->body = mpesa_c2b_reject_json(MPESA_C2B_OTHER_ERROR);
+		note(db, a, kind, out, NULL, NULL, remote, body, len);
+		return CORE_OK;
+	}
+	if (!confirmation) {
+		/* anything may be paid in; what cannot be placed is kept for the
+		 * operator rather than bounced */
+		answer(a, out, 200, "applied", "accepted");
+		out->body = mpesa_c2b_accept_json();
+		note(db, a, kind, out, NULL, m.trans_id, remote, body, len);
+		return CORE_OK;
+	}
+	{
+		struct c2b_ctx c = { a, tenant, &m, out };
+
+		if ((rc = db_tx(db, 3, c2b_tx, &c)) < 0)
+			return CORE_DB;
+		if (rc > 0) {
+			answer(a, out, 500, "failed", "the completion was refused; see the log");
+			out->transaction_id = 0;
+		}
+	}
+	note(db, a, kind, out, NULL, m.trans_id, remote, body, len);
+	return CORE_OK;
+}
+
+static int
+register_fn(const struct mpesa_config *mc, const char *tok, void *arg, struct mpesa_error *err)
+{
+	const char *const *urls = arg;
+
+	return mpesa_c2b_register(mc, tok, urls[0], urls[1], MPESA_C2B_COMPLETED, err);
+}
+
+int
+mpesa_c2b_register_urls(struct db *db, struct arena *a, const struct config *cfg,
+    long long tenant, struct mpesa_error *err)
+{
+	struct mpesa_account acct;
+	const char *urls[2];
+	int rc;
+
+	memset(err, 0, sizeof(*err));
+	if ((rc = mpesa_account_load(db, a, cfg, tenant, &acct)) != CORE_OK)
+		return rc;
+	if (!mpesa_account_ready(&acct))
+		return CORE_CONFLICT;
+	urls[0] = arena_printf(a, "%s/api/c2b/confirmation/%s/", cfg->public_url,
+	    acct.callback_secret);
+	urls[1] = arena_printf(a, "%s/api/c2b/validation/%s/", cfg->public_url,
+	    acct.callback_secret);
+	return mpesa_daraja(db, a, &acct, register_fn, urls, err);
+}
+
+/* ---- the sweep: lost callbacks resolved by STK query ---- */
+
+struct sweep_ctx {
+	struct arena *a;
+	long long tenant, id;
+	const struct mpesa_stk_status *st;     /* NULL: expire */
+	struct mpesa_inbound *out;
+};
+
+static int
+sweep_tx(struct db *db, void *vctx)
+{
+	struct sweep_ctx *c = vctx;
+	struct db_param p[1] = { db_int(c->id) };
+	struct db_result r;
+	struct txrow t;
+
+	c->out->transaction_id = 0;
+	c->out->subscription_id = 0;
+	if (db_query(db, c->a, "SELECT " TX_COLS " FROM mpesa_transactions WHERE id = ? FOR UPDATE",
+	    p, 1, &r) < 0)
+		return -1;
+	if (r.nrows == 0)
+		return 0;
+	row_of(&r, &t);
+	if (strcmp(t.status, "pending") != 0) {
+		c->out->outcome = "duplicate";          /* a callback came meanwhile */
+		return 0;
+	}
+	if (c->st == NULL) {
+		c->out->outcome = "expired";
+		return db_query(db, c->a, "UPDATE mpesa_transactions SET status = 'expired' "
+		    "WHERE id = ?", p, 1, NULL) < 0 ? -1 : 0;
+	}
+	if (c->st->result_code != 0) {
+		struct db_param q[4] = { db_str(c->st->result_code == 1032 ? "cancelled" : "failed"),
+		    db_int(c->st->result_code), db_str(c->st->result_desc), db_int(t.id) };
+
+		c->out->outcome = "failed";
+		return db_query(db, c->a, "UPDATE mpesa_transactions SET status = ?, result_code = ?, "
+		    "result_desc = LEFT(?, 255) WHERE id = ?", q, 4, NULL) < 0 ? -1 : 0;
+	}
+	c->out->outcome = "applied";
+	return complete(db, c->a, c->tenant, &t, NULL, NULL, c->out);
+}
+
+int
+mpesa_sweep(struct db *db, const struct config *cfg, struct mpesa_sweep_counts *out)
+{
+	struct arena a;
+	struct db_result r;
+	int rc = CORE_OK;
+
+	memset(out, 0, sizeof(*out));
+	arena_init(&a);
+	/* pending longer than the tenant allows for a callback */
+	if (db_query(db, &a, "SELECT t.id, t.tenant_id, t.checkout_request_id, "
+	    "t.created_at < UTC_TIMESTAMP(6) - INTERVAL 1 DAY FROM mpesa_transactions t "
+	    "JOIN mpesa_settings s ON s.tenant_id = t.tenant_id WHERE t.status = 'pending' AND "
+	    "t.kind <> 'c2b' AND t.created_at < UTC_TIMESTAMP(6) - INTERVAL s.pending_minutes MINUTE "
+	    "ORDER BY t.id LIMIT 200", NULL, 0, &r) < 0) {
+		arena_free(&a);
+		return CORE_DB;
+	}
+	for (unsigned i = 0; i < r.nrows && rc == CORE_OK; i++) {
+		long long id = db_val_int(&r, i, 0, 0), tenant = db_val_int(&r, i, 1, 0);
+		const char *checkout = db_val(&r, i, 2);
+		int old = (int)db_val_int(&r, i, 3, 0);
+		struct mpesa_stk_status st;
+		struct mpesa_inbound in;
+		struct mpesa_error err;
+		struct mpesa_account acct;
+		struct sweep_ctx c = { &a, tenant, id, NULL, &in };
+		int q = MPESA_REMOTE;
+
+		memset(&in, 0, sizeof(in));
+		in.tenant_id = tenant;
+		out->checked++;
+		if (checkout && mpesa_account_load(db, &a, cfg, tenant, &acct) == CORE_OK &&
+		    mpesa_account_ready(&acct)) {
+			struct { const char *id; struct mpesa_stk_status *st; } qa = { checkout, &st };
+
+			q = mpesa_daraja(db, &a, &acct, query_fn, &qa, &err);
+			if (q == CORE_DB) {
+				rc = CORE_DB;
+				break;
+			}
+		}
+		if (q == CORE_OK)
+			c.st = &st;
+		else if (!old && !(checkout && err.code == MPESA_EDARAJA))
+			continue;       /* still being processed, or Daraja away: later */
+		/* a day old, or unknown to Daraja: expired */
+		if (db_tx(db, 3, sweep_tx, &c) < 0) {
+			rc = CORE_DB;
+			break;
+		}
+		if (in.outcome && !strcmp(in.outcome, "applied")) {
+			out->completed++;
+			mpesa_after(db, &a, cfg, &in);
+		} else if (in.outcome && !strcmp(in.outcome, "failed"))
+			out->failed++;
+		else if (in.outcome && !strcmp(in.outcome, "expired"))
+			out->expired++;
+		in.reason = in.outcome;
+		note(db, &a, "stk_query", &(struct mpesa_inbound){ .tenant_id = tenant,
+		    .outcome = in.outcome && !strcmp(in.outcome, "expired") ? "failed" :
+		    in.outcome ? in.outcome : "pending", .reason = in.outcome }, checkout, NULL, NULL,
+		    "", 0);
+	}
+	arena_free(&a);
+	return rc;
+}
+
+/* ---- after a completion ---- */
+
+void
+mpesa_after(struct db *db, struct arena *a, const struct config *cfg,
+    const struct mpesa_inbound *in)
+{
+	if (in->subscription_id) {
+		struct prov_jobs ran;
+
+		/* best effort now; the sweep retries what the router did not confirm */
+		prov_jobs_run(db, cfg, in->subscription_id, 0, cfg ? cfg->router_timeout_ms : 10000, 0,
+		    &ran);
+	}
+	if (in->transaction_id)
+		sms_receipt(db, a, cfg, in->tenant_id, in->transaction_id);
+}
