@@ -518,6 +518,9 @@ START_TEST(stk_query_answers)
 	/* ... but a transaction Daraja does not know is an answer */
 	ck_assert_int_eq(mpesa_stk_query_parse(500, S("{\"errorCode\":\"500.001.1001\","
 	    "\"errorMessage\":\"This transaction does not exist\"}"), &s, &e), MPESA_EDARAJA);
+	/* ... and so are wrong credentials under the same code */
+	ck_assert_int_eq(mpesa_stk_query_parse(500, S("{\"errorCode\":\"500.001.1001\","
+	    "\"errorMessage\":\"Wrong credentials\"}"), &s, &e), MPESA_EDARAJA);
 	ck_assert_int_eq(mpesa_stk_query_parse(400, S("{\"errorCode\":\"400.002.02\","
 	    "\"errorMessage\":\"Bad Request - Invalid CheckoutRequestID\"}"), &s, &e), MPESA_EDARAJA);
 	ck_assert_int_eq(mpesa_stk_query_parse(404, S("{\"errorCode\":\"404.001.03\","

@@ -566,10 +566,11 @@ mpesa_stk_query_parse(long status, const char *body, size_t len, struct mpesa_st
 		err = &local;   /* the pending answer is told by its error code */
 	memset(out, 0, sizeof(*out));
 	rc = answer(status, body, len, &v, err);
-	/* the same code also says "This transaction does not exist": that is an
-	 * answer, not a wait */
+	/* only "The transaction is being processed" is a wait: the same code
+	 * also says "This transaction does not exist" and "Wrong credentials",
+	 * which are answers (a wrong passkey must not look pending forever) */
 	if (rc == MPESA_EDARAJA && strcmp(err->error_code, PENDING_ERROR_CODE) == 0 &&
-	    strcasestr(err->message, "not exist") == NULL)
+	    strcasestr(err->message, "being processed") != NULL)
 		err->code = rc = MPESA_EPENDING;
 	if (rc != MPESA_OK)
 		return rc;

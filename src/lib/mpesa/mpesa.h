@@ -241,9 +241,9 @@ int mpesa_stk_query_body(const struct mpesa_config *cfg, const char *checkout_re
 /* POST {base}/mpesa/stkpushquery/v1/query.  MPESA_OK when Daraja knows the
  * outcome (result_code says which; ResultCode read as a number or a
  * string); MPESA_EPENDING when Daraja answers 500.001.1001 "The
- * transaction is being processed" (error fields filled) -- any message
- * under that code but one saying the transaction does "not exist", which
- * is MPESA_EDARAJA; else as mpesa_stk_push. */
+ * transaction is being processed" (error fields filled); the same code
+ * with another message ("This transaction does not exist", "Wrong
+ * credentials") is MPESA_EDARAJA; else as mpesa_stk_push. */
 int mpesa_stk_query(const struct mpesa_config *cfg, const char *token,
     const char *checkout_request_id, struct mpesa_stk_status *out, struct mpesa_error *err);
 /* The answer part of mpesa_stk_query. */
