@@ -507,6 +507,165 @@ START_TEST(an_invoice_paid_by_stk_then_c2b_with_the_same_receipt)
 }
 END_TEST
 
+START_TEST(the_token_is_shared_and_renewed_once_when_daraja_forgets_it)
+{
+	char local[16], intl[16], checkout[80], mac[32], user[32];
+	long long plan, router, issued;
+	struct resp *r;
+
+	money_world();
+	hotspot_offer(&plan, &router);
+	sql("DELETE FROM mpesa_tokens WHERE tenant_id = 1");
+	guest_buys(plan, router, "{\"outcome\":\"never\"}", local, intl, mac, user, checkout);
+	guest_buys(plan, router, NULL, local, intl, mac, user, checkout);
+	/* two pushes, possibly by two workers: one token, kept sealed */
+	r = ctl(DARAJA, "GET", NULL, "/tokens");
+	issued = it_int(r, "issued");
+	it_free(r);
+	ck_assert_int_eq(issued, 1);
+	ck_assert_int_eq(sql("SELECT COUNT(*) FROM mpesa_tokens WHERE tenant_id = 1 AND "
+	    "expires_at > UTC_TIMESTAMP(6) + INTERVAL 50 MINUTE"), 1);
+	/* Daraja forgets it (404.001.03): renewed once, the push still goes out */
+	ctl_ok(DARAJA, "POST", "{}", "/tokens/revoke");
+	guest_buys(plan, router, NULL, local, intl, mac, user, checkout);
+	r = ctl(DARAJA, "GET", NULL, "/tokens");
+	ck_assert_int_eq(it_int(r, "issued"), issued + 1);
+	it_free(r);
+}
+END_TEST
+
+START_TEST(stk_push_names_bad_fields_and_needs_settings)
+{
+	static const struct { const char *body; const char *field; } bad[] = {
+		{ "{\"phone\":\"12345\",\"plan_id\":@}", "phone" },
+		{ "{\"phone\":\"0712345678\"}", "plan_id" },
+		{ "{\"phone\":\"0712345678\",\"plan_id\":@,\"invoice_id\":1}", "invoice_id" },
+		{ "{\"phone\":\"0712345678\",\"plan_id\":\"x1\"}", "plan_id" },
+		{ "{\"phone\":\"0712345678\",\"plan_id\":99999999}", "plan_id" },
+		{ "{\"phone\":\"0712345678\",\"plan_id\":@,\"mac_address\":\"zz\"}", "mac_address" },
+		{ "{\"phone\":[1],\"plan_id\":@}", "phone" },
+		{ "{\"phone\":\"0712345678\",\"invoice_id\":99999999}", "invoice_id" },
+	};
+	char body[512], name[64];
+	long long plan, router, cents;
+	struct resp *r;
+
+	money_world();
+	hotspot_offer(&plan, &router);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		/* @: the plan's id */
+		char *o = body;
+
+		for (const char *c = bad[i].body; *c && o < body + sizeof(body) - 24; c++)
+			o += *c == '@' ? sprintf(o, "%lld", plan) : (*o = *c, 1);
+		*o = '\0';
+		r = api("POST", body, "/api/mpesa/stk-push/");
+		expect_field(r, bad[i].field);
+		it_free(r);
+	}
+	/* M-Pesa takes whole shillings */
+	snprintf(body, sizeof(body), "{\"name\":\"%s\",\"speed\":\"1M/1M\",\"price\":\"10.50\","
+	    "\"duration_value\":1,\"duration_unit\":\"hours\",\"connection_type\":\"hotspot\"}",
+	    uniq(name, sizeof(name), "Cents"));
+	cents = made("/api/plans/", body);
+	snprintf(body, sizeof(body), "{\"phone\":\"0712345678\",\"plan_id\":%lld}", cents);
+	r = api("POST", body, "/api/mpesa/stk-push/");
+	expect_field(r, "plan_id");
+	it_free(r);
+	/* not set up: a conflict that says what is missing, nothing recorded */
+	r = api("PUT", "{\"enabled\":false}", "/api/mpesa/settings/");
+	EXPECT(r, 200);
+	it_free(r);
+	snprintf(body, sizeof(body), "{\"phone\":\"0712345678\",\"plan_id\":%lld}", plan);
+	r = api("POST", body, "/api/mpesa/stk-push/");
+	EXPECT(r, 409);
+	ck_assert_msg(strstr(r->body, "not set up") != NULL, "%s", r->body);
+	it_free(r);
+	ck_assert_int_eq(sql("SELECT COUNT(*) FROM mpesa_transactions WHERE phone = '254712345678' "
+	    "AND created_at > UTC_TIMESTAMP(6) - INTERVAL 5 SECOND"), 0);
+}
+END_TEST
+
+START_TEST(sms_send_records_the_provider_answer)
+{
+	char local[16], intl[16], body[2048], big[1700];
+	struct resp *r;
+
+	money_world();
+	new_phone(local, intl);
+	snprintf(body, sizeof(body), "{\"to\":\"%s\",\"message\":\"Your invoice is due\"}", local);
+	r = api("POST", body, "/api/sms/send/");
+	EXPECT(r, 200);
+	ck_assert_str_eq(it_str(r, "data/to"), intl);
+	ck_assert_int_eq(it_int(r, "data/recipients"), 1);
+	ck_assert_msg(jlen(it_json(r, "data/messageIds")) == 1, "%s", r->body);
+	it_free(r);
+	ck_assert_int_eq(sql("SELECT COUNT(*) FROM sms_messages WHERE to_phone = '%s' AND "
+	    "status = 'sent' AND provider_message_id IS NOT NULL AND kind = 'manual'", intl), 1);
+	r = ctl(SMSSIM, "GET", NULL, "/messages?to=%s", intl);
+	ck_assert_int_eq((long long)jlen(it_json(r, "messages")), 1);
+	ck_assert_str_eq(jstr(jat(it_json(r, "messages"), 0), "message"), "Your invoice is due");
+	ck_assert_str_eq(jstr(jat(it_json(r, "messages"), 0), "sender"), "ISPBILL");
+	it_free(r);
+
+	/* the provider refuses (1004, low credit): 502 saying so, recorded failed */
+	ctl_ok(SMSSIM, "POST", "{\"code\":1004}", "/fail");
+	r = api("POST", body, "/api/sms/send/");
+	expect_error(r, 502, "EXTERNAL_SERVICE_ERROR");
+	it_free(r);
+	ck_assert_int_eq(sql("SELECT COUNT(*) FROM sms_messages WHERE to_phone = '%s' AND "
+	    "status = 'failed' AND provider_code = '1004'", intl), 1);
+
+	/* bad input named */
+	r = api("POST", "{\"to\":\"abc\",\"message\":\"x\"}", "/api/sms/send/");
+	expect_field(r, "to");
+	it_free(r);
+	r = api("POST", "{\"to\":\"0712345678\",\"message\":\"\"}", "/api/sms/send/");
+	expect_field(r, "message");
+	it_free(r);
+	memset(big, 'a', 1601);
+	big[1601] = '\0';
+	snprintf(body, sizeof(body), "{\"to\":\"0712345678\",\"message\":\"%s\"}", big);
+	r = api("POST", body, "/api/sms/send/");
+	expect_field(r, "message");
+	it_free(r);
+}
+END_TEST
+
+START_TEST(expiry_reminders_go_once)
+{
+	char local[16], intl[16], body[512], out[4096];
+	long long plan, router, cust, sub;
+
+	money_world();
+	hotspot_offer(&plan, &router);
+	new_phone(local, intl);
+	snprintf(body, sizeof(body), "{\"name\":\"Reminded\",\"phone\":\"%s\"}", local);
+	cust = made("/api/customers/", body);
+	snprintf(body, sizeof(body), "{\"customer_id\":%lld,\"plan_id\":%lld}", cust, plan);
+	sub = made("/api/subscriptions/", body);
+	/* active, ending in two hours: within the default 24 */
+	sql("UPDATE subscriptions SET status = 'active', end_date = UTC_TIMESTAMP(6) + INTERVAL 2 HOUR "
+	    "WHERE id = %lld", sub);
+	ck_assert_msg(cli("sweep", out, sizeof(out)) == 0, "%s", out);
+	ck_assert_msg(cli("sweep", out, sizeof(out)) == 0, "%s", out);
+	ck_assert_int_eq(sql("SELECT COUNT(*) FROM sms_messages WHERE subscription_id = %lld AND "
+	    "kind = 'reminder' AND status = 'sent'", sub), 1);
+	{
+		struct resp *r = ctl(SMSSIM, "GET", NULL, "/messages?to=%s", intl);
+
+		ck_assert_int_eq((long long)jlen(it_json(r, "messages")), 1);
+		ck_assert_msg(strstr(r->body, "ends on") != NULL, "%s", r->body);
+		it_free(r);
+	}
+	/* renewed to a new end: a new reminder is due when that one nears */
+	sql("UPDATE subscriptions SET end_date = end_date + INTERVAL 1 HOUR WHERE id = %lld", sub);
+	ck_assert_msg(cli("sweep", out, sizeof(out)) == 0, "%s", out);
+	ck_assert_int_eq(sql("SELECT COUNT(*) FROM sms_messages WHERE subscription_id = %lld AND "
+	    "kind = 'reminder'", sub), 2);
+}
+END_TEST
+
 Suite *
 suite_mpesa(void)
 {
@@ -522,6 +681,10 @@ suite_mpesa(void)
 	tcase_add_test(tc, lost_callback_is_resolved_by_the_sweep);
 	tcase_add_test(tc, offline_router_gets_the_service_after_the_sweep);
 	tcase_add_test(tc, an_invoice_paid_by_stk_then_c2b_with_the_same_receipt);
+	tcase_add_test(tc, the_token_is_shared_and_renewed_once_when_daraja_forgets_it);
+	tcase_add_test(tc, stk_push_names_bad_fields_and_needs_settings);
+	tcase_add_test(tc, sms_send_records_the_provider_answer);
+	tcase_add_test(tc, expiry_reminders_go_once);
 	suite_add_tcase(s, tc);
 	return s;
 }
