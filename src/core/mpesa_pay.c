@@ -709,6 +709,7 @@ mpesa_sweep(struct db *db, const struct config *cfg, struct mpesa_sweep_counts *
 		int q = MPESA_REMOTE;
 
 		memset(&in, 0, sizeof(in));
+		memset(&err, 0, sizeof(err));
 		in.tenant_id = tenant;
 		out->checked++;
 		if (checkout && mpesa_account_load(db, &a, cfg, tenant, &acct) == CORE_OK &&
@@ -730,18 +731,19 @@ mpesa_sweep(struct db *db, const struct config *cfg, struct mpesa_sweep_counts *
 			rc = CORE_DB;
 			break;
 		}
-		if (in.outcome && !strcmp(in.outcome, "applied")) {
+		if (in.outcome == NULL)
+			in.outcome = "pending";
+		in.reason = in.outcome;
+		if (!strcmp(in.outcome, "applied")) {
 			out->completed++;
 			mpesa_after(db, &a, cfg, &in);
-		} else if (in.outcome && !strcmp(in.outcome, "failed"))
+		} else if (!strcmp(in.outcome, "failed"))
 			out->failed++;
-		else if (in.outcome && !strcmp(in.outcome, "expired"))
+		else if (!strcmp(in.outcome, "expired")) {
 			out->expired++;
-		in.reason = in.outcome;
-		note(db, &a, "stk_query", &(struct mpesa_inbound){ .tenant_id = tenant,
-		    .outcome = in.outcome && !strcmp(in.outcome, "expired") ? "failed" :
-		    in.outcome ? in.outcome : "pending", .reason = in.outcome }, checkout, NULL, NULL,
-		    "", 0);
+			in.outcome = "failed";          /* as mpesa_events knows it */
+		}
+		note(db, &a, "stk_query", &in, checkout, NULL, NULL, "", 0);
 	}
 	arena_free(&a);
 	return rc;
