@@ -87,6 +87,7 @@ Suite *suite_billing(void);
 Suite *suite_stats(void);
 Suite *suite_routers(void);
 Suite *suite_mpesa(void);
+Suite *suite_mpesa_reports(void);
 
 /* world.c: a fresh admin of tenant 1 per test (begin), whose token api() uses;
  * the API through nginx with it; the RouterOS simulator's control API; one
@@ -94,6 +95,8 @@ Suite *suite_mpesa(void);
 void         begin(void);
 struct resp *api(const char *method, const char *body, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+struct resp *api_as(const char *tok, const char *method, const char *body, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
 struct resp *sim(const char *method, const char *body, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 void         sim_ok(const char *method, const char *body, const char *path);
@@ -106,6 +109,27 @@ yajl_val     on_router(struct resp **keep, const char *router, const char *menu,
     const char *key, const char *value);
 int          present(const char *router, const char *menu, const char *key, const char *value);
 void         expect_error(struct resp *r, int st, const char *code);
+
+/* world.c: the money loop against the simulators.  A simulator's control
+ * API (its port from DIR/env: DARAJA, SMSSIM); M-Pesa and SMS set up for
+ * tenant 1 with the simulators' state forgotten (begin() included); a fresh
+ * phone (07..., 2547...) and device (MAC, its hotspot user name); a 1-hour
+ * hotspot plan at 50 and a record for simulated router v6; a new guest
+ * buying it, Daraja doing outcome (a /outcomes default, NULL: as set): the
+ * transaction's id; its status once it left pending (or "pending" after 8 s). */
+#define DARAJA "ISPBILL_TEST_DARAJA_PORT"
+#define SMSSIM "ISPBILL_TEST_SMS_PORT"
+struct resp *ctl(const char *port_env, const char *method, const char *body, const char *fmt,
+    ...) __attribute__((format(printf, 4, 5)));
+void         ctl_ok(const char *port_env, const char *method, const char *body,
+    const char *path);
+void         money_world(void);
+void         new_phone(char *local, char *intl);
+void         new_mac(char *mac, char *user);
+void         hotspot_offer(long long *plan, long long *router);
+long long    guest_buys(long long plan, long long router, const char *outcome, char local[16],
+    char intl[16], char mac[32], char user[32], char checkout[80]);
+const char  *settled(long long tx);
 #define EXPECT(r, st) ck_assert_msg((r)->status == (st), "HTTP %ld, expected %d: %.900s", \
 	(r)->status, (st), (r)->body)
 

@@ -1,13 +1,15 @@
 /* world.c - what the suites share: a fresh admin of tenant 1 per test
  * (world_tok), the API through nginx with its token, one number from the test
- * database, the ispbill CLI, records made by POST, and the simulators'
- * control APIs (RouterOS: which words a router got, what a menu holds). */
+ * database, the ispbill CLI, records made by POST, the simulators' control
+ * APIs (RouterOS: which words a router got, what a menu holds), and the
+ * M-Pesa money loop against the Daraja and SMS simulators. */
 #include "config.h"
 
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "itest.h"
 
@@ -42,19 +44,41 @@ begin(void)
 	it_free(r);
 }
 
+static struct resp *
+vapi(const char *tok, const char *method, const char *body, const char *fmt, va_list ap)
+{
+	char path[2048], auth[2048];
+	const char *hdrs[2] = { auth, NULL };
+
+	vsnprintf(path, sizeof(path), fmt, ap);
+	snprintf(auth, sizeof(auth), "Authorization: Bearer %s", tok);
+	return it_http(0, method, path, NULL, body, body ? strlen(body) : 0, hdrs);
+}
+
 /* through nginx, as the admin */
 struct resp *
 api(const char *method, const char *body, const char *fmt, ...)
 {
-	char path[2048], auth[2048];
-	const char *hdrs[2] = { auth, NULL };
+	struct resp *r;
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(path, sizeof(path), fmt, ap);
+	r = vapi(world_tok, method, body, fmt, ap);
 	va_end(ap);
-	snprintf(auth, sizeof(auth), "Authorization: Bearer %s", world_tok);
-	return it_http(0, method, path, NULL, body, body ? strlen(body) : 0, hdrs);
+	return r;
+}
+
+/* through nginx, with another access token */
+struct resp *
+api_as(const char *tok, const char *method, const char *body, const char *fmt, ...)
+{
+	struct resp *r;
+	va_list ap;
+
+	va_start(ap, fmt);
+	r = vapi(tok, method, body, fmt, ap);
+	va_end(ap);
+	return r;
 }
 
 /* the simulator's control API */
@@ -191,3 +215,149 @@ expect_error(struct resp *r, int st, const char *code)
 	    "expected %s: %.600s", code, r->body);
 }
 
+/* ---- the money loop: M-Pesa and SMS against the Daraja simulator and the
+ * SMS double (t_mpesa.c, t_mpesa_reports.c) ---- */
+
+/* a simulator's control API (port from DIR/env) */
+struct resp *
+ctl(const char *port_env, const char *method, const char *body, const char *fmt, ...)
+{
+	char path[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(path, sizeof(path), fmt, ap);
+	va_end(ap);
+	return it_http(atoi(it_env(port_env)), method, path, NULL, body, body ? strlen(body) : 0,
+	    NULL);
+}
+
+void
+ctl_ok(const char *port_env, const char *method, const char *body, const char *path)
+{
+	struct resp *r = ctl(port_env, method, body, "%s", path);
+
+	ck_assert_msg(r->status == 200, "%s %s: %ld %s", method, path, r->status, r->body);
+	it_free(r);
+}
+
+/* M-Pesa and SMS set up for tenant 1 against the simulators (their
+ * default credentials); the simulators' state forgotten */
+void
+money_world(void)
+{
+	char body[1024];
+	struct resp *r;
+
+	begin();
+	ctl_ok(DARAJA, "POST", "{}", "/reset");
+	ctl_ok(SMSSIM, "POST", "{}", "/reset");
+	r = api("PUT", "{\"enabled\":true,\"shortcode\":\"174379\",\"transaction_type\":\"paybill\","
+	    "\"passkey\":\"bfb279f9aa9bdbcf158e97dd71a467cd2e0c893059b10f78e6b72ada1ed2c919\","
+	    "\"consumer_key\":\"sim-consumer-key\",\"consumer_secret\":\"sim-consumer-secret\","
+	    "\"confirm_by_query\":false,\"pending_minutes\":1}", "/api/mpesa/settings/");
+	EXPECT(r, 200);
+	it_free(r);
+	snprintf(body, sizeof(body), "{\"provider\":\"advanta\",\"enabled\":true,"
+	    "\"api_key\":\"sim-advanta-apikey\",\"partner_id\":\"12345\",\"shortcode\":\"ISPBILL\","
+	    "\"custom_api_url\":\"%s\",\"send_receipts\":true}", it_env("ISPBILL_TEST_SMS_ADVANTA_URL"));
+	r = api("PUT", body, "/api/sms/settings/");
+	EXPECT(r, 200);
+	it_free(r);
+}
+
+/* a fresh Safaricom number, 07XXXXXXXX and its 2547XXXXXXXX form */
+void
+new_phone(char *local, char *intl)
+{
+	static int n;
+	long v = ((long)getpid() * 7919L + ++n * 104729L) % 100000000L;
+
+	sprintf(local, "07%08ld", v);
+	sprintf(intl, "2547%08ld", v);
+}
+
+/* a fresh device: its MAC and the hotspot user name it gets (no colons) */
+void
+new_mac(char *mac, char *user)
+{
+	static int n;
+	unsigned v = (unsigned)getpid() * 2654435761u + (unsigned)++n * 40503u;
+
+	sprintf(mac, "AA:BB:%02X:%02X:%02X:%02X", (v >> 24) & 255, (v >> 16) & 255, (v >> 8) & 255,
+	    v & 255);
+	sprintf(user, "AABB%02X%02X%02X%02X", (v >> 24) & 255, (v >> 16) & 255, (v >> 8) & 255,
+	    v & 255);
+}
+
+/* wait up to 8 s for the transaction's status to leave pending */
+const char *
+settled(long long tx)
+{
+	static char st[32];
+
+	for (int i = 0; i < 80; i++) {
+		char cmd[512], out[32];
+
+		snprintf(cmd, sizeof(cmd), "mariadb --no-defaults --socket=%s/mysql.sock -uroot -N -B "
+		    "ispbill -e \"SELECT status FROM mpesa_transactions WHERE id = %lld\"", it_dir(), tx);
+		ck_assert_int_eq(it_run(cmd, out, sizeof(out)), 0);
+		out[strcspn(out, "\n")] = '\0';
+		if (strcmp(out, "pending") != 0) {
+			snprintf(st, sizeof(st), "%s", out);
+			return st;
+		}
+		usleep(100 * 1000);
+	}
+	return "pending";
+}
+
+/* a 1-hour hotspot plan at 50 and a router record for simulated router v6 */
+void
+hotspot_offer(long long *plan, long long *router)
+{
+	char body[512], name[64];
+
+	snprintf(body, sizeof(body), "{\"name\":\"%s\",\"speed\":\"5M/2M\",\"price\":50,"
+	    "\"duration_value\":1,\"duration_unit\":\"hours\",\"connection_type\":\"hotspot\"}",
+	    uniq(name, sizeof(name), "Hour"));
+	*plan = made("/api/plans/", body);
+	*router = router_rec("v6", 0);
+}
+
+static long long
+push_plan(const char *phone, const char *mac, long long plan, long long router, char *checkout,
+    size_t n)
+{
+	char body[512];
+	struct resp *r;
+	long long tx;
+
+	snprintf(body, sizeof(body), "{\"phone\":\"%s\",\"mac_address\":\"%s\",\"plan_id\":%lld,"
+	    "\"router_id\":%lld}", phone, mac, plan, router);
+	r = api("POST", body, "/api/mpesa/stk-push/");
+	EXPECT(r, 200);
+	ck_assert_msg(it_str(r, "data/CheckoutRequestID") != NULL, "%s", r->body);
+	snprintf(checkout, n, "%s", it_str(r, "data/CheckoutRequestID"));
+	tx = it_int(r, "data/transaction_id");
+	ck_assert_int_eq(it_int(r, "data/amount"), 50);
+	it_free(r);
+	return tx;
+}
+
+/* A new guest (phone, device) buys the hour: outcome is what Daraja will do
+ * (a /outcomes default, NULL: as set).  The transaction's id. */
+long long
+guest_buys(long long plan, long long router, const char *outcome, char local[16], char intl[16],
+    char mac[32], char user[32], char checkout[80])
+{
+	new_phone(local, intl);
+	if (outcome) {
+		char body[256];
+
+		snprintf(body, sizeof(body), "{\"default\":%s}", outcome);
+		ctl_ok(DARAJA, "POST", body, "/outcomes");
+	}
+	new_mac(mac, user);
+	return push_plan(local, mac, plan, router, checkout, 80);
+}

@@ -143,6 +143,11 @@ static const struct route routes[] = {
 	{ "POST", "/api/c2b/validation/{secret}/", h_mpesa_c2b_validation, PUB },
 	{ "POST", "/api/c2b/confirmation/{secret}/", h_mpesa_c2b_confirmation, PUB },
 	{ "POST", "/api/sms/send/",       h_sms_send,           B, "sms.send" },
+	/* ---- M-Pesa reports (mpesa_report.c) ---- */
+	{ "GET",  "/api/mpesa/transactions/", h_mpesa_transactions, 0, "mpesa.view" },
+	{ "GET",  "/api/mpesa/transactions/summary/", h_mpesa_transactions_summary, 0,
+	  "mpesa.view" },
+	{ "GET",  "/api/dashboard/overview/", h_dashboard_overview, 0, "stats.view" },
 	{ "POST", "/api/network/callbacks/pppoe/up/",   h_pppoe_up,   PUBB },
 	{ "POST", "/api/network/callbacks/pppoe/down/", h_pppoe_down, PUBB },
 	CRUD("/api/network/routers", res_routers, "routers"),

@@ -56,6 +56,11 @@ int h_mpesa_c2b_confirmation(struct request *req);
 int h_mpesa_c2b_register(struct request *req);
 int h_sms_send(struct request *req);
 
+/* mpesa_report.c */
+int h_mpesa_transactions(struct request *req);
+int h_mpesa_transactions_summary(struct request *req);
+int h_dashboard_overview(struct request *req);
+
 /* billing.c */
 extern const struct resource res_customers, res_plans, res_routers, res_subscriptions,
     res_router_jobs, res_invoices, res_payments, res_tickets, res_ticket_replies, res_leads;
