@@ -213,8 +213,20 @@ complete(struct db *db, struct arena *a, long long tenant, const struct txrow *t
 		ent_set_add(&s, ent_field(&ent_payment, "transaction_id"), db_str(receipt));
 	if (t->checkout)
 		ent_set_add(&s, ent_field(&ent_payment, "reference"), db_str(t->checkout));
-	if (t->invoice)
-		ent_set_add(&s, ent_field(&ent_payment, "invoice_id"), db_int(t->invoice));
+	if (t->invoice) {
+		struct db_param p[2] = { db_str(t->amount), db_int(t->invoice) };
+
+		/* paid meanwhile by other means: the money is still the customer's,
+		 * recorded as a payment of theirs rather than refused */
+		if (db_query(db, a, "SELECT total_amount - paid_amount >= ? AND status IN "
+		    "('pending', 'overdue') FROM invoices WHERE id = ? FOR UPDATE", p, 2, &r) < 0)
+			return -1;
+		if (db_val_int(&r, 0, 0, 0))
+			ent_set_add(&s, ent_field(&ent_payment, "invoice_id"), db_int(t->invoice));
+		else
+			log_warn("mpesa: transaction %lld: invoice %lld no longer owes %s; kept as the "
+			    "customer's payment", t->id, t->invoice, t->amount);
+	}
 	if (t->plan)
 		ent_set_add(&s, ent_field(&ent_payment, "plan_id"), db_int(t->plan));
 	if (t->router)
@@ -509,16 +521,12 @@ c2b_tx(struct db *db, void *vctx)
 		cust = db_val_int(&r, 0, 1, 0);
 		if (inv) {
 			struct db_param q[1] = { db_int(inv) };
-			struct db_result b;
 
-			if (db_query(db, c->a, "SELECT customer_id, total_amount - paid_amount >= ? "
-			    "FROM invoices WHERE id = ?", (struct db_param[]){ db_str(amount),
-			    db_int(inv) }, 2, &b) < 0)
+			/* the invoice's customer pays it (complete() checks the balance) */
+			if (db_query(db, c->a, "SELECT customer_id FROM invoices WHERE id = ?", q, 1,
+			    &r) < 0)
 				return -1;
-			cust = db_val_int(&b, 0, 0, 0);
-			if (!db_val_int(&b, 0, 1, 0))
-				inv = 0;        /* more than is due: kept as the customer's payment */
-			(void)q;
+			cust = db_val_int(&r, 0, 0, 0);
 		}
 		{
 			struct db_param q[7] = { db_int(c->tenant), db_str(c->m->msisdn), db_str(amount),

@@ -516,6 +516,43 @@ START_TEST(expiry_reminders_go_once)
 }
 END_TEST
 
+START_TEST(an_invoice_paid_meanwhile_keeps_the_money_as_the_customers)
+{
+	char local[16], intl[16], body[512], checkout[80], path[160];
+	long long cust, inv, tx;
+	struct resp *r;
+
+	money_world();
+	new_phone(local, intl);
+	snprintf(body, sizeof(body), "{\"name\":\"Double payer\",\"phone\":\"%s\"}", local);
+	cust = made("/api/customers/", body);
+	snprintf(body, sizeof(body), "{\"customer_id\":%lld,\"subtotal\":\"300.00\"}", cust);
+	inv = made("/api/billing/invoices/", body);
+	ctl_ok(DARAJA, "POST", "{\"default\":{\"outcome\":\"never\"}}", "/outcomes");
+	snprintf(body, sizeof(body), "{\"phone\":\"%s\",\"invoice_id\":%lld}", local, inv);
+	r = api("POST", body, "/api/mpesa/stk-push/");
+	EXPECT(r, 200);
+	tx = it_int(r, "data/transaction_id");
+	ck_assert_int_eq(it_int(r, "data/amount"), 300);
+	snprintf(checkout, sizeof(checkout), "%s", it_str(r, "data/CheckoutRequestID"));
+	it_free(r);
+	/* paid in cash at the office while the phone prompt waits */
+	r = api("POST", "{\"payment_method\":\"cash\"}", "/api/billing/invoices/%lld/mark-paid/", inv);
+	EXPECT(r, 200);
+	it_free(r);
+	snprintf(path, sizeof(path), "/stk/%s/decide", checkout);
+	ctl_ok(DARAJA, "POST", "{\"result\":\"success\",\"callback\":true}", path);
+	ck_assert_str_eq(settled(tx), "completed");
+	/* the M-Pesa money is recorded, as the customer's, not refused */
+	ck_assert_int_eq(sql("SELECT COUNT(*) FROM payments p JOIN mpesa_transactions t ON "
+	    "t.payment_id = p.id WHERE t.id = %lld AND p.invoice_id IS NULL AND p.customer_id = %lld "
+	    "AND p.amount = 300", tx, cust), 1);
+	r = api("GET", NULL, "/api/billing/invoices/%lld/", inv);
+	ck_assert_str_eq(jnum(it_json(r, "data"), "paid_amount"), "300.00");
+	it_free(r);
+}
+END_TEST
+
 Suite *
 suite_mpesa(void)
 {
@@ -535,6 +572,7 @@ suite_mpesa(void)
 	tcase_add_test(tc, stk_push_names_bad_fields_and_needs_settings);
 	tcase_add_test(tc, sms_send_records_the_provider_answer);
 	tcase_add_test(tc, expiry_reminders_go_once);
+	tcase_add_test(tc, an_invoice_paid_meanwhile_keeps_the_money_as_the_customers);
 	suite_add_tcase(s, tc);
 	return s;
 }
