@@ -69,7 +69,8 @@ res_page(struct request *req, struct ent_query *q, struct page *pg)
 	long long page, size;
 
 	memset(pg, 0, sizeof(*pg));
-	if (req_query(req, "limit") || req_query(req, "offset")) {
+	/* limit/offset (002, 004); limit alone is page_size's alias (001's panel) */
+	if (req_query(req, "offset")) {
 		if (req_query_int(req, "limit", PAGE_SIZE_DEFAULT, 1, 1000000, &size) < 0 ||
 		    req_query_int(req, "offset", 0, 0, 1000000000, &pg->offset) < 0)
 			return -1;
@@ -79,7 +80,8 @@ res_page(struct request *req, struct ent_query *q, struct page *pg)
 		pg->page = pg->offset / size + 1;
 	} else {
 		if (req_query_int(req, "page", 1, 1, 1000000, &page) < 0 ||
-		    req_query_int(req, "page_size", PAGE_SIZE_DEFAULT, 1, 1000000, &size) < 0)
+		    req_query_int(req, req_query(req, "page_size") || !req_query(req, "limit") ?
+		    "page_size" : "limit", PAGE_SIZE_DEFAULT, 1, 1000000, &size) < 0)
 			return -1;
 		if (size > PAGE_SIZE_MAX)
 			size = PAGE_SIZE_MAX;           /* clamped, as Django REST framework does */

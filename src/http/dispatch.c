@@ -6,6 +6,7 @@
 #include "http/router.h"
 #include "api/dialects.h"
 #include "json/json.h"
+#include "util/conf.h"
 #include "util/log.h"
 #include "util/timeutil.h"
 #include "util/uuid.h"
@@ -87,6 +88,70 @@ read_body(struct request *req, FCGX_Request *fr, size_t len)
 	return got == len ? 0 : -1;
 }
 
+/* ---- CORS: the panels run on another origin than the API ---- */
+
+/* The request's Origin when the cors_origins setting allows it ("*" when
+ * it allows every origin), else NULL. */
+static const char *
+cors_origin(struct request *req)
+{
+	const char *list = req->cfg ? req->cfg->cors_origins : NULL;
+	const char *o = req_header(req, "Origin");
+	size_t olen;
+
+	if (list == NULL || *list == '\0' || o == NULL || *o == '\0')
+		return NULL;
+	olen = strlen(o);
+	while (*list) {
+		size_t n = strcspn(list, " ,\t");
+
+		if (n == 1 && *list == '*')
+			return "*";
+		if (n == olen && strncasecmp(list, o, n) == 0)
+			return o;
+		list += n ? n : 1;
+	}
+	return NULL;
+}
+
+/* A browser's preflight (OPTIONS with Access-Control-Request-Method) from
+ * an allowed origin: 204 and what the real request may carry.  Returns 1
+ * when it answered.  allow: the methods of the path, or "" for an unknown
+ * path (answered too, so that the real request gets its own 404). */
+static int
+cors_preflight(struct request *req, const char *allow)
+{
+	if (strcmp(req->method, "OPTIONS") != 0 ||
+	    req_header(req, "Access-Control-Request-Method") == NULL || cors_origin(req) == NULL)
+		return 0;
+	req_add_header(req, "Access-Control-Allow-Methods",
+	    *allow ? allow : "GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS");
+	req_add_header(req, "Access-Control-Allow-Headers",
+	    "Authorization, Content-Type, X-Client-Key, X-Request-ID");
+	req_add_header(req, "Access-Control-Max-Age", "7200");
+	req->status = 204;
+	req->replied = 1;
+	return 1;
+}
+
+/* On every answer while CORS is configured: the allowed origin, and Vary so
+ * that a cache never hands one origin's answer to another. */
+static void
+cors_headers(struct request *req)
+{
+	const char *o;
+
+	if (req->cfg == NULL || req->cfg->cors_origins == NULL || req->cfg->cors_origins[0] == '\0')
+		return;
+	req_add_header(req, "Vary", "Origin");
+	if ((o = cors_origin(req)) == NULL)
+		return;
+	req_add_header(req, "Access-Control-Allow-Origin", o);
+	req_add_header(req, "Access-Control-Expose-Headers",
+	    "X-Request-ID, Retry-After, X-RateLimit-Limit, X-RateLimit-Remaining, "
+	    "X-RateLimit-Reset, WWW-Authenticate");
+}
+
 /* Everything between routing and the handler; returns with a reply set. */
 static void
 serve(struct request *req, FCGX_Request *fr)
@@ -100,11 +165,15 @@ serve(struct request *req, FCGX_Request *fr)
 	switch (router_match(req, d->routes, d->nroutes, req->method, req->path, &rt,
 	    allow, sizeof(allow))) {
 	case MATCH_NONE:
+		if (cors_preflight(req, ""))
+			return;
 		reply_error(req, ERR_NOT_FOUND, arena_printf(&req->arena,
 		    "No endpoint at %s.", req->path));
 		return;
 	case MATCH_NO_METHOD:
 		req_add_header(req, "Allow", allow);
+		if (cors_preflight(req, allow))
+			return;
 		if (strcmp(req->method, "OPTIONS") == 0) {
 			yajl_gen g = reply_begin(req, 200, "Allowed methods.");
 			jw_obj(g);
@@ -273,6 +342,7 @@ dispatch_fcgi(struct request *req, FCGX_Request *fr, struct worker_slot *slot)
 	} else
 		serve(req, fr);
 
+	cors_headers(req);
 	write_reply(req, fr);
 	/* a path that carries a credential ({secret}: Daraja's callback URLs) is
 	 * logged as its pattern */

@@ -53,6 +53,7 @@ static const struct ckey keys[] = {
 	{ "mpesa_base_url",     C_STR,  S(mpesa_base_url), "https://sandbox.safaricom.co.ke", 0, 0, 0 },
 	{ "mpesa_timeout_ms",   C_INT,  S(mpesa_timeout_ms), "15000", 100, 120000, 0 },
 	{ "sms_timeout_ms",     C_INT,  S(sms_timeout_ms), "10000", 100, 120000, 0 },
+	{ "cors_origins",       C_STR,  S(cors_origins), "",      0, 0, 0 },
 };
 #undef S
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
@@ -179,6 +180,32 @@ fail:
 	return -1;
 }
 
+/* cors_origins: "*" or origins as a browser sends them (scheme://host[:port],
+ * no path), separated by spaces or commas. */
+static int
+check_origins(const char *s, char *err, size_t errlen)
+{
+	while (*s) {
+		size_t n = strcspn(s, " ,\t");
+		const char *host;
+
+		if (n == 0) {
+			s++;
+			continue;
+		}
+		host = strncmp(s, "http://", 7) == 0 ? s + 7 :
+		    strncmp(s, "https://", 8) == 0 ? s + 8 : NULL;
+		if (!(n == 1 && *s == '*') &&
+		    (host == NULL || host == s + n || memchr(host, '/', (size_t)(s + n - host)))) {
+			snprintf(err, errlen, "cors_origins: '%.*s' is not an origin "
+			    "(scheme://host[:port], no path) nor *", (int)n, s);
+			return -1;
+		}
+		s += n;
+	}
+	return 0;
+}
+
 static int
 validate(struct config *cfg, char *err, size_t errlen)
 {
@@ -209,6 +236,8 @@ validate(struct config *cfg, char *err, size_t errlen)
 			return -1;
 		}
 	}
+	if (check_origins(cfg->cors_origins, err, errlen) < 0)
+		return -1;
 	if (cfg->jwt_secret[0] != '\0' && strlen(cfg->jwt_secret) < 32) {
 		snprintf(err, errlen, "jwt_secret must be at least 32 characters");
 		return -1;

@@ -41,6 +41,8 @@ struct config {
 	char *mpesa_base_url;   /* Daraja (ISPBILL_MPESA_BASE_URL) */
 	int   mpesa_timeout_ms; /* one Daraja call, connect included */
 	int   sms_timeout_ms;   /* one SMS provider call */
+	/* browsers */
+	char *cors_origins;     /* "https://panel.example.net, ...", "*", or "": no CORS */
 };
 
 /* Default config file: SYSCONFDIR/ispbill/ispbill.conf. */

@@ -122,7 +122,8 @@ write_user(struct request *req, yajl_gen g, long long id, long long tenant)
 	return CORE_OK;
 }
 
-/* {user?, tokens: {access, refresh, token_type}, expires_at, remember_me} */
+/* {user?, tokens: {access, refresh, token_type}, access, refresh, expires_at,
+ * remember_me} */
 static int
 reply_tokens(struct request *req, const char *message, const struct session *s, int with_user)
 {
@@ -154,6 +155,9 @@ reply_tokens(struct request *req, const char *message, const struct session *s, 
 	jw_kstr(g, "token_type", "Bearer");
 	jw_kint(g, "expires_in", req->cfg->access_ttl);
 	jw_obj_end(g);
+	/* the panel reads the pair beside tokens too */
+	jw_kstr(g, "access", tok);
+	jw_kstr(g, "refresh", s->refresh);
 	time_iso8601(ts, sizeof(ts), exp);
 	jw_kstr(g, "expires_at", ts);
 	time_iso8601(ts, sizeof(ts), s->refresh_expires);

@@ -273,6 +273,23 @@ int h_sub_suspend(struct request *req) { return sub_action(req, "suspend", "Subs
 int h_sub_cancel(struct request *req) { return sub_action(req, "cancel", "Subscription cancelled."); }
 int h_sub_reset_data(struct request *req) { return sub_action(req, "reset-data", "Data usage reset."); }
 
+/* PATCH .../status/ {"status": ...}: the panel's way to the three actions */
+int
+h_sub_status(struct request *req)
+{
+	const char *st = need_str(req, "status", 16);
+
+	if (st && strcmp(st, "active") == 0)
+		return h_sub_activate(req);
+	if (st && strcmp(st, "suspended") == 0)
+		return h_sub_suspend(req);
+	if (st && strcmp(st, "cancelled") == 0)
+		return h_sub_cancel(req);
+	if (st)
+		req_field_error(req, "status", "Must be one of: active, suspended, cancelled.");
+	return reply_error(req, ERR_VALIDATION, "Invalid input.");
+}
+
 const struct resource res_router_jobs = { &ent_router_job, "router_job" };
 
 /* ---- invoices ---- */

@@ -20,6 +20,7 @@ static const struct route routes[] = {
 
 	{ "POST", "/api/auth/login/",    h_auth_login,    PUBB },
 	{ "POST", "/api/auth/refresh/",  h_auth_refresh,  PUBB },
+	{ "POST", "/api/auth/token/refresh/", h_auth_refresh, PUBB },  /* the panel's */
 	{ "POST", "/api/auth/verify/",   h_auth_verify,   PUBB },
 	{ "POST", "/api/auth/register/", h_auth_register, PUBB },
 	{ "POST", "/api/auth/logout/",   h_auth_logout,   B },
@@ -31,6 +32,7 @@ static const struct route routes[] = {
 	{ "POST", "/api/auth/change-password/", h_auth_change_password, B },
 
 	{ "GET",  "/api/auth/users/permissions/", h_auth_my_permissions, 0 },
+	{ "POST", "/api/auth/users/create/", res_create, B, "users.add_user",  &res_users },
 	{ "GET",  "/api/auth/users/",      res_list,   0, "users.view_user",   &res_users },
 	{ "POST", "/api/auth/users/",      res_create, B, "users.add_user",    &res_users },
 	{ "GET",  "/api/auth/users/{id}/", res_get,    0, "users.view_user",   &res_users },
@@ -109,6 +111,7 @@ static const struct route routes[] = {
 	/* ---- live routers (network.c): before the CRUD's {id} routes ---- */
 #define RT "/api/network/routers/{id}"
 	{ "POST", RT "/test-connection/",  h_router_test,          0, "routers.view" },
+	{ "POST", RT "/test_connection/",  h_router_test,          0, "routers.view" },
 	{ "GET",  RT "/resource/",         h_router_resource,      0, "routers.view" },
 	{ "GET",  RT "/hotspot-users/",    h_router_hotspot_users, 0, "routers.view" },
 	{ "GET",  RT "/ppp-secrets/",      h_router_ppp_secrets,   0, "routers.view" },
@@ -156,19 +159,28 @@ static const struct route routes[] = {
 	{ "POST", "/api/subscriptions/{id}/suspend/",    h_sub_suspend,    0, "subscriptions.change" },
 	{ "POST", "/api/subscriptions/{id}/cancel/",     h_sub_cancel,     0, "subscriptions.change" },
 	{ "POST", "/api/subscriptions/{id}/reset-data/", h_sub_reset_data, 0, "subscriptions.change" },
+	{ "PATCH", "/api/subscriptions/{id}/status/",    h_sub_status,     B, "subscriptions.change" },
 	{ "GET",  "/api/network/router-jobs/", res_list, 0, "routers.view", &res_router_jobs },
 	CRUD("/api/billing/invoices", res_invoices, "invoices"),
 	{ "POST", "/api/billing/invoices/{id}/mark-paid/",    h_invoice_mark_paid,    B,
 	  "invoices.change" },
+	{ "POST", "/api/billing/invoices/{id}/pay/",          h_invoice_mark_paid,    B,
+	  "invoices.change" },
 	{ "POST", "/api/billing/invoices/{id}/mark-overdue/", h_invoice_mark_overdue, 0,
 	  "invoices.change" },
-	CRUD("/api/payments/payments", res_payments, "payments"),
-	{ "POST", "/api/payments/payments/{id}/mark-completed/", h_payment_completed, 0,
-	  "payments.change" },
-	{ "POST", "/api/payments/payments/{id}/mark-failed/",    h_payment_failed,    0,
-	  "payments.change" },
-	{ "POST", "/api/payments/payments/{id}/mark-refunded/",  h_payment_refunded,  0,
-	  "payments.change" },
+	/* payments: 001's place, and /api/billing/payments/ where the panel looks;
+	 * the actions with hyphens and with the panel's underscores */
+#define PAYMENTS(base) \
+	CRUD(base, res_payments, "payments"), \
+	{ "POST", base "/{id}/mark-completed/", h_payment_completed, 0, "payments.change" }, \
+	{ "POST", base "/{id}/mark-failed/",    h_payment_failed,    0, "payments.change" }, \
+	{ "POST", base "/{id}/mark-refunded/",  h_payment_refunded,  0, "payments.change" }, \
+	{ "POST", base "/{id}/mark_completed/", h_payment_completed, 0, "payments.change" }, \
+	{ "POST", base "/{id}/mark_failed/",    h_payment_failed,    0, "payments.change" }, \
+	{ "POST", base "/{id}/mark_refunded/",  h_payment_refunded,  0, "payments.change" }
+	PAYMENTS("/api/payments/payments"),
+	PAYMENTS("/api/billing/payments"),
+#undef PAYMENTS
 	CRUD("/api/tickets", res_tickets, "tickets"),
 	{ "GET",  "/api/tickets/{id}/replies/", h_ticket_replies, 0, "tickets.view" },
 	{ "POST", "/api/tickets/{id}/replies/", h_ticket_reply,   B, "tickets.add" },

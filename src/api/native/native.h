@@ -68,6 +68,7 @@ int h_sub_activate(struct request *req);
 int h_sub_suspend(struct request *req);
 int h_sub_cancel(struct request *req);
 int h_sub_reset_data(struct request *req);
+int h_sub_status(struct request *req);
 int h_invoice_mark_paid(struct request *req);
 int h_invoice_mark_overdue(struct request *req);
 int h_payment_completed(struct request *req);
