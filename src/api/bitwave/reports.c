@@ -1,0 +1,268 @@
+/* reports.c - bitwave's M-Pesa transaction list and summary and its
+ * dashboard overview: core/mpesa_report's figures in 000's bare shapes,
+ * times as FastAPI prints them. */
+#include "config.h"
+#include "api/bitwave/bitwave.h"
+#include "api/resource.h"
+#include "core/core.h"
+#include "core/mpesa_report.h"
+#include "json/json.h"
+#include "util/timeutil.h"
+
+#include <limits.h>
+#include <string.h>
+
+#define TX_DEFAULT 500          /* transactions of a list unless ?limit= */
+#define TX_MAX     1000
+
+/* scope and filters (status: the list's); 0, or -1 with the reply sent */
+static int
+read_filters(struct request *req, int with_status, struct stats_scope *sc,
+    struct mpesa_report_filter *f)
+{
+	long long router = 0;
+
+	if (req_query_int(req, "router_id", 0, 1, LLONG_MAX, &router) == 0)
+		mpesa_report_filter(router, with_status ? req_query(req, "status") : NULL,
+		    req_query(req, "start_date"), req_query(req, "end_date"), f, &req->errs);
+	if (req->errs.n)
+		return reply_error(req, ERR_VALIDATION, NULL), -1;
+	return bw_scope(req, sc);
+}
+
+static void
+knum(yajl_gen g, const char *key, const char *digits)
+{
+	jw_key(g, key);
+	if (digits)
+		jw_raw_number(g, digits);
+	else
+		jw_null(g);
+}
+
+static void
+write_tx(yajl_gen g, const struct mpesa_report_tx *t)
+{
+	jw_obj(g);
+	jw_kint(g, "transaction_id", t->transaction_id);
+	jw_kstr(g, "checkout_request_id", t->checkout_request_id);
+	jw_kstr(g, "phone_number", t->phone_number);
+	jw_kmoney(g, "amount", stats_cents(t->amount));
+	jw_kstr(g, "reference", t->reference);
+	jw_kstr(g, "lipay_tx_no", t->lipay_tx_no);
+	jw_kstr(g, "status", t->status);
+	jw_kstr(g, "mpesa_receipt_number", t->mpesa_receipt_number);
+	bw_time(g, "transaction_date", t->transaction_date);
+	bw_time(g, "created_at", t->created_at);
+	jw_key(g, "customer");
+	if (t->customer_id) {
+		jw_obj(g);
+		jw_kint(g, "id", t->customer_id);
+		jw_kstr(g, "name", t->customer_name);
+		jw_kstr(g, "phone", t->customer_phone);
+		jw_kstr(g, "mac_address", t->customer_mac);
+		jw_kstr(g, "status", t->customer_status);
+		jw_obj_end(g);
+	} else
+		jw_null(g);
+	jw_key(g, "router");
+	if (t->router_id) {
+		jw_obj(g);
+		jw_kint(g, "id", t->router_id);
+		jw_kstr(g, "name", t->router_name);
+		jw_kstr(g, "ip_address", t->router_ip);
+		jw_obj_end(g);
+	} else
+		jw_null(g);
+	jw_key(g, "plan");
+	if (t->plan_id) {
+		jw_obj(g);
+		jw_kint(g, "id", t->plan_id);
+		jw_kstr(g, "name", t->plan_name);
+		bw_price(g, "price", t->plan_price);
+		knum(g, "duration_value", t->plan_duration_value);
+		jw_kstr(g, "duration_unit", t->plan_duration_unit);
+		jw_obj_end(g);
+	} else
+		jw_null(g);
+	jw_obj_end(g);
+}
+
+int
+bw_transactions(struct request *req)
+{
+	struct stats_scope sc;
+	struct mpesa_report_filter f;
+	struct mpesa_report_tx *rows;
+	long long skip, limit, total;
+	yajl_gen g;
+	int rc, n;
+
+	if (read_filters(req, 1, &sc, &f) < 0 || bw_window(req, TX_DEFAULT, TX_MAX, &skip, &limit) < 0)
+		return -1;
+	rc = mpesa_tx_list(req->db, &req->arena, &sc, &f, limit, skip, &rows, &n, &total);
+	if (rc != CORE_OK)
+		return reply_core(req, rc, "M-Pesa transactions");
+	req_add_header(req, "X-Total-Count", arena_printf(&req->arena, "%lld", total));
+	g = reply_begin(req, 200, NULL);
+	jw_arr(g);
+	for (int i = 0; i < n; i++)
+		write_tx(g, &rows[i]);
+	jw_arr_end(g);
+	return reply_end(req, NULL);
+}
+
+static void
+write_count(yajl_gen g, const struct mpesa_report_count *c, int with_router)
+{
+	jw_key(g, c->key);
+	jw_obj(g);
+	jw_kint(g, "count", c->count);
+	jw_kmoney(g, "amount", c->amount);
+	if (with_router)
+		jw_kint(g, "router_id", c->router_id);
+	jw_obj_end(g);
+}
+
+int
+bw_transactions_summary(struct request *req)
+{
+	struct stats_scope sc;
+	struct mpesa_report_filter f;
+	struct mpesa_report_summary s;
+	yajl_gen g;
+	int rc;
+
+	if (read_filters(req, 0, &sc, &f) < 0)
+		return -1;
+	if ((rc = mpesa_tx_summary(req->db, &req->arena, &sc, &f, &s)) != CORE_OK)
+		return reply_core(req, rc, "M-Pesa transactions");
+	g = reply_begin(req, 200, NULL);
+	jw_obj(g);
+	jw_kint(g, "total_transactions", s.total_transactions);
+	jw_kmoney(g, "total_amount", s.total_amount);
+	jw_key(g, "status_breakdown");
+	jw_obj(g);
+	for (int i = 0; i < s.nstatus; i++)
+		write_count(g, &s.status[i], 0);
+	jw_obj_end(g);
+	jw_key(g, "router_breakdown");
+	jw_obj(g);
+	for (int i = 0; i < s.nrouters; i++)
+		write_count(g, &s.routers[i], 1);
+	jw_obj_end(g);
+	jw_key(g, "period");
+	jw_obj(g);
+	jw_kstr(g, "start_date", f.start[0] ? f.start : NULL);
+	jw_kstr(g, "end_date", f.end[0] ? f.end : NULL);
+	jw_obj_end(g);
+	jw_obj_end(g);
+	return reply_end(req, NULL);
+}
+
+static void
+write_revenue_by(yajl_gen g, const struct mpesa_dashboard *d)
+{
+	jw_key(g, "revenue_by_router");
+	jw_arr(g);
+	for (int i = 0; i < d->nrouters; i++) {
+		jw_obj(g);
+		jw_kint(g, "router_id", d->routers[i].router_id);
+		jw_kstr(g, "router_name", d->routers[i].router_name);
+		jw_kint(g, "transaction_count", d->routers[i].transaction_count);
+		jw_kmoney(g, "revenue", d->routers[i].revenue);
+		jw_obj_end(g);
+	}
+	jw_arr_end(g);
+	jw_key(g, "revenue_by_plan");
+	jw_arr(g);
+	for (int i = 0; i < d->nplans; i++) {
+		jw_obj(g);
+		jw_kint(g, "plan_id", d->plans[i].plan_id);
+		jw_kstr(g, "plan_name", d->plans[i].plan_name);
+		bw_price(g, "plan_price", d->plans[i].plan_price);
+		jw_kint(g, "sales_count", d->plans[i].sales_count);
+		jw_kmoney(g, "revenue", d->plans[i].revenue);
+		jw_obj_end(g);
+	}
+	jw_arr_end(g);
+}
+
+/* "2026-01-10T15:33:29.555889", UTC without the Z, as the example */
+static const char *
+now_naive(struct request *req)
+{
+	char now[40];
+	size_t n;
+
+	time_iso8601_now(now, sizeof(now), 1);
+	n = strlen(now);
+	if (n && now[n - 1] == 'Z')
+		now[n - 1] = '\0';
+	return arena_strdup(&req->arena, now);
+}
+
+int
+bw_dashboard_overview(struct request *req)
+{
+	struct stats_scope sc;
+	struct mpesa_dashboard d;
+	yajl_gen g;
+	int rc;
+
+	if (bw_scope(req, &sc) < 0)
+		return -1;
+	if ((rc = mpesa_dashboard(req->db, &req->arena, &sc, 0, &d)) != CORE_OK)
+		return reply_core(req, rc, "Dashboard");
+	g = reply_begin(req, 200, NULL);
+	jw_obj(g);
+	jw_key(g, "revenue");
+	jw_obj(g);
+	jw_kmoney(g, "today", d.today);
+	jw_kmoney(g, "this_week", d.this_week);
+	jw_kmoney(g, "this_month", d.this_month);
+	jw_kmoney(g, "all_time", d.all_time);
+	jw_obj_end(g);
+	jw_key(g, "customers");
+	jw_obj(g);
+	jw_kint(g, "total", d.customers_total);
+	jw_kint(g, "active", d.customers_active);
+	jw_kint(g, "inactive", d.customers_inactive);
+	jw_obj_end(g);
+	write_revenue_by(g, &d);
+	jw_key(g, "recent_transactions");
+	jw_arr(g);
+	for (int i = 0; i < d.nrecent; i++) {
+		const struct mpesa_dash_payment *p = &d.recent[i];
+
+		jw_obj(g);
+		jw_kint(g, "payment_id", p->payment_id);
+		jw_kmoney(g, "amount", p->amount);
+		jw_kstr(g, "customer_name", p->customer_name);
+		jw_kstr(g, "customer_phone", p->customer_phone);
+		jw_kstr(g, "plan_name", p->plan_name);
+		bw_time(g, "payment_date", p->payment_date);
+		/* 000 knows mobile_money and cash: M-Pesa is mobile money */
+		jw_kstr(g, "payment_method", p->payment_method && !strcmp(p->payment_method, "mpesa") ?
+		    "mobile_money" : p->payment_method);
+		jw_obj_end(g);
+	}
+	jw_arr_end(g);
+	jw_key(g, "expiring_soon");
+	jw_arr(g);
+	for (int i = 0; i < d.nexpiring; i++) {
+		const struct mpesa_dash_expiring *e = &d.expiring[i];
+
+		jw_obj(g);
+		jw_kint(g, "subscription_id", e->subscription_id);
+		jw_kstr(g, "customer_name", e->customer_name);
+		jw_kstr(g, "customer_phone", e->customer_phone);
+		jw_kstr(g, "plan_name", e->plan_name);
+		bw_time(g, "expiry", e->end_date);
+		jw_obj_end(g);
+	}
+	jw_arr_end(g);
+	jw_kstr(g, "generated_at", now_naive(req));
+	jw_obj_end(g);
+	return reply_end(req, NULL);
+}
