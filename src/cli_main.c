@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "api/dialects.h"
 #include "core/locations.h"
 #include "core/provision.h"
 #include "core/secrets.h"
@@ -46,8 +47,29 @@ usage(FILE *fp)
 	    "  stats check|rebuild [--tenant CODE]\n"
 	    "                                   prove the kept statistics against the rows\n"
 	    "                                   (exit 1 on a difference), or recompute them\n"
+	    "  routes DIALECT                   print the dialect's route table: method,\n"
+	    "                                   pattern, permission (- none), public|auth,\n"
+	    "                                   body|- (takes a JSON body)\n"
 	    "  check-config                     print the configuration, secrets masked\n"
 	    "  version                          print the version\n");
+}
+
+/* routes DIALECT: the compiled table, what /api/schema/ must list */
+static int
+cmd_routes(int argc, char **argv)
+{
+	const struct dialect *d = argc == 2 ? dialect_find(argv[1]) : NULL;
+
+	if (d == NULL) {
+		fprintf(stderr, "usage: ispbill routes native|bitwave|netflow|ktl|mikrobill\n");
+		return 2;
+	}
+	for (size_t i = 0; i < d->nroutes; i++)
+		printf("%s %s %s %s %s\n", d->routes[i].method, d->routes[i].pattern,
+		    d->routes[i].perm ? d->routes[i].perm : "-",
+		    d->routes[i].flags & R_PUBLIC ? "public" : "auth",
+		    d->routes[i].flags & R_BODY ? "body" : "-");
+	return 0;
 }
 
 static int
@@ -454,6 +476,8 @@ main(int argc, char **argv)
 		printf("ispbill %s\n", PACKAGE_VERSION);
 		return 0;
 	}
+	if (!strcmp(argv[i], "routes"))         /* no configuration needed */
+		return cmd_routes(argc - i, argv + i);
 	if (!strcmp(argv[i], "help") || !strcmp(argv[i], "--help")) {
 		usage(stdout);
 		return 0;

@@ -366,6 +366,169 @@ START_TEST(action_aliases)
 }
 END_TEST
 
+/* ---- the OpenAPI schema ---- */
+
+/* every "$ref" inside v names a member of the document */
+static void
+refs_resolve(struct misses *ms, const struct resp *doc, yajl_val v, const char *where)
+{
+	if (YAJL_IS_OBJECT(v)) {
+		for (size_t i = 0; i < v->u.object.len; i++) {
+			yajl_val m = v->u.object.values[i];
+
+			if (!strcmp(v->u.object.keys[i], "$ref") && YAJL_IS_STRING(m)) {
+				const char *ref = YAJL_GET_STRING(m);
+
+				if (strncmp(ref, "#/", 2) != 0 || it_json(doc, ref + 2) == NULL)
+					miss(ms, "%s: $ref %s names nothing", where, ref);
+			} else
+				refs_resolve(ms, doc, m, where);
+		}
+	} else if (YAJL_IS_ARRAY(v))
+		for (size_t i = 0; i < v->u.array.len; i++)
+			refs_resolve(ms, doc, v->u.array.values[i], where);
+}
+
+/* the operation's parameter of that name and place */
+static yajl_val
+param(yajl_val op, const char *name, const char *in)
+{
+	yajl_val ps = jget(op, "parameters");
+
+	for (size_t i = 0; ps && i < jlen(ps); i++)
+		if (jstr(jat(ps, i), "name") && !strcmp(jstr(jat(ps, i), "name"), name) &&
+		    !strcmp(jstr(jat(ps, i), "in"), in))
+			return jat(ps, i);
+	return NULL;
+}
+
+/* one route of `ispbill routes native` against its operation */
+static void
+route_vs_operation(struct misses *ms, const struct resp *doc, const char *method,
+    const char *pattern, const char *perm, const char *access, const char *body)
+{
+	const char *keys[] = { "paths", pattern, NULL };
+	yajl_val op, sec, rb;
+	char lm[16], what[400];
+	size_t i;
+
+	for (i = 0; method[i] && i < sizeof(lm) - 1; i++)
+		lm[i] = (char)(method[i] | 0x20);
+	lm[i] = '\0';
+	snprintf(what, sizeof(what), "%s %s", method, pattern);
+	op = yajl_tree_get(doc->json, keys, yajl_t_object);
+	op = op ? jget(op, lm) : NULL;
+	if (op == NULL) {
+		miss(ms, "%s: not in the schema", what);
+		return;
+	}
+	/* the permission */
+	if (strcmp(perm, "-") == 0 ? !YAJL_IS_NULL(jget(op, "x-permission")) :
+	    (jstr(op, "x-permission") == NULL || strcmp(jstr(op, "x-permission"), perm)))
+		miss(ms, "%s: x-permission %s, expected %s", what,
+		    jstr(op, "x-permission") ? jstr(op, "x-permission") : "null", perm);
+	if (strcmp(perm, "-") && (!jstr(op, "description") || !strstr(jstr(op, "description"), perm)))
+		miss(ms, "%s: the description does not name %s", what, perm);
+	/* public: no security; else the document's bearer/X-Client-Key */
+	sec = jget(op, "security");
+	if (!strcmp(access, "public") != (sec != NULL && YAJL_IS_ARRAY(sec) && jlen(sec) == 0))
+		miss(ms, "%s: %s but security is %s", what, access, sec ? "set" : "inherited");
+	if (!strcmp(access, "auth") && !(jget(op, "responses") && jget(jget(op, "responses"), "401")))
+		miss(ms, "%s: no 401 answer", what);
+	/* the body */
+	rb = jget(op, "requestBody");
+	if ((strcmp(body, "body") == 0) != (rb != NULL))
+		miss(ms, "%s: %s, requestBody %s", what, body, rb ? "present" : "absent");
+	/* each {name} a required path parameter */
+	for (const char *p = strchr(pattern, '{'); p; p = strchr(p + 1, '{')) {
+		char name[64];
+		yajl_val pp;
+
+		snprintf(name, sizeof(name), "%.*s", (int)strcspn(p + 1, "}"), p + 1);
+		pp = param(op, name, "path");
+		if (pp == NULL || !YAJL_IS_TRUE(jget(pp, "required")))
+			miss(ms, "%s: path parameter %s missing or optional", what, name);
+	}
+	if (!jstr(op, "operationId"))
+		miss(ms, "%s: no operationId", what);
+}
+
+START_TEST(schema_lists_exactly_the_route_table)
+{
+	static char out[256 * 1024];
+	struct misses ms = { 0 };
+	struct resp *r = it_get("/api/schema/");
+	size_t nroutes = 0, nops = 0;
+	yajl_val paths, schemes;
+	char *line, *save = NULL;
+
+	EXPECT(r, 200);
+	ck_assert_msg(r->json != NULL, "not JSON: %.200s", r->body);
+	ck_assert_str_eq(it_str(r, "openapi"), "3.0.3");
+	ck_assert_str_eq(it_str(r, "info/title"), "ispbill API");
+	ck_assert_ptr_nonnull(it_str(r, "info/version"));
+	/* the two ways in */
+	ck_assert_str_eq(it_str(r, "components/securitySchemes/bearerAuth/type"), "http");
+	ck_assert_str_eq(it_str(r, "components/securitySchemes/bearerAuth/scheme"), "bearer");
+	ck_assert_str_eq(it_str(r, "components/securitySchemes/clientKey/type"), "apiKey");
+	ck_assert_str_eq(it_str(r, "components/securitySchemes/clientKey/in"), "header");
+	ck_assert_str_eq(it_str(r, "components/securitySchemes/clientKey/name"), "X-Client-Key");
+	schemes = it_json(r, "security");
+	ck_assert_msg(schemes && jlen(schemes) == 2, "%s", "top-level security");
+
+	/* the compiled table, route by route */
+	ck_assert_msg(cli("routes native", out, sizeof(out)) == 0, "%.300s", out);
+	for (line = strtok_r(out, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char m[16], pat[256], perm[128], access[16], body[8];
+
+		if (sscanf(line, "%15s %255s %127s %15s %7s", m, pat, perm, access, body) != 5) {
+			miss(&ms, "CLI line: %s", line);
+			continue;
+		}
+		nroutes++;
+		route_vs_operation(&ms, r, m, pat, perm, access, body);
+	}
+	ck_assert_uint_gt(nroutes, 150);
+	/* and nothing else: as many operations as routes */
+	paths = it_json(r, "paths");
+	for (size_t i = 0; paths && i < paths->u.object.len; i++)
+		nops += paths->u.object.values[i]->u.object.len;
+	if (nops != nroutes)
+		miss(&ms, "the schema has %zu operations, the route table %zu routes", nops, nroutes);
+	refs_resolve(&ms, r, r->json, "schema");
+	NO_MISSES(ms);
+	it_free(r);
+}
+END_TEST
+
+START_TEST(schema_types_from_the_entities)
+{
+	struct resp *r = it_get("/api/schema/");
+	yajl_val list;
+
+	EXPECT(r, 200);
+	/* a resource's list: page, filters, search, ordering; rows typed */
+	ck_assert_str_eq(it_str(r, "components/schemas/Customer/type"), "object");
+	ck_assert_str_eq(it_str(r, "components/schemas/Customer/properties/id/type"), "integer");
+	ck_assert_int_eq(it_bool(r, "components/schemas/Customer/properties/id/readOnly"), 1);
+	ck_assert_str_eq(it_str(r, "components/schemas/Customer/properties/email/format"), "email");
+	ck_assert_str_eq(it_str(r, "components/schemas/Payment/properties/amount/type"), "number");
+	ck_assert_ptr_nonnull(it_json(r, "components/schemas/Payment/properties/status/enum"));
+	list = jget(jget(it_json(r, "paths"), "/api/customers/"), "get");
+	ck_assert_ptr_nonnull(list);
+	ck_assert_str_eq(jstr(list, "summary"), "List Customer rows");
+	ck_assert_ptr_nonnull(param(list, "page_size", "query"));
+	ck_assert_ptr_nonnull(param(list, "search", "query"));
+	ck_assert_ptr_nonnull(param(list, "ordering", "query"));
+	ck_assert_str_eq(it_str(r, "components/schemas/Error/properties/error_code/type"), "string");
+	it_free(r);
+	/* without its trailing slash too */
+	r = it_get("/api/schema");
+	EXPECT(r, 200);
+	it_free(r);
+}
+END_TEST
+
 Suite *
 suite_native_extras(void)
 {
@@ -382,6 +545,11 @@ suite_native_extras(void)
 	tcase_add_test(tc, login_answers_the_pair_and_user);
 	tcase_add_test(tc, limit_is_page_size);
 	tcase_add_test(tc, action_aliases);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("schema");
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, schema_lists_exactly_the_route_table);
+	tcase_add_test(tc, schema_types_from_the_entities);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -17,6 +17,9 @@ static const struct route routes[] = {
 	{ "GET",  "/api/health/detailed/", h_health_detailed, PUB },
 	{ "GET",  "/api/health/ready/",    h_health_ready,    PUB },
 	{ "GET",  "/api/health/live/",     h_health_live,     PUB },
+	/* this table as OpenAPI 3 (schema.c); /api/docs/ and /api/redoc/ are
+	 * static pages nginx serves */
+	{ "GET",  "/api/schema/",          h_schema,          PUB },
 
 	{ "POST", "/api/auth/login/",    h_auth_login,    PUBB },
 	{ "POST", "/api/auth/refresh/",  h_auth_refresh,  PUBB },

@@ -9,6 +9,9 @@
 /* native.c */
 void native_write_field_errors(struct request *req);
 
+/* schema.c */
+int h_schema(struct request *req);
+
 /* health.c */
 int h_health(struct request *req);
 int h_health_detailed(struct request *req);
