@@ -251,12 +251,10 @@ menu_read(struct request *req, const char *menu, const char *key)
 			write_ros(g, &res.items[i]);
 		jw_arr_end(g);
 	}
-	ros_result_free(&res);
-	if (it)
-		return reply_end(req, NULL);
 	memset(&pg, 0, sizeof(pg));
 	pg.total = pg.limit = (long long)res.nitems;
-	return reply_end(req, &pg);
+	ros_result_free(&res);
+	return reply_end(req, it ? NULL : &pg);
 }
 
 /* what a body may set, in RouterOS's words; "local_address" is taken for
