@@ -91,6 +91,7 @@ Suite *suite_mpesa_reports(void);
 Suite *suite_bitwave(void);
 Suite *suite_mikrobill(void);
 Suite *suite_native_extras(void);
+Suite *suite_netflow(void);
 
 /* world.c: a fresh admin of tenant 1 per test (begin), whose token api() uses;
  * the API through nginx with it; the RouterOS simulator's control API; one
