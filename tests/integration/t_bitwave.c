@@ -752,6 +752,78 @@ START_TEST(routers_and_hotspot_users)
 }
 END_TEST
 
+/* ---- the panel's home screen beyond 000 ---- */
+
+START_TEST(panel_extras)
+{
+	struct bwworld w;
+	struct misses m = { 0 };
+	struct resp *r;
+	char name[64], body[512];
+	long long up, down;
+
+	bw_world(&w);
+	r = bw(w.admin, "GET", NULL, "/api/dashboard/analytics?user_id=1");
+	EXPECT(r, 200);
+	is_float(&m, r->json, "totalRevenue");
+	is_float(&m, r->json, "todayRevenue");
+	is_float(&m, r->json, "weekRevenue");
+	is_float(&m, r->json, "monthRevenue");
+	is_int(&m, r->json, "totalCustomers");
+	is_int(&m, r->json, "activeCustomers");
+	is_int(&m, r->json, "inactiveCustomers");
+	is_arr(&m, r->json, "dailyRevenue");
+	is_arr(&m, r->json, "planBreakdown");
+	is_arr(&m, r->json, "routerBreakdown");
+	is_obj(&m, r->json, "period");
+	NO_MISSES(m);
+	it_free(r);
+	r = bw(w.admin, "GET", NULL, "/api/dashboard/analytics?end_date=later");
+	expect_422(r, "query", "end_date");
+	it_free(r);
+	r = bw(NULL, "GET", NULL, "/api/dashboard/analytics");
+	expect_detail(r, 401);
+	it_free(r);
+
+	begin();
+	snprintf(body, sizeof(body), "{\"name\":\"%s\",\"host\":\"127.0.0.1\",\"api_port\":%d,"
+	    "\"use_tls\":false,\"username\":\"admin\",\"password\":\"simpass\"}",
+	    uniq(name, sizeof(name), "bwh"), it_sim_port("v6"));
+	r = nat(w.admin, "POST", body, "/api/network/routers/");
+	EXPECT(r, 201);
+	up = it_int(r, "data/id");
+	it_free(r);
+	snprintf(body, sizeof(body), "{\"name\":\"%s\",\"host\":\"127.0.0.1\",\"api_port\":1,"
+	    "\"username\":\"admin\",\"password\":\"x\"}", uniq(name, sizeof(name), "bwd"));
+	r = nat(w.admin, "POST", body, "/api/network/routers/");
+	EXPECT(r, 201);
+	down = it_int(r, "data/id");
+	it_free(r);
+
+	r = bw(w.admin, "GET", NULL, "/api/mikrotik/health?router_id=%lld", up);
+	EXPECT(r, 200);
+	ck_assert_str_eq(it_str(r, "status"), "online");
+	is_int(&m, r->json, "router_id");
+	is_int(&m, r->json, "cpu_load");
+	is_float(&m, r->json, "memory_usage");
+	is_str(&m, r->json, "uptime");
+	is_str(&m, r->json, "version");
+	NO_MISSES(m);
+	it_free(r);
+	r = bw(w.admin, "GET", NULL, "/api/mikrotik/health?router_id=%lld", down);
+	EXPECT(r, 200);
+	ck_assert_str_eq(it_str(r, "status"), "offline");
+	ck_assert_ptr_nonnull(it_str(r, "error"));
+	it_free(r);
+	r = bw(w.admin, "GET", NULL, "/api/mikrotik/health?router_id=999999999");
+	expect_detail(r, 404);
+	it_free(r);
+	r = bw(w.admin, "GET", NULL, "/api/mikrotik/health?router_id=x");
+	expect_422(r, "query", "router_id");
+	it_free(r);
+}
+END_TEST
+
 Suite *
 suite_bitwave(void)
 {
@@ -766,6 +838,7 @@ suite_bitwave(void)
 	tcase_add_test(tc, resellers_and_tenants);
 	tcase_add_test(tc, mpesa_and_dashboard);
 	tcase_add_test(tc, routers_and_hotspot_users);
+	tcase_add_test(tc, panel_extras);
 	suite_add_tcase(s, tc);
 	return s;
 }

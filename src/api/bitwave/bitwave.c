@@ -32,6 +32,9 @@ static const struct route routes[] = {
 	{ "GET",    "/api/routers",                   bw_routers,              0, "routers.view" },
 	/* native's handler writes 000's shape already; {id} is its name */
 	{ "GET",    "/api/routers/{id}/users",        h_router_hotspot_users,  0, "routers.view" },
+	/* the panel's home screen, beyond the document */
+	{ "GET",    "/api/dashboard/analytics",       bw_dashboard_analytics,  0, "stats.view" },
+	{ "GET",    "/api/mikrotik/health",           bw_mikrotik_health,      0, "routers.view" },
 };
 
 static void

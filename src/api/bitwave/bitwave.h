@@ -42,4 +42,8 @@ int bw_transactions(struct request *req);
 int bw_transactions_summary(struct request *req);
 int bw_dashboard_overview(struct request *req);
 
+/* panel.c: the panel's home screen beyond 000 */
+int bw_dashboard_analytics(struct request *req);
+int bw_mikrotik_health(struct request *req);
+
 #endif
