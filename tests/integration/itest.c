@@ -286,6 +286,7 @@ main(int argc, char **argv)
 	srunner_add_suite(sr, suite_mpesa());
 	srunner_add_suite(sr, suite_mpesa_reports());
 	srunner_add_suite(sr, suite_bitwave());
+	srunner_add_suite(sr, suite_ktl());
 	srunner_add_suite(sr, suite_mikrobill());
 	srunner_add_suite(sr, suite_native_extras());
 	srunner_add_suite(sr, suite_netflow());

@@ -89,6 +89,7 @@ Suite *suite_routers(void);
 Suite *suite_mpesa(void);
 Suite *suite_mpesa_reports(void);
 Suite *suite_bitwave(void);
+Suite *suite_ktl(void);
 Suite *suite_mikrobill(void);
 Suite *suite_native_extras(void);
 Suite *suite_netflow(void);

@@ -320,7 +320,8 @@ ktl_unalias(struct request *req, const struct ktl_alias *map)
 	for (int i = 0; i < req->errs.n; i++)
 		for (const struct ktl_alias *a = map; a->api; a++)
 			if (strcmp(req->errs.e[i].field, a->core) == 0 &&
-			    json_obj_get(req->json, a->api)) {
+			    (json_obj_get(req->json, a->api) ||
+			    (a->doc && !json_obj_get(req->json, a->core)))) {
 				req->errs.e[i].field = a->api;
 				break;
 			}

@@ -32,13 +32,15 @@ int  ktl_list(struct request *req, const struct entity *e, long long tenant,
 
 /* ktl.c: input */
 struct ktl_alias {
-	const char *api;        /* the document's name: "mobile" */
+	const char *api;        /* the caller's name: "mobile" */
 	const char *core;       /* the core's: "phone" */
+	int doc;                /* api is the document's own name: errors on core
+	                         * are named api unless the caller used core */
 };
 /* A copy of the object body with each alias renamed to its core name (a
  * core name given as well wins); allocated in the request's arena. */
 yajl_val ktl_rename(struct request *req, yajl_val body, const struct ktl_alias *map);
-/* Field errors back under the names the caller used. */
+/* Field errors back under the names the caller used (or the document's). */
 void ktl_unalias(struct request *req, const struct ktl_alias *map);
 /* An id given as a number or a uuid string, looked up in e (tenant
  * rules of e); 0 with a field error when it names nothing. */

@@ -15,11 +15,11 @@
 /* ---- organizations ---- */
 
 static const struct ktl_alias org_alias[] = {
-	{ "company_name", "name" },
-	{ "company_code", "code" },
-	{ "email", "contact_email" },
-	{ "phone", "contact_phone" },
-	{ NULL, NULL },
+	{ "company_name", "name", 1 },
+	{ "company_code", "code", 1 },
+	{ "email", "contact_email", 0 },
+	{ "phone", "contact_phone", 0 },
+	{ NULL, NULL, 0 },
 };
 
 static void

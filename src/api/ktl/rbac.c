@@ -97,7 +97,7 @@ ktl_custom_perms_create(struct request *req)
 	static const struct field custom = { "is_custom", "is_custom", FT_BOOL, FF_INTERNAL };
 	/* the category is checked here, by uuid or number: out of ent_parse's way */
 	static const struct ktl_alias alias[] = {
-		{ "category", " category" }, { "category_id", " category" }, { NULL, NULL },
+		{ "category", " category", 0 }, { "category_id", " category", 0 }, { NULL, NULL, 0 },
 	};
 	yajl_val body = ktl_rename(req, req->json, alias);
 	yajl_val cat = json_obj_get(body, " category");

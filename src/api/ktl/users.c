@@ -13,11 +13,11 @@
 #include <string.h>
 
 static const struct ktl_alias user_alias[] = {
-	{ "mobile", "phone" },
-	{ "language_preference", "language" },
-	{ "district", "district_id" },
-	{ "thana", "thana_id" },
-	{ NULL, NULL },
+	{ "mobile", "phone", 1 },
+	{ "language_preference", "language", 1 },
+	{ "district", "district_id", 0 },
+	{ "thana", "thana_id", 0 },
+	{ NULL, NULL, 0 },
 };
 
 static yajl_val
