@@ -282,6 +282,40 @@ ktl_list(struct request *req, const struct entity *e, long long tenant, struct e
 	return ktl_bare_end(req);
 }
 
+/* ?ordering= in the core's names, as DRF's OrderingFilter reads it: each
+ * comma-separated field (with an optional "-") mapped through map and kept
+ * only when e sorts by it; the rest is ignored, never an error. */
+const char *
+ktl_ordering(struct request *req, const struct entity *e, const struct ktl_alias *map)
+{
+	const char *in = req_query(req, "ordering");
+	struct buf b = BUF_INIT;
+	const char *out;
+
+	if (in == NULL || *in == '\0')
+		return NULL;
+	while (*in) {
+		size_t len = strcspn(in, ",");
+		int desc = len && *in == '-';
+		char *name = arena_strndup(&req->arena, in + desc, len - desc);
+		const struct field *f;
+
+		for (const struct ktl_alias *a = map; a && a->api; a++)
+			if (strcmp(a->api, name) == 0) {
+				name = (char *)a->core;
+				break;
+			}
+		if ((f = ent_field(e, name)) != NULL && (f->flags & FF_SORT))
+			buf_printf(&b, "%s%s%s", b.len ? "," : "", desc ? "-" : "", name);
+		in += len;
+		if (*in == ',')
+			in++;
+	}
+	out = b.len ? arena_strndup(&req->arena, b.data, b.len) : NULL;
+	buf_free(&b);
+	return out;
+}
+
 /* ---- input ---- */
 
 yajl_val

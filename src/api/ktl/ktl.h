@@ -42,6 +42,9 @@ struct ktl_alias {
 yajl_val ktl_rename(struct request *req, yajl_val body, const struct ktl_alias *map);
 /* Field errors back under the names the caller used (or the document's). */
 void ktl_unalias(struct request *req, const struct ktl_alias *map);
+/* ?ordering= mapped through map to e's sortable fields; others ignored. */
+const char *ktl_ordering(struct request *req, const struct entity *e,
+    const struct ktl_alias *map);
 /* An id given as a number or a uuid string, looked up in e (tenant
  * rules of e); 0 with a field error when it names nothing. */
 long long ktl_ref(struct request *req, const struct entity *e, yajl_val v, const char *field);

@@ -104,7 +104,7 @@ ktl_orgs_list(struct request *req)
 	if (ktl_paginate(req, &q) < 0)
 		return 0;
 	q.search = req_query(req, "search");
-	q.ordering = req_query(req, "ordering");
+	q.ordering = ktl_ordering(req, &ent_tenant, org_alias);
 	for (size_t i = 0; i < ent_tenant.nfields; i++) {
 		const char *v;
 
@@ -230,7 +230,7 @@ places(struct request *req, const struct entity *e, ktl_writer w, long long dist
 	if (ktl_paginate(req, &q) < 0)
 		return 0;
 	q.search = req_query(req, "search");
-	q.ordering = req_query(req, "ordering");
+	q.ordering = ktl_ordering(req, e, NULL);
 	for (size_t i = 0; i < e->nfields; i++) {
 		const char *v;
 

@@ -38,7 +38,7 @@ static void
 query_from(struct request *req, const struct entity *e, struct ent_query *q)
 {
 	q->search = req_query(req, "search");
-	q->ordering = req_query(req, "ordering");
+	q->ordering = ktl_ordering(req, e, NULL);
 	for (size_t i = 0; i < e->nfields; i++) {
 		const char *v;
 

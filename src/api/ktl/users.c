@@ -20,6 +20,14 @@ static const struct ktl_alias user_alias[] = {
 	{ NULL, NULL, 0 },
 };
 
+/* ?ordering= words of 003 */
+static const struct ktl_alias user_order[] = {
+	{ "name", "first_name", 1 },
+	{ "date_joined", "created_at", 1 },
+	{ "mobile", "phone", 1 },
+	{ NULL, NULL, 0 },
+};
+
 static yajl_val
 str_node(struct request *req, const char *s, size_t n)
 {
@@ -142,7 +150,7 @@ ktl_users_list(struct request *req)
 	if (ktl_paginate(req, &q) < 0)
 		return 0;
 	q.search = req_query(req, "search");
-	q.ordering = req_query(req, "ordering");
+	q.ordering = ktl_ordering(req, &ent_user, user_order);
 	for (size_t i = 0; i < ent_user.nfields; i++) {
 		const char *v;
 
