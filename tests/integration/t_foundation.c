@@ -418,14 +418,14 @@ START_TEST(dialects_answer_in_their_own_shape)
 	ck_assert_ptr_nonnull(it_str(r, "message"));
 	it_free(r);
 	/* ktl (003): {success, status, message, error} */
-	r = it_http(it_port() + 3, "GET", "/api/v1/users/", NULL, NULL, 0, NULL);
+	r = it_http(it_port() + 3, "GET", "/api/v1/no-such-endpoint/", NULL, NULL, 0, NULL);
 	ck_assert_int_eq(r->status, 404);
 	ck_assert_int_eq(it_bool(r, "success"), 0);
 	ck_assert_int_eq(it_int(r, "status"), 404);
 	ck_assert_ptr_nonnull(it_json(r, "error"));
 	it_free(r);
 	/* mikrobill (004): {success, data, metadata, error} */
-	r = it_http(it_port() + 4, "GET", "/v1/tenants", NULL, NULL, 0, NULL);
+	r = it_http(it_port() + 4, "GET", "/v1/no-such-endpoint", NULL, NULL, 0, NULL);
 	ck_assert_int_eq(r->status, 404);
 	ck_assert_int_eq(it_bool(r, "success"), 0);
 	ck_assert(it_is_null(r, "data"));
