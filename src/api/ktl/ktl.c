@@ -114,7 +114,10 @@ error(struct request *req, enum err e, const char *message)
 {
 	yajl_gen g = req->gen;
 
-	(void)e;
+	/* the shared handlers' generic words, in 003's */
+	if (e == ERR_VALIDATION && (!strcmp(message, "Invalid input.") ||
+	    !strcmp(message, "Invalid query parameters.")))
+		message = "Bad Request";
 	jw_obj(g);
 	jw_kbool(g, "success", 0);
 	jw_kint(g, "status", req->status);
