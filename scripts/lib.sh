@@ -40,6 +40,66 @@ isp_deps() {
 	[ $had_rc -eq 1 ] || rm -f $rc
 }
 
+# The API documentation's assets: Swagger UI and ReDoc from the npm
+# registry (exact versions), installed beside the pages of nginx/docs/ into a
+# directory outside the repository that nginx serves at /api/docs/assets/.
+ISP_DOCS_PACKAGES="swagger-ui-dist@5.35.0 redoc@2.5.4"
+
+# isp_docs_install DIR: the pages always; the packages once (again when
+# ISP_DOCS_PACKAGES changes).  Without npm or the registry it says so and
+# carries on: the pages then tell their reader the assets are missing.
+isp_docs_install() {
+	local dir=$1 tmp
+	mkdir -p "$dir" && cp "$ISP_TOP"/nginx/docs/*.html "$dir/" || die "cannot write $dir"
+	if [ -s "$dir/swagger-ui/swagger-ui-bundle.js" ] && [ -s "$dir/redoc/redoc.standalone.js" ] &&
+	   [ "$(cat "$dir/.packages" 2>/dev/null)" = "$ISP_DOCS_PACKAGES" ]; then
+		return 0
+	fi
+	if ! command -v npm >/dev/null; then
+		say "docs: npm not found: /api/docs/ and /api/redoc/ will lack their assets (install node and npm)"
+		return 0
+	fi
+	tmp=$(mktemp -d)
+	# npm pack fetches the package tarballs alone, no dependencies and no scripts
+	# shellcheck disable=SC2086
+	if ! (cd "$tmp" && timeout 180 npm pack --silent $ISP_DOCS_PACKAGES >npm.out 2>npm.err); then
+		say "docs: could not fetch $ISP_DOCS_PACKAGES from the npm registry ($(tail -1 "$tmp/npm.err")); /api/docs/ and /api/redoc/ will lack their assets"
+		rm -rf "$tmp"
+		return 0
+	fi
+	mkdir -p "$tmp/swagger-ui" "$tmp/redoc"
+	tar -xzf "$tmp"/swagger-ui-dist-*.tgz -C "$tmp/swagger-ui" --strip-components=1 \
+		package/swagger-ui.css package/swagger-ui-bundle.js \
+		package/swagger-ui-standalone-preset.js package/LICENSE &&
+	tar -xzf "$tmp"/redoc-*.tgz -C "$tmp/redoc" --strip-components=2 \
+		package/bundles/redoc.standalone.js package/bundles/redoc.standalone.js.LICENSE.txt ||
+		{ rm -rf "$tmp"; die "docs: the npm packages do not hold the expected files"; }
+	rm -rf "$dir/swagger-ui" "$dir/redoc"
+	mv "$tmp/swagger-ui" "$tmp/redoc" "$dir/"
+	printf '%s\n' "$ISP_DOCS_PACKAGES" > "$dir/.packages"
+	rm -rf "$tmp"
+	say "docs: $ISP_DOCS_PACKAGES installed in $dir"
+}
+
+# What only the tests need: headless Chromium renders /api/docs/.
+ISP_TEST_PACKAGES="chromium"
+isp_test_deps() {
+	local p want=()
+	for p in $ISP_TEST_PACKAGES; do
+		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || want+=("$p")
+	done
+	[ ${#want[@]} -eq 0 ] && return 0
+	if [ "$(id -u)" -ne 0 ]; then
+		say "tests: ${want[*]} missing and not root: the tests that need it say SKIPPED"
+		return 0
+	fi
+	say "installing for the tests: ${want[*]}"
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${want[@]}" >/dev/null 2>&1 ||
+		{ apt-get update -qq >/dev/null 2>&1; DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+		    --no-install-recommends "${want[@]}" >/dev/null 2>&1; } ||
+		say "tests: could not install ${want[*]}: the tests that need it say SKIPPED"
+}
+
 # isp_build DIR [configure args...]: configure (once per argument set) and make.
 isp_build() {
 	local dir=$1; shift
@@ -144,7 +204,7 @@ isp_fcgi_start() {
 isp_fcgi_stop() { isp_stop_pid "$1/ispbill-fcgi.pid" 350; }
 
 # isp_nginx_start D PORT_BASE [extra server blocks]: five dialect servers on
-# 127.0.0.1:PORT_BASE..PORT_BASE+4.
+# 127.0.0.1:PORT_BASE..PORT_BASE+4; the API docs from $D/docs (isp_docs_install).
 isp_nginx_start() {
 	local D=$1 base=$2 extra=${3:-} user_line=""
 	isp_pid_alive "$D/nginx.pid" && return 0
@@ -156,7 +216,7 @@ isp_nginx_start() {
 	    -e "s#@SNIPPET@#$ISP_TOP/nginx/ispbill-fastcgi.conf#g" -e "s#@BIND@#127.0.0.1#g" \
 	    -e "s#@PORT_NATIVE@#$base#" -e "s#@PORT_BITWAVE@#$((base + 1))#" \
 	    -e "s#@PORT_NETFLOW@#$((base + 2))#" -e "s#@PORT_KTL@#$((base + 3))#" \
-	    -e "s#@PORT_MIKROBILL@#$((base + 4))#" \
+	    -e "s#@PORT_MIKROBILL@#$((base + 4))#" -e "s#@DOCS@#$D/docs#g" \
 	    "$ISP_TOP/nginx/dev.conf.in" > "$D/nginx.conf"
 	# extra server blocks (the harness's spawn-fcgi and bench servers)
 	printf '%s\n' "$extra" > "$D/nginx-extra.conf"

@@ -8,6 +8,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "itest.h"
 
@@ -167,6 +169,24 @@ START_TEST(cors_only_for_listed_origins)
 	header_is(&ms, "no Origin", r, "Access-Control-Allow-Origin", NULL);
 	header_is(&ms, "no Origin", r, "Vary", "Origin");
 	it_free(r);
+	/* a value that is no origin stops the programs, naming the key */
+	{
+		static const char *const bad_conf[] = { "panel.example.test",
+		    "https://panel.example.test/app", "ftp://panel.example.test", "https://" };
+		char cmd[1024], out[1024];
+
+		for (size_t i = 0; i < sizeof(bad_conf) / sizeof(bad_conf[0]); i++) {
+			snprintf(cmd, sizeof(cmd), "ISPBILL_CORS_ORIGINS='http://ok.example.test, %s' "
+			    "ISPBILL_CONFIG=%s/ispbill.conf %s/ispbill check-config 2>&1", bad_conf[i],
+			    it_dir(), it_build());
+			if (it_run(cmd, out, sizeof(out)) != 1 || !strstr(out, "cors_origins"))
+				miss(&ms, "cors_origins=%s accepted: %.200s", bad_conf[i], out);
+		}
+		snprintf(cmd, sizeof(cmd), "ISPBILL_CORS_ORIGINS='*' ISPBILL_CONFIG=%s/ispbill.conf "
+		    "%s/ispbill check-config 2>&1", it_dir(), it_build());
+		if (it_run(cmd, out, sizeof(out)) != 0 || !strstr(out, "cors_origins = *"))
+			miss(&ms, "cors_origins=* refused: %.200s", out);
+	}
 	/* the origin is echoed, never the list */
 	r = from(0, "GET", "/api/health/", PANEL, NULL);
 	v = it_header(r, "Access-Control-Allow-Origin");
@@ -529,6 +549,117 @@ START_TEST(schema_types_from_the_entities)
 }
 END_TEST
 
+/* ---- the documentation pages (nginx: pages and npm assets from DIR/docs) ---- */
+
+START_TEST(docs_pages_and_assets)
+{
+	static const struct { const char *path, *type, *has; long min; } c[] = {
+		{ "/api/docs/", "text/html", "/api/schema/", 500 },
+		{ "/api/docs", "text/html", "swagger-ui-bundle.js", 500 },
+		{ "/api/redoc/", "text/html", "redoc.standalone.js", 500 },
+		{ "/api/redoc", "text/html", "/api/schema/", 500 },
+		{ "/api/docs/assets/swagger-ui/swagger-ui-bundle.js", "application/javascript",
+		  "SwaggerUIBundle", 100000 },
+		{ "/api/docs/assets/swagger-ui/swagger-ui-standalone-preset.js",
+		  "application/javascript", NULL, 10000 },
+		{ "/api/docs/assets/swagger-ui/swagger-ui.css", "text/css", NULL, 10000 },
+		{ "/api/docs/assets/redoc/redoc.standalone.js", "application/javascript", "Redoc",
+		  100000 },
+	};
+	struct misses ms = { 0 };
+
+	for (size_t i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		struct resp *r = it_http(0, "GET", c[i].path, NULL, NULL, 0, NULL);
+		char *ct = it_header(r, "Content-Type");
+
+		if (r->status != 200)
+			miss(&ms, "%s: HTTP %ld (are the assets installed? see harness.log)",
+			    c[i].path, r->status);
+		else {
+			if (ct == NULL || strncmp(ct, c[i].type, strlen(c[i].type)) != 0)
+				miss(&ms, "%s: Content-Type %s, expected %s", c[i].path,
+				    ct ? ct : "(none)", c[i].type);
+			if ((long)strlen(r->body) < c[i].min)
+				miss(&ms, "%s: %zu bytes", c[i].path, strlen(r->body));
+			if (c[i].has && !strstr(r->body, c[i].has))
+				miss(&ms, "%s: lacks %s", c[i].path, c[i].has);
+		}
+		free(ct);
+		it_free(r);
+	}
+	NO_MISSES(ms);
+}
+END_TEST
+
+/* Headless Chromium on a page: a screenshot DIR/<name>.png kept with the
+ * test logs, and the DOM after the page's scripts ran in DIR/<name>-dom.html.
+ * 0, or -1 when there is no Chromium (the caller says SKIPPED). */
+static int
+chromium(const char *path, const char *name)
+{
+	static const char *const bins[] = { "/usr/bin/chromium", "/usr/bin/chromium-browser" };
+	const char *bin = NULL;
+	char cmd[2048], out[4096];
+
+	for (size_t i = 0; i < sizeof(bins) / sizeof(bins[0]) && !bin; i++)
+		if (access(bins[i], X_OK) == 0)
+			bin = bins[i];
+	if (bin == NULL)
+		return -1;
+	snprintf(cmd, sizeof(cmd), "cd %s && HOME=%s timeout 90 %s --headless --no-sandbox "
+	    "--disable-gpu --disable-dev-shm-usage --hide-scrollbars --window-size=1200,900 "
+	    "--virtual-time-budget=8000 --screenshot=%s/%s.png http://127.0.0.1:%d%s "
+	    ">>%s/chromium.log 2>&1", it_dir(), it_dir(), bin, it_dir(), name, it_port(), path,
+	    it_dir());
+	ck_assert_msg(it_run(cmd, out, sizeof(out)) == 0, "chromium screenshot failed: see "
+	    "%s/chromium.log", it_dir());
+	snprintf(cmd, sizeof(cmd), "cd %s && HOME=%s timeout 90 %s --headless --no-sandbox "
+	    "--disable-gpu --disable-dev-shm-usage --virtual-time-budget=8000 --dump-dom "
+	    "http://127.0.0.1:%d%s >%s/%s-dom.html 2>>%s/chromium.log", it_dir(), it_dir(), bin,
+	    it_port(), path, it_dir(), name, it_dir());
+	ck_assert_msg(it_run(cmd, out, sizeof(out)) == 0, "chromium --dump-dom failed: see "
+	    "%s/chromium.log", it_dir());
+	return 0;
+}
+
+/* the size of a file under the test dir, -1 if absent */
+static long long
+file_size(const char *name)
+{
+	char p[1024];
+	struct stat st;
+
+	snprintf(p, sizeof(p), "%s/%s", it_dir(), name);
+	return stat(p, &st) == 0 ? (long long)st.st_size : -1;
+}
+
+START_TEST(docs_render_in_chromium)
+{
+	if (chromium("/api/docs/", "docs") < 0) {
+		printf("SKIPPED: docs_render_in_chromium: no chromium (apt-get install chromium)\n");
+		return;
+	}
+	/* a rendered page, not a blank one: tens of KiB of PNG */
+	ck_assert_msg(file_size("docs.png") > 20000, "docs.png: %lld bytes", file_size("docs.png"));
+	/* Swagger UI read the schema: its title and the first operations */
+	ck_assert_msg(it_file_contains("docs-dom.html", "class=\"title\">ispbill API"),
+	    "no title in %s/docs-dom.html", it_dir());
+	ck_assert_msg(it_file_contains("docs-dom.html", "data-path=\"/api/health/\""),
+	    "no operation in %s/docs-dom.html", it_dir());
+	ck_assert_msg(!it_file_contains("docs-dom.html", "<p class=\"missing\">ispbill"),
+	    "the page says its assets are missing");
+
+	ck_assert_int_eq(chromium("/api/redoc/", "redoc"), 0);
+	ck_assert_msg(file_size("redoc.png") > 20000, "redoc.png: %lld bytes",
+	    file_size("redoc.png"));
+	ck_assert_msg(!it_file_contains("redoc-dom.html", "<p class=\"missing\">ispbill"),
+	    "the page says its assets are missing");
+	ck_assert_msg(it_file_contains("redoc-dom.html", "<h1 class=") &&
+	    it_file_contains("redoc-dom.html", ">ispbill API"), "no title in %s/%s",
+	    it_dir(), "redoc-dom.html");
+}
+END_TEST
+
 Suite *
 suite_native_extras(void)
 {
@@ -550,6 +681,11 @@ suite_native_extras(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, schema_lists_exactly_the_route_table);
 	tcase_add_test(tc, schema_types_from_the_entities);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("docs");
+	tcase_set_timeout(tc, 240);
+	tcase_add_test(tc, docs_pages_and_assets);
+	tcase_add_test(tc, docs_render_in_chromium);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -293,7 +293,9 @@ operation(struct request *req, yajl_gen g, const struct route *rt)
 	jw_arr(g);
 	jw_strn(g, tag, strcspn(tag, "/"));
 	jw_arr_end(g);
-	if (res) {
+	if (res == NULL)        /* hand-written: the route says what it is */
+		jw_kstr(g, "summary", arena_printf(&req->arena, "%s %s", rt->method, rt->pattern));
+	else {
 		static const struct { handler_fn fn; const char *verb; } v[] = {
 			{ res_list, "List" }, { res_get, "Get" }, { res_create, "Create" },
 			{ res_update, "Update" }, { res_delete, "Delete" },
