@@ -17,13 +17,8 @@
 #include "util/conf.h"
 #include "util/log.h"
 
-struct provider {
-	int enabled, receipts, reminders;
-	const char *kind, *api_key, *partner_id, *shortcode, *url;
-};
-
 static int
-provider_load(struct db *db, struct arena *a, long long tenant, struct provider *pv)
+provider_load(struct db *db, struct arena *a, long long tenant, struct sms_account *pv)
 {
 	struct db_param p[1] = { db_int(tenant) };
 	struct db_result r;
@@ -46,19 +41,31 @@ provider_load(struct db *db, struct arena *a, long long tenant, struct provider 
 }
 
 static int
-provider_ready(const struct provider *pv)
+provider_ready(const struct sms_account *pv)
 {
 	return pv->enabled && pv->api_key && *pv->api_key && pv->url && *pv->url &&
 	    pv->shortcode && *pv->shortcode &&
 	    (strcmp(pv->kind, "advanta") || (pv->partner_id && *pv->partner_id));
 }
 
-int
-sms_send_message(struct db *db, struct arena *a, const struct config *cfg, long long tenant,
-    const char *kind, const char *to, const char *text, long long customer, long long sub,
-    long long mpesa_tx, const char *reminder_for, struct sms_out *out, struct ferrs *fe)
+/* the number (normalised into phone, 20 bytes) and the text; field errors */
+static int
+check_fields(const char *to, const char *text, char *phone, struct ferrs *fe)
 {
-	struct provider pv;
+	if (to == NULL || phone_normalise(to, phone, 20) < 0)
+		ferr_add(fe, "to", "Enter a phone number, such as 0712345678 or +254712345678.");
+	if (text == NULL || *text == '\0' || sms_text_chars(text) < 1 ||
+	    sms_text_chars(text) > SMS_TEXT_MAX)
+		ferr_add(fe, "message", "1 to 1600 characters are required.");
+	return fe->n ? CORE_INVALID : CORE_OK;
+}
+
+int
+sms_send_via(struct db *db, struct arena *a, const struct config *cfg, long long tenant,
+    const struct sms_account *pv, const char *kind, const char *to, const char *text,
+    long long customer, long long sub, long long mpesa_tx, const char *reminder_for,
+    struct sms_out *out, struct ferrs *fe)
+{
 	struct sms_provider sp;
 	struct sms_result res;
 	struct sms_error err;
@@ -67,35 +74,19 @@ sms_send_message(struct db *db, struct arena *a, const struct config *cfg, long 
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	if (to == NULL || phone_normalise(to, phone, sizeof(phone)) < 0)
-		ferr_add(fe, "to", "Enter a phone number, such as 0712345678 or +254712345678.");
-	if (text == NULL || *text == '\0' || sms_text_chars(text) < 1 ||
-	    sms_text_chars(text) > SMS_TEXT_MAX)
-		ferr_add(fe, "message", "1 to 1600 characters are required.");
-	if (fe->n)
+	if (check_fields(to, text, phone, fe) != CORE_OK)
 		return CORE_INVALID;
-	if ((rc = provider_load(db, a, tenant, &pv)) != CORE_OK)
-		return rc;
-	if (!provider_ready(&pv)) {
-		ferr_add(fe, "non_field_errors", !strcmp(pv.kind ? pv.kind : "", "advanta") ?
-		    "SMS is not set up: enable it and give the Advanta apiKey, partnerId, shortcode "
-		    "and customApiUrl." : "SMS is not set up: enable it and give the provider's key, "
-		    "sender and URL.");
-		return CORE_CONFLICT;
-	}
 	out->to = arena_strdup(a, phone);
 	{
-		struct db_param p[8] = { db_int(tenant), db_str(kind), db_str(pv.kind), db_str(phone),
+		struct db_param p[9] = { db_int(tenant), db_str(kind), db_str(pv->kind), db_str(phone),
 		    db_str(text), customer ? db_int(customer) : db_null(),
-		    sub ? db_int(sub) : db_null(), mpesa_tx ? db_int(mpesa_tx) : db_null() };
-		struct db_param q[9];
+		    sub ? db_int(sub) : db_null(), mpesa_tx ? db_int(mpesa_tx) : db_null(),
+		    reminder_for ? db_str(reminder_for) : db_null() };
 
-		memcpy(q, p, sizeof(p));
-		q[8] = reminder_for ? db_str(reminder_for) : db_null();
 		/* a receipt or a reminder once: the unique keys say whether it was */
 		if (db_query(db, a, "INSERT IGNORE INTO sms_messages (tenant_id, kind, provider, "
 		    "to_phone, message, customer_id, subscription_id, mpesa_transaction_id, "
-		    "reminder_for) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", q, 9, &r) < 0)
+		    "reminder_for) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", p, 9, &r) < 0)
 			return CORE_DB;
 		if (r.affected == 0) {
 			out->duplicate = 1;
@@ -105,11 +96,11 @@ sms_send_message(struct db *db, struct arena *a, const struct config *cfg, long 
 		out->message_id = (long long)r.insert_id;
 	}
 	memset(&sp, 0, sizeof(sp));
-	sp.kind = !strcmp(pv.kind, "advanta") ? SMS_ADVANTA : SMS_GENERIC;
-	sp.base_url = pv.url;
-	sp.api_key = pv.api_key;
-	sp.partner_id = pv.partner_id;
-	sp.sender = pv.shortcode;
+	sp.kind = !strcmp(pv->kind, "advanta") ? SMS_ADVANTA : SMS_GENERIC;
+	sp.base_url = pv->url;
+	sp.api_key = pv->api_key;
+	sp.partner_id = pv->partner_id;
+	sp.sender = pv->shortcode;
 	sp.connect_timeout_ms = cfg->sms_timeout_ms < 5000 ? cfg->sms_timeout_ms : 5000;
 	sp.timeout_ms = cfg->sms_timeout_ms;
 	if (sms_send(&sp, phone, text, &res, &err) == SMS_OK) {
@@ -136,13 +127,38 @@ sms_send_message(struct db *db, struct arena *a, const struct config *cfg, long 
 	return rc < 0 ? CORE_DB : CORE_OK;
 }
 
+int
+sms_send_message(struct db *db, struct arena *a, const struct config *cfg, long long tenant,
+    const char *kind, const char *to, const char *text, long long customer, long long sub,
+    long long mpesa_tx, const char *reminder_for, struct sms_out *out, struct ferrs *fe)
+{
+	struct sms_account pv;
+	char phone[20];
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if (check_fields(to, text, phone, fe) != CORE_OK)
+		return CORE_INVALID;
+	if ((rc = provider_load(db, a, tenant, &pv)) != CORE_OK)
+		return rc;
+	if (!provider_ready(&pv)) {
+		ferr_add(fe, "non_field_errors", !strcmp(pv.kind ? pv.kind : "", "advanta") ?
+		    "SMS is not set up: enable it and give the Advanta apiKey, partnerId, shortcode "
+		    "and customApiUrl." : "SMS is not set up: enable it and give the provider's key, "
+		    "sender and URL.");
+		return CORE_CONFLICT;
+	}
+	return sms_send_via(db, a, cfg, tenant, &pv, kind, to, text, customer, sub, mpesa_tx,
+	    reminder_for, out, fe);
+}
+
 void
 sms_receipt(struct db *db, struct arena *a, const struct config *cfg, long long tenant,
     long long mpesa_tx)
 {
 	struct db_param p[1] = { db_int(mpesa_tx) };
 	struct db_result r;
-	struct provider pv;
+	struct sms_account pv;
 	struct sms_out out;
 	struct ferrs fe = { .n = 0 };
 	const char *text;

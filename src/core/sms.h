@@ -20,6 +20,20 @@ struct sms_out {
 	int duplicate;                  /* a receipt or reminder already sent */
 };
 
+/* A provider as sms_settings (or a request, 002) describes it. */
+struct sms_account {
+	int enabled, receipts, reminders;
+	const char *kind;               /* "advanta" or "generic" */
+	const char *api_key, *partner_id, *shortcode, *url;
+};
+
+/* Send text to one number through acct (complete: the caller checked) and
+ * record it.  As sms_send_message, without the tenant's settings. */
+int sms_send_via(struct db *db, struct arena *a, const struct config *cfg, long long tenant,
+    const struct sms_account *acct, const char *kind, const char *to, const char *text,
+    long long customer, long long sub, long long mpesa_tx, const char *reminder_for,
+    struct sms_out *out, struct ferrs *fe);
+
 /* Send text to one number through the tenant's provider and record it.
  * kind: "manual", "receipt", "reminder".  Field errors (to, message) give
  * CORE_INVALID; a provider not enabled or not set up CORE_CONFLICT; a
