@@ -420,7 +420,7 @@ mb_customer_ping(struct request *req)
 	    (int)count * 1000 + 1000, &p);
 	user = ent_val(e, &sub, "username");
 	addr = ent_val(e, &sub, "static_ip");
-	ros_result_init(&act);
+	memset(&act, 0, sizeof(act));      /* empty: the calls below initialise it */
 	if (rc == CORE_OK && (!addr || !*addr)) {
 		rc = prov_print(&p, ROS_M_PPP_ACTIVE, NULL, &act);
 		addr = NULL;

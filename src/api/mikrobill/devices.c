@@ -230,7 +230,7 @@ menu_read(struct request *req, const char *menu, const char *key)
 
 	if (replied)
 		return rc;
-	ros_result_init(&res);
+	memset(&res, 0, sizeof(res));      /* empty: the calls below initialise it */
 	rc = prov_print(&p, menu, NULL, &res);
 	prov_close(&p);
 	if (rc != CORE_OK) {
@@ -340,7 +340,7 @@ menu_write(struct request *req, const char *menu, const char *const *keys)
 	rc = open_device(req, 0, &p, &replied);
 	if (replied)
 		return rc;
-	ros_result_init(&res);
+	memset(&res, 0, sizeof(res));      /* empty: the calls below initialise it */
 	rc = prov_print(&p, menu, NULL, &res);
 	if (rc == CORE_OK && !adding) {
 		it = find_item(&res, key);

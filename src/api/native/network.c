@@ -277,7 +277,7 @@ hotspot_users(struct request *req, struct prov *p, const void *arg)
 	int rc;
 
 	(void)arg;
-	ros_result_init(&act);
+	memset(&act, 0, sizeof(act));      /* empty: the calls below initialise it */
 	rc = prov_print(p, ROS_M_HOTSPOT_USER, NULL, &users);
 	if (rc == CORE_OK) {
 		ros_result_free(&act);

@@ -205,6 +205,10 @@ struct ros_result {
 	size_t max_bytes;           /* 0: ROS_MAX_REPLY_DEFAULT */
 };
 
+/* Start an empty result (it allocates: ros_result_free it).  The calls
+ * that fill a result initialise it themselves, so do not init one before
+ * passing it to them (that arena would leak); a zeroed result is empty and
+ * safe to free. */
 void ros_result_init(struct ros_result *r);
 /* Add one reply of the command: !re becomes an item, !trap a trap, !empty
  * sets empty, !done its attributes and complete, !fatal fatal and
