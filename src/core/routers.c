@@ -45,14 +45,14 @@ static const struct field router_fields[] = {
 	{ "is_mikrotik", "t.router_type = 'mikrotik'", FT_BOOL, FF_READONLY },
 	{ "api_url", "CONCAT(IF(t.use_tls, 'api-ssl', 'api'), '://', t.host, ':', t.api_port)",
 	  FT_STR, FF_READONLY },
-	{ "subscriptions_count", "(SELECT COUNT(*) FROM subscriptions s WHERE s.router_id = t.id)",
-	  FT_INT, FF_READONLY },
+	/* over ix_subscriptions_router; the data used is kept (sql/007) */
+	{ "subscriptions_count", "(SELECT COUNT(*) FROM subscriptions s WHERE "
+	  "s.tenant_id = t.tenant_id AND s.router_id = t.id)", FT_INT, FF_READONLY },
 	{ "active_subscriptions_count", "(SELECT COUNT(*) FROM subscriptions s "
-	  "WHERE s.router_id = t.id AND s.status = 'active')", FT_INT, FF_READONLY },
-	{ "total_bandwidth_usage", "(SELECT COALESCE(SUM(s.data_used), 0) FROM subscriptions s "
-	  "WHERE s.router_id = t.id)", FT_INT, FF_READONLY },
-	{ "total_bandwidth_usage_float", "(SELECT COALESCE(SUM(s.data_used), 0) FROM subscriptions s "
-	  "WHERE s.router_id = t.id)", FT_DECIMAL, FF_READONLY },
+	  "WHERE s.tenant_id = t.tenant_id AND s.router_id = t.id AND s.status = 'active')", FT_INT,
+	  FF_READONLY },
+	{ "total_bandwidth_usage", "t.data_used_total", FT_INT, FF_READONLY },
+	{ "total_bandwidth_usage_float", "t.data_used_total", FT_DECIMAL, FF_READONLY },
 	{ "created_at", "created_at", FT_DATETIME, FF_READONLY | FF_SORT },
 	{ "updated_at", "updated_at", FT_DATETIME, FF_READONLY },
 };
