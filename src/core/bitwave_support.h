@@ -13,4 +13,9 @@ void bitwave_plans_of(struct ent_query *q, long long owner_id);
  * (or has no end). */
 void bitwave_customers_active(struct ent_query *q);
 
+/* A plan (id, name, price) and a router (id, name) as a customer row
+ * shows them: the same rows as ent_plan and ent_router without their
+ * computed figures, which a list of customers does not show. */
+extern const struct entity ent_plan_brief, ent_router_brief;
+
 #endif

@@ -113,8 +113,10 @@ write_customer(struct request *req, yajl_gen g, const struct ent_row *r, struct 
     struct memo *routers, int active)
 {
 	const struct entity *e = &ent_customer;
-	const struct ent_row *p = memo_get(req, plans, &ent_plan, ent_val_int(e, r, "plan_id"));
-	const struct ent_row *rt = memo_get(req, routers, &ent_router, ent_val_int(e, r, "router_id"));
+	const struct ent_row *p = memo_get(req, plans, &ent_plan_brief,
+	    ent_val_int(e, r, "plan_id"));
+	const struct ent_row *rt = memo_get(req, routers, &ent_router_brief,
+	    ent_val_int(e, r, "router_id"));
 
 	jw_obj(g);
 	jw_kint(g, "id", r->id);
@@ -135,8 +137,8 @@ write_customer(struct request *req, yajl_gen g, const struct ent_row *r, struct 
 	if (p) {
 		jw_obj(g);
 		jw_kint(g, "id", p->id);
-		jw_kstr(g, "name", ent_val(&ent_plan, p, "name"));
-		bw_price(g, "price", ent_val(&ent_plan, p, "price"));
+		jw_kstr(g, "name", ent_val(&ent_plan_brief, p, "name"));
+		bw_price(g, "price", ent_val(&ent_plan_brief, p, "price"));
 		jw_obj_end(g);
 	} else
 		jw_null(g);
@@ -144,7 +146,7 @@ write_customer(struct request *req, yajl_gen g, const struct ent_row *r, struct 
 	if (rt) {
 		jw_obj(g);
 		jw_kint(g, "id", rt->id);
-		jw_kstr(g, "name", ent_val(&ent_router, rt, "name"));
+		jw_kstr(g, "name", ent_val(&ent_router_brief, rt, "name"));
 		jw_obj_end(g);
 	} else
 		jw_null(g);
