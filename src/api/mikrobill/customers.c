@@ -108,6 +108,7 @@ counts(struct request *req, yajl_gen g)
 
 		memset(&q, 0, sizeof(q));
 		q.limit = 1;
+		q.versions = req->auth.versions;        /* counted once per change */
 		res_customers.scope(req, &q);
 		ent_query_filter(&q, f, st[i], &req->errs, &req->arena);
 		jw_kint(g, st[i], ent_list(req->db, &req->arena, &ent_customer, req->auth.tenant_id,
@@ -127,6 +128,7 @@ mb_customer_list(struct request *req)
 		return reply_error(req, ERR_VALIDATION, "Invalid query parameters.");
 	res_query(req, &ent_customer, &q);
 	res_customers.scope(req, &q);
+	q.versions = req->auth.versions;
 	return mb_reply_wrapped(req, &res_customers, &q, &pg, "customers", counts);
 }
 
