@@ -19,7 +19,7 @@
 static const char *const mpesa_types[] = { "paybill", "buygoods", NULL };
 static const struct setting mpesa_fields[] = {
 	{ "enabled", "enabled", ST_BOOL, 0, 0, NULL },
-	{ "shortcode", "shortcode", ST_DIGITS, 5, 7, NULL },
+	{ "shortcode", "shortcode", ST_DIGITS, 5, 7, NULL, 1 },
 	{ "transaction_type", "transaction_type", ST_ENUM, 0, 0, mpesa_types },
 	{ "till_number", "till_number", ST_DIGITS, 5, 7, NULL },
 	{ "passkey", "passkey_enc", ST_SECRET, 0, 200, NULL },
@@ -241,10 +241,24 @@ mpesa_push(struct db *db, struct arena *a, const struct config *cfg, const struc
 				return CORE_INVALID;
 			}
 		}
+		if (customer > 0) {
+			/* the buyer named: the tenant's, and the reseller's own */
+			struct db_param q[2] = { db_int(customer), db_int(who->tenant_id) };
+
+			if (db_query(db, a, "SELECT owner_id FROM customers WHERE id = ? AND "
+			    "tenant_id = ? AND deleted_at IS NULL", q, 2, &r) < 0)
+				return CORE_DB;
+			if (r.nrows == 0 || (rbac_is_reseller(who) &&
+			    db_val_int(&r, 0, 0, 0) != who->user_id)) {
+				ferr_add(fe, "customer_id", "Invalid pk - object does not exist.");
+				return CORE_INVALID;
+			}
+			owner = db_val_int(&r, 0, 0, 0);
+		}
 		desc = "Internet";
 	} else {
 		struct db_param p[2] = { db_int(rq->invoice_id), db_int(who->tenant_id) };
-		long long balance;
+		long long balance, due;
 
 		if (db_query(db, a, "SELECT i.total_amount - i.paid_amount, i.status, i.customer_id, "
 		    "c.owner_id, SUBSTRING(i.invoice_number, 5) FROM invoices i "
@@ -266,8 +280,9 @@ mpesa_push(struct db *db, struct arena *a, const struct config *cfg, const struc
 		customer = db_val_int(&r, 0, 2, 0);
 		balance = whole_shillings(db_val(&r, 0, 0));
 		amount = rq->amount > 0 ? rq->amount : balance;
-		if (amount < MPESA_AMOUNT_MIN || amount > MPESA_AMOUNT_MAX ||
-		    (balance >= 0 && amount > balance) || (balance < 0 && rq->amount <= 0)) {
+		if (mpesa_amount_cents(db_val(&r, 0, 0), &due) != MPESA_OK)
+			due = 0;
+		if (amount < MPESA_AMOUNT_MIN || amount > MPESA_AMOUNT_MAX || amount * 100 > due) {
 			ferr_add(fe, "amount", arena_printf(a, "A whole number of shillings from %d "
 			    "to the balance due of %s is required.", MPESA_AMOUNT_MIN,
 			    db_val(&r, 0, 0)));

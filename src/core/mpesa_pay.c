@@ -27,11 +27,11 @@
 #include "util/uuid.h"
 
 #define TX_COLS "id, status, amount, kind, plan_id, invoice_id, customer_id, router_id, " \
-	"phone, mac_address, checkout_request_id, owner_id"
+	"phone, mac_address, checkout_request_id, owner_id, mpesa_receipt_number, account_reference"
 
 struct txrow {
 	long long id, plan, invoice, customer, router, owner;
-	const char *status, *amount, *kind, *phone, *mac, *checkout;
+	const char *status, *amount, *kind, *phone, *mac, *checkout, *receipt, *ref;
 };
 
 static void
@@ -49,6 +49,8 @@ row_of(const struct db_result *r, struct txrow *t)
 	t->mac = db_val(r, 0, 9);
 	t->checkout = db_val(r, 0, 10);
 	t->owner = db_val_int(r, 0, 11, 0);
+	t->receipt = db_val(r, 0, 12);
+	t->ref = db_val(r, 0, 13);
 }
 
 /* the payer: the transaction's customer, the tenant's customer with that
@@ -124,8 +126,10 @@ plan_subscription(struct db *db, struct arena *a, const struct actor *who,
 		struct db_param q[1] = { db_int(t->plan) };
 
 		if (db_query(db, a, "SELECT price, connection_type FROM plans WHERE id = ?", q, 1,
-		    &r) < 0 || r.nrows == 0)
+		    &r) < 0)
 			return -1;
+		if (r.nrows == 0)
+			return CORE_CONFLICT;   /* the plan is gone: refused, logged by the caller */
 	}
 	/* a hotspot user is known by its device (000: AABBCCDDEEFF), else the phone */
 	if (t->mac) {
@@ -304,6 +308,43 @@ answer(struct arena *a, struct mpesa_inbound *out, int status, const char *outco
 
 /* ---- the STK callback ---- */
 
+static int
+bump(struct db *db, struct arena *a, long long id)
+{
+	struct db_param q[1] = { db_int(id) };
+
+	return db_query(db, a, "UPDATE mpesa_transactions SET callbacks = callbacks + 1 WHERE id = ?",
+	    q, 1, NULL) < 0 ? -1 : 0;
+}
+
+/* Money that arrived for a push already paid: a new completed record of it
+ * and a plain payment of the customer's (no second extension). */
+static int
+second_payment(struct db *db, struct arena *a, long long tenant, const struct txrow *t,
+    const char *receipt, const char *when, struct mpesa_inbound *out)
+{
+	struct db_param p[5] = { db_int(tenant), db_str(t->phone), db_str(t->amount),
+	    t->ref ? db_str(t->ref) : db_null(), t->customer ? db_int(t->customer) : db_null() };
+	struct db_result r;
+	struct txrow n;
+
+	if (db_query(db, a, "INSERT INTO mpesa_transactions (uuid, tenant_id, kind, phone, amount, "
+	    "account_reference, customer_id, description, result_desc) VALUES (UUID(), ?, 'c2b', ?, "
+	    "?, ?, ?, 'Paid twice', 'A second payment for a completed push')", p, 5, &r) < 0)
+		return -1;
+	log_warn("mpesa: receipt %s paid a push already completed (transaction %lld); recorded as "
+	    "transaction %llu, a payment of the customer's", receipt, t->id, r.insert_id);
+	memset(&n, 0, sizeof(n));
+	n.id = (long long)r.insert_id;
+	n.status = "pending";
+	n.amount = t->amount;
+	n.kind = "c2b";
+	n.customer = t->customer;
+	n.phone = t->phone;
+	n.owner = t->owner;
+	return complete(db, a, tenant, &n, receipt, when, out);
+}
+
 struct cb_ctx {
 	struct arena *a;
 	long long tenant;
@@ -331,20 +372,18 @@ callback_tx(struct db *db, void *vctx)
 	}
 	row_of(&r, &t);
 	c->out->transaction_id = t.id;
-	if (strcmp(t.status, "pending") != 0) {
-		struct db_param q[1] = { db_int(t.id) };
-
-		answer(c->a, c->out, 200, "duplicate", arena_printf(c->a, "already %s", t.status));
-		return db_query(db, c->a, "UPDATE mpesa_transactions SET callbacks = callbacks + 1 "
-		    "WHERE id = ?", q, 1, NULL) < 0 ? -1 : 0;
-	}
 	if (c->cb->result_code != 0) {
 		struct db_param q[4] = { db_str(c->cb->result_code == 1032 ? "cancelled" : "failed"),
 		    db_int(c->cb->result_code), db_str(c->cb->result_desc), db_int(t.id) };
 
+		c->out->transaction_id = 0;     /* nothing granted */
+		if (strcmp(t.status, "pending") != 0) {
+			answer(c->a, c->out, 200, "duplicate", arena_printf(c->a, "already %s",
+			    t.status));
+			return bump(db, c->a, t.id);
+		}
 		answer(c->a, c->out, 200, "applied", arena_printf(c->a, "result %ld: %s",
 		    c->cb->result_code, c->cb->result_desc));
-		c->out->transaction_id = 0;     /* nothing granted */
 		return db_query(db, c->a, "UPDATE mpesa_transactions SET status = ?, result_code = ?, "
 		    "result_desc = LEFT(?, 255), callbacks = callbacks + 1 WHERE id = ?", q, 4, NULL) < 0 ?
 		    -1 : 0;
@@ -364,9 +403,31 @@ callback_tx(struct db *db, void *vctx)
 		if (r.nrows) {
 			answer(c->a, c->out, 200, "duplicate", "receipt already recorded");
 			c->out->transaction_id = 0;
-			return 0;
+			return bump(db, c->a, t.id);
 		}
 	}
+	if (!strcmp(t.status, "completed")) {
+		c->out->transaction_id = 0;
+		if (t.receipt == NULL) {
+			/* completed by an STK query, which tells no receipt: this is it */
+			struct db_param q[2] = { db_str(c->cb->receipt), db_int(t.id) };
+
+			answer(c->a, c->out, 200, "duplicate", "receipt recorded for a queried payment");
+			if (db_query(db, c->a, "UPDATE mpesa_transactions SET mpesa_receipt_number = ?, "
+			    "callbacks = callbacks + 1 WHERE id = ?", q, 2, NULL) < 0)
+				return -1;
+			return db_query(db, c->a, "UPDATE payments p JOIN mpesa_transactions t ON "
+			    "t.payment_id = p.id SET p.transaction_id = t.mpesa_receipt_number "
+			    "WHERE t.id = ? AND p.transaction_id IS NULL", q + 1, 1, NULL) < 0 ? -1 : 0;
+		}
+		/* paid twice under one push (a C2B took this one first): the
+		 * second money is the customer's, on the books as a payment */
+		answer(c->a, c->out, 200, "applied", "a second payment for a completed push");
+		return second_payment(db, c->a, c->tenant, &t, c->cb->receipt,
+		    c->cb->transaction_date, c->out);
+	}
+	/* pending, or given up on (expired, failed, cancelled): the money came,
+	 * so the service is granted */
 	{
 		struct db_param q[2] = { db_str(c->cb->result_desc), db_int(t.id) };
 
@@ -502,6 +563,29 @@ c2b_tx(struct db *db, void *vctx)
 			row_of(&r, &t);
 			answer(c->a, c->out, 200, "applied", "paid (the pending STK push)");
 			return complete(db, c->a, c->tenant, &t, c->m->trans_id, c->m->trans_time, c->out);
+		}
+	}
+	/* a push an STK query completed (which tells no receipt): this is its
+	 * receipt, not a second payment */
+	{
+		struct db_param p[3] = { db_int(c->tenant), db_str(c->m->bill_ref_number),
+		    db_str(amount) };
+
+		if (db_query(db, c->a, "SELECT id FROM mpesa_transactions WHERE tenant_id = ? AND "
+		    "account_reference = ? AND amount = ? AND status = 'completed' AND "
+		    "mpesa_receipt_number IS NULL AND kind <> 'c2b' ORDER BY id LIMIT 1 FOR UPDATE",
+		    p, 3, &r) < 0)
+			return -1;
+		if (r.nrows) {
+			struct db_param q[2] = { db_str(c->m->trans_id), db_int(db_val_int(&r, 0, 0, 0)) };
+
+			answer(c->a, c->out, 200, "duplicate", "receipt recorded for a queried payment");
+			if (db_query(db, c->a, "UPDATE mpesa_transactions SET mpesa_receipt_number = ? "
+			    "WHERE id = ?", q, 2, NULL) < 0)
+				return -1;
+			return db_query(db, c->a, "UPDATE payments p JOIN mpesa_transactions t ON "
+			    "t.payment_id = p.id SET p.transaction_id = t.mpesa_receipt_number "
+			    "WHERE t.id = ? AND p.transaction_id IS NULL", q + 1, 1, NULL) < 0 ? -1 : 0;
 		}
 	}
 	/* an open invoice by its number (with or without INV-), else a
@@ -732,12 +816,32 @@ mpesa_sweep(struct db *db, const struct config *cfg, struct mpesa_sweep_counts *
 		}
 		if (q == CORE_OK)
 			c.st = &st;
-		else if (!old && !(checkout && err.code == MPESA_EDARAJA))
-			continue;       /* still being processed, or Daraja away: later */
-		/* a day old, or unknown to Daraja: expired */
-		if (db_tx(db, 3, sweep_tx, &c) < 0) {
-			rc = CORE_DB;
-			break;
+		else if (!old && !(checkout && err.code == MPESA_EDARAJA &&
+		    (strcasestr(err.message, "not exist") || strcasestr(err.message,
+		    "CheckoutRequestID"))))
+			continue;       /* being processed, Daraja away, a token refused: later */
+		/* a day old, or the push unknown to Daraja: expired */
+		{
+			int t = db_tx(db, 3, sweep_tx, &c);
+
+			if (t < 0) {
+				rc = CORE_DB;
+				break;
+			}
+			if (t > 0) {
+				/* paid, but the grant was refused (logged): kept visible,
+				 * not retried every minute */
+				struct db_param f[1] = { db_int(id) };
+
+				log_error("mpesa: transaction %lld was paid but could not be completed", id);
+				in.outcome = "failed";
+				if (db_query(db, &a, "UPDATE mpesa_transactions SET status = 'failed', "
+				    "result_desc = 'Paid; completion refused, see the log' WHERE id = ? AND "
+				    "status = 'pending'", f, 1, NULL) < 0) {
+					rc = CORE_DB;
+					break;
+				}
+			}
 		}
 		if (in.outcome == NULL)
 			in.outcome = "pending";

@@ -73,6 +73,10 @@ value_of(struct arena *a, const struct setting *f, yajl_val v, struct db_param *
 	const char *s = YAJL_IS_STRING(v) ? YAJL_GET_STRING(v) : NULL;
 
 	*skip = 0;
+	if (YAJL_IS_NULL(v) && f->notnull) {
+		ferr_add(fe, f->name, "This field may not be null.");
+		return -1;
+	}
 	if (YAJL_IS_NULL(v) && f->type != ST_BOOL && f->type != ST_INT && f->type != ST_ENUM) {
 		*out = db_null();
 		return 0;

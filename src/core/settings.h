@@ -27,6 +27,7 @@ struct setting {
 	enum setting_type type;
 	long long min, max;
 	const char *const *choices;
+	int notnull;                    /* null is refused, not a clearing */
 };
 
 struct settings_table {

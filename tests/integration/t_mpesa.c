@@ -553,6 +553,57 @@ START_TEST(an_invoice_paid_meanwhile_keeps_the_money_as_the_customers)
 }
 END_TEST
 
+START_TEST(money_that_comes_late_or_twice_is_never_lost)
+{
+	char local[16], intl[16], checkout[80], mac[32], user[32], path[160], out[4096], body[512];
+	long long plan, router, tx;
+	struct resp *r;
+
+	money_world();
+	hotspot_offer(&plan, &router);
+	/* expired by the sweep (a day old), then Daraja's success arrives: granted */
+	tx = guest_buys(plan, router, "{\"outcome\":\"never\"}", local, intl, mac, user, checkout);
+	sql("UPDATE mpesa_transactions SET created_at = created_at - INTERVAL 2 DAY WHERE id = %lld",
+	    tx);
+	ctl_ok(DARAJA, "POST", "{\"default\":{\"outcome\":\"success\"}}", "/outcomes");
+	sql("UPDATE mpesa_transactions SET status = 'expired' WHERE id = %lld", tx);
+	snprintf(path, sizeof(path), "/stk/%s/decide", checkout);
+	ctl_ok(DARAJA, "POST", "{\"result\":\"success\",\"callback\":true}", path);
+	for (int i = 0; i < 50 && sql("SELECT status = 'completed' FROM mpesa_transactions "
+	    "WHERE id = %lld", tx) == 0; i++)
+		usleep(100 * 1000);
+	ck_assert_int_eq(sql("SELECT COUNT(*) FROM payments WHERE reference = '%s'", checkout), 1);
+	ck_assert(present("v6", "/ip/hotspot/user", "name", user));
+
+	/* completed by the sweep's STK query (no receipt), then the callback: its
+	 * receipt is recorded, nothing is paid twice */
+	tx = guest_buys(plan, router, "{\"outcome\":\"never\"}", local, intl, mac, user, checkout);
+	snprintf(path, sizeof(path), "/stk/%s/decide", checkout);
+	ctl_ok(DARAJA, "POST", "{\"result\":\"success\",\"callback\":false}", path);
+	sql("UPDATE mpesa_transactions SET created_at = created_at - INTERVAL 5 MINUTE WHERE id = %lld",
+	    tx);
+	ck_assert_msg(cli("sweep", out, sizeof(out)) == 0, "%s", out);
+	ck_assert_str_eq(settled(tx), "completed");
+	ck_assert_int_eq(sql("SELECT mpesa_receipt_number IS NULL FROM mpesa_transactions "
+	    "WHERE id = %lld", tx), 1);
+	snprintf(path, sizeof(path), "/stk/%s/callback", checkout);
+	ctl_ok(DARAJA, "POST", "{}", path);
+	for (int i = 0; i < 50 && sql("SELECT mpesa_receipt_number IS NULL FROM mpesa_transactions "
+	    "WHERE id = %lld", tx) == 1; i++)
+		usleep(100 * 1000);
+	ck_assert_int_eq(sql("SELECT COUNT(*) FROM payments WHERE reference = '%s' AND "
+	    "transaction_id IS NOT NULL", checkout), 1);
+	ck_assert_int_eq(sql("SELECT COUNT(*) FROM payments WHERE reference = '%s'", checkout), 1);
+
+	/* a plan bought for another organization's customer: refused, named */
+	snprintf(body, sizeof(body), "{\"phone\":\"%s\",\"plan_id\":%lld,\"customer_id\":%lld}", local,
+	    plan, sql("SELECT MAX(id) + 1000 FROM customers"));
+	r = api("POST", body, "/api/mpesa/stk-push/");
+	expect_field(r, "customer_id");
+	it_free(r);
+}
+END_TEST
+
 Suite *
 suite_mpesa(void)
 {
@@ -573,6 +624,7 @@ suite_mpesa(void)
 	tcase_add_test(tc, sms_send_records_the_provider_answer);
 	tcase_add_test(tc, expiry_reminders_go_once);
 	tcase_add_test(tc, an_invoice_paid_meanwhile_keeps_the_money_as_the_customers);
+	tcase_add_test(tc, money_that_comes_late_or_twice_is_never_lost);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -238,8 +238,7 @@ h_sms_send(struct request *req)
 	if (req->errs.n)
 		return reply_error(req, ERR_VALIDATION, "Invalid input.");
 	rc = sms_send_message(req->db, &req->arena, req->cfg, req->auth.tenant_id, "manual", to,
-	    text, body_id(req, "customer_id") > 0 ? body_id(req, "customer_id") : 0, 0, 0, NULL,
-	    &out, &req->errs);
+	    text, 0, 0, 0, NULL, &out, &req->errs);
 	if (rc != CORE_OK)
 		return reply_core(req, rc, "SMS");
 	if (out.error)
