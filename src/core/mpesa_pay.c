@@ -317,6 +317,21 @@ bump(struct db *db, struct arena *a, long long id)
 	    q, 1, NULL) < 0 ? -1 : 0;
 }
 
+/* The receipt of a payment an STK query completed (the query tells none),
+ * on the transaction and its payment. */
+static int
+attach_receipt(struct db *db, struct arena *a, long long id, const char *receipt)
+{
+	struct db_param q[2] = { db_str(receipt), db_int(id) };
+
+	if (db_query(db, a, "UPDATE mpesa_transactions SET mpesa_receipt_number = ? WHERE id = ?",
+	    q, 2, NULL) < 0)
+		return -1;
+	return db_query(db, a, "UPDATE payments p JOIN mpesa_transactions t ON t.payment_id = p.id "
+	    "SET p.transaction_id = t.mpesa_receipt_number WHERE t.id = ? AND "
+	    "p.transaction_id IS NULL", q + 1, 1, NULL) < 0 ? -1 : 0;
+}
+
 /* Money that arrived for a push already paid: a new completed record of it
  * and a plain payment of the customer's (no second extension). */
 static int
@@ -410,15 +425,9 @@ callback_tx(struct db *db, void *vctx)
 		c->out->transaction_id = 0;
 		if (t.receipt == NULL) {
 			/* completed by an STK query, which tells no receipt: this is it */
-			struct db_param q[2] = { db_str(c->cb->receipt), db_int(t.id) };
-
 			answer(c->a, c->out, 200, "duplicate", "receipt recorded for a queried payment");
-			if (db_query(db, c->a, "UPDATE mpesa_transactions SET mpesa_receipt_number = ?, "
-			    "callbacks = callbacks + 1 WHERE id = ?", q, 2, NULL) < 0)
-				return -1;
-			return db_query(db, c->a, "UPDATE payments p JOIN mpesa_transactions t ON "
-			    "t.payment_id = p.id SET p.transaction_id = t.mpesa_receipt_number "
-			    "WHERE t.id = ? AND p.transaction_id IS NULL", q + 1, 1, NULL) < 0 ? -1 : 0;
+			return bump(db, c->a, t.id) < 0 ? -1 :
+			    attach_receipt(db, c->a, t.id, c->cb->receipt);
 		}
 		/* paid twice under one push (a C2B took this one first): the
 		 * second money is the customer's, on the books as a payment */
@@ -577,15 +586,8 @@ c2b_tx(struct db *db, void *vctx)
 		    p, 3, &r) < 0)
 			return -1;
 		if (r.nrows) {
-			struct db_param q[2] = { db_str(c->m->trans_id), db_int(db_val_int(&r, 0, 0, 0)) };
-
 			answer(c->a, c->out, 200, "duplicate", "receipt recorded for a queried payment");
-			if (db_query(db, c->a, "UPDATE mpesa_transactions SET mpesa_receipt_number = ? "
-			    "WHERE id = ?", q, 2, NULL) < 0)
-				return -1;
-			return db_query(db, c->a, "UPDATE payments p JOIN mpesa_transactions t ON "
-			    "t.payment_id = p.id SET p.transaction_id = t.mpesa_receipt_number "
-			    "WHERE t.id = ? AND p.transaction_id IS NULL", q + 1, 1, NULL) < 0 ? -1 : 0;
+			return attach_receipt(db, c->a, db_val_int(&r, 0, 0, 0), c->m->trans_id);
 		}
 	}
 	/* an open invoice by its number (with or without INV-), else a
