@@ -266,12 +266,14 @@ static void
 note(struct db *db, struct arena *a, const char *kind, const struct mpesa_inbound *in,
     const char *checkout, const char *receipt, const char *remote, const char *body, size_t len)
 {
+	size_t keep = in->tenant_id ? 65536 : 2048;
 	struct db_param p[8] = {
 		in->tenant_id ? db_int(in->tenant_id) : db_null(), db_str(kind),
 		checkout && *checkout ? db_str(checkout) : db_null(),
 		receipt && *receipt ? db_str(receipt) : db_null(), db_str(in->outcome),
 		in->reason ? db_str(in->reason) : db_null(), remote ? db_str(remote) : db_null(),
-		db_str(arena_strndup(a, body, len > 65536 ? 65536 : len)),
+		/* a caller who does not even know a tenant's secret gets 2 KiB kept */
+		db_str(arena_strndup(a, body, len > keep ? keep : len)),
 	};
 
 	if (db_query(db, a, "INSERT INTO mpesa_events (tenant_id, kind, checkout_request_id, "

@@ -235,11 +235,21 @@ START_TEST(forged_callbacks_are_refused_and_logged)
 	r = post_raw(path, "{\"Body\":");
 	EXPECT(r, 400);
 	it_free(r);
+	/* a stranger (no secret) gets 2 KiB of what it sends kept, not more */
+	{
+		static char big[5000];
+
+		memset(big, 'x', sizeof(big) - 1);
+		r = post_raw("/api/mpesa/callback/1111111111111111111111111111111111111111/", big);
+	}
+	EXPECT(r, 404);
+	it_free(r);
+	ck_assert_int_eq(sql("SELECT LENGTH(body) FROM mpesa_events ORDER BY id DESC LIMIT 1"), 2048);
 #undef CB
 	ck_assert_str_eq(settled(tx), "pending");
 	ck_assert_int_eq(sql("SELECT COUNT(*) FROM payments WHERE reference = '%s'", checkout), 0);
 	ck_assert_int_eq(sql("SELECT COUNT(*) FROM mpesa_events WHERE outcome = 'refused'") - events,
-	    4);
+	    5);
 	ck_assert_int_eq(sql("SELECT COUNT(*) FROM mpesa_events WHERE outcome = 'refused' AND "
 	    "reason LIKE 'amount mismatch%%' AND checkout_request_id = '%s'", checkout), 1);
 }
