@@ -46,7 +46,8 @@ int subs_update(struct db *db, struct arena *a, const struct actor *who, long lo
     struct ent_set *s, yajl_val body, struct ferrs *fe);
 int subs_delete(struct db *db, struct arena *a, const struct actor *who, long long id,
     struct ferrs *fe);
-/* action: "activate", "suspend", "cancel", "reset-data" */
+/* action: "activate", "suspend", "cancel", "reset-data"; and "renew" (a
+ * period paid for: as activate, but a suspended one is also extended) */
 int subs_action(struct db *db, struct arena *a, const struct actor *who, long long id,
     const char *action, struct ferrs *fe);
 /* the same inside the caller's transaction: 0, -1 (database) or a CORE_*

@@ -196,7 +196,7 @@ complete(struct db *db, struct arena *a, long long tenant, const struct txrow *t
 		const char *job;
 
 		if ((rc = plan_subscription(db, a, &who, t, cust, &sub)) != 0 ||
-		    (rc = subs_action_in_tx(db, a, &who, sub, "activate", &fe, &job)) != 0)
+		    (rc = subs_action_in_tx(db, a, &who, sub, "renew", &fe, &job)) != 0)
 			return rc;
 	}
 	{

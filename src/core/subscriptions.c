@@ -404,7 +404,9 @@ action_tx(struct db *db, void *vctx)
 	if (cycle && !unit)
 		n = !strcmp(cycle, "quarterly") ? 3 : !strcmp(cycle, "yearly") ? 12 : 1;
 
-	if (!strcmp(c->action, "activate")) {
+	/* renew: a period paid for (M-Pesa): like activate, but a subscription
+	 * suspended mid-period gets the new period on top, not a bare resume */
+	if (!strcmp(c->action, "activate") || !strcmp(c->action, "renew")) {
 		const char *iv = interval_unit(unit, cycle);
 		char sql[400];
 		struct db_param q[2];
@@ -413,7 +415,7 @@ action_tx(struct db *db, void *vctx)
 			ferr_add(c->fe, "status", "A cancelled subscription cannot be activated.");
 			return CORE_CONFLICT;
 		}
-		if (!strcmp(status, "suspended") && !ended) {
+		if (!strcmp(status, "suspended") && !ended && strcmp(c->action, "renew") != 0) {
 			/* resume the period already paid for */
 			c->job = "resume";
 			q[0] = db_int(c->id);

@@ -614,6 +614,41 @@ START_TEST(money_that_comes_late_or_twice_is_never_lost)
 }
 END_TEST
 
+START_TEST(paying_while_suspended_adds_the_period)
+{
+	char local[16], intl[16], checkout[80], mac[32], user[32], body[512];
+	long long plan, router, tx, sub;
+	struct resp *r, *keep;
+	yajl_val item;
+
+	money_world();
+	hotspot_offer(&plan, &router);
+	tx = guest_buys(plan, router, "{\"outcome\":\"success\"}", local, intl, mac, user, checkout);
+	ck_assert_str_eq(settled(tx), "completed");
+	sub = sql("SELECT subscription_id FROM mpesa_transactions WHERE id = %lld", tx);
+	r = api("POST", NULL, "/api/subscriptions/%lld/suspend/", sub);
+	EXPECT(r, 200);
+	it_free(r);
+	/* the same guest (phone and device) pays for another hour while suspended */
+	snprintf(body, sizeof(body), "{\"phone\":\"%s\",\"mac_address\":\"%s\",\"plan_id\":%lld,"
+	    "\"router_id\":%lld}", local, mac, plan, router);
+	r = api("POST", body, "/api/mpesa/stk-push/");
+	EXPECT(r, 200);
+	tx = it_int(r, "data/transaction_id");
+	it_free(r);
+	ck_assert_str_eq(settled(tx), "completed");
+	ck_assert_int_eq(sql("SELECT subscription_id FROM mpesa_transactions WHERE id = %lld", tx), sub);
+	/* active again, with both hours */
+	ck_assert_int_eq(sql("SELECT COUNT(*) FROM subscriptions WHERE id = %lld AND status = 'active' "
+	    "AND TIMESTAMPDIFF(MINUTE, UTC_TIMESTAMP(6), end_date) BETWEEN 117 AND 120", sub), 1);
+	item = on_router(&keep, "v6", "/ip/hotspot/user", "name", user);
+	ck_assert_msg(item != NULL, "no hotspot user %s", user);
+	ck_assert_msg(!jstr(item, "disabled") || !strcmp(jstr(item, "disabled"), "false"),
+	    "still disabled: %s", jstr(item, "disabled"));
+	it_free(keep);
+}
+END_TEST
+
 Suite *
 suite_mpesa(void)
 {
@@ -635,6 +670,7 @@ suite_mpesa(void)
 	tcase_add_test(tc, expiry_reminders_go_once);
 	tcase_add_test(tc, an_invoice_paid_meanwhile_keeps_the_money_as_the_customers);
 	tcase_add_test(tc, money_that_comes_late_or_twice_is_never_lost);
+	tcase_add_test(tc, paying_while_suspended_adds_the_period);
 	suite_add_tcase(s, tc);
 	return s;
 }
