@@ -3,6 +3,7 @@
  * times as FastAPI prints them. */
 #include "config.h"
 #include "api/bitwave/bitwave.h"
+#include "api/native/native.h"
 #include "api/resource.h"
 #include "core/core.h"
 #include "core/mpesa_report.h"
@@ -30,63 +31,14 @@ read_filters(struct request *req, int with_status, struct stats_scope *sc,
 	return bw_scope(req, sc);
 }
 
+/* money as 000 writes it: a float of the exact amount */
 static void
-knum(yajl_gen g, const char *key, const char *digits)
+bw_money(yajl_gen g, const char *key, const char *decimal)
 {
-	jw_key(g, key);
-	if (digits)
-		jw_raw_number(g, digits);
-	else
-		jw_null(g);
+	jw_kmoney(g, key, stats_cents(decimal));
 }
 
-static void
-write_tx(yajl_gen g, const struct mpesa_report_tx *t)
-{
-	jw_obj(g);
-	jw_kint(g, "transaction_id", t->transaction_id);
-	jw_kstr(g, "checkout_request_id", t->checkout_request_id);
-	jw_kstr(g, "phone_number", t->phone_number);
-	jw_kmoney(g, "amount", stats_cents(t->amount));
-	jw_kstr(g, "reference", t->reference);
-	jw_kstr(g, "lipay_tx_no", t->lipay_tx_no);
-	jw_kstr(g, "status", t->status);
-	jw_kstr(g, "mpesa_receipt_number", t->mpesa_receipt_number);
-	bw_time(g, "transaction_date", t->transaction_date);
-	bw_time(g, "created_at", t->created_at);
-	jw_key(g, "customer");
-	if (t->customer_id) {
-		jw_obj(g);
-		jw_kint(g, "id", t->customer_id);
-		jw_kstr(g, "name", t->customer_name);
-		jw_kstr(g, "phone", t->customer_phone);
-		jw_kstr(g, "mac_address", t->customer_mac);
-		jw_kstr(g, "status", t->customer_status);
-		jw_obj_end(g);
-	} else
-		jw_null(g);
-	jw_key(g, "router");
-	if (t->router_id) {
-		jw_obj(g);
-		jw_kint(g, "id", t->router_id);
-		jw_kstr(g, "name", t->router_name);
-		jw_kstr(g, "ip_address", t->router_ip);
-		jw_obj_end(g);
-	} else
-		jw_null(g);
-	jw_key(g, "plan");
-	if (t->plan_id) {
-		jw_obj(g);
-		jw_kint(g, "id", t->plan_id);
-		jw_kstr(g, "name", t->plan_name);
-		bw_price(g, "price", t->plan_price);
-		knum(g, "duration_value", t->plan_duration_value);
-		jw_kstr(g, "duration_unit", t->plan_duration_unit);
-		jw_obj_end(g);
-	} else
-		jw_null(g);
-	jw_obj_end(g);
-}
+static const struct mpesa_tx_format bw_tx = { bw_money, bw_price, bw_time };
 
 int
 bw_transactions(struct request *req)
@@ -107,7 +59,7 @@ bw_transactions(struct request *req)
 	g = reply_begin(req, 200, NULL);
 	jw_arr(g);
 	for (int i = 0; i < n; i++)
-		write_tx(g, &rows[i]);
+		mpesa_write_tx(g, &rows[i], &bw_tx);
 	jw_arr_end(g);
 	return reply_end(req, NULL);
 }

@@ -53,8 +53,8 @@ read_scope(struct request *req, int filters, struct stats_scope *sc,
 	return 0;
 }
 
-static void
-kraw(yajl_gen g, const char *key, const char *digits)
+void
+mpesa_write_number(yajl_gen g, const char *key, const char *digits)
 {
 	jw_key(g, key);
 	if (digits)
@@ -70,20 +70,22 @@ kdbtime(yajl_gen g, const char *key, const char *t)
 	jw_dbtime(g, t);
 }
 
-static void
-w_tx(yajl_gen g, const struct mpesa_report_tx *t)
+/* 000's transaction, its money, prices and times as the dialect writes
+ * them (native: exact decimals and ISO times; bitwave: floats, naive times) */
+void
+mpesa_write_tx(yajl_gen g, const struct mpesa_report_tx *t, const struct mpesa_tx_format *f)
 {
 	jw_obj(g);
 	jw_kint(g, "transaction_id", t->transaction_id);
 	jw_kstr(g, "checkout_request_id", t->checkout_request_id);
 	jw_kstr(g, "phone_number", t->phone_number);
-	kraw(g, "amount", t->amount);
+	f->money(g, "amount", t->amount);
 	jw_kstr(g, "reference", t->reference);
 	jw_kstr(g, "lipay_tx_no", t->lipay_tx_no);
 	jw_kstr(g, "status", t->status);
 	jw_kstr(g, "mpesa_receipt_number", t->mpesa_receipt_number);
-	kdbtime(g, "transaction_date", t->transaction_date);
-	kdbtime(g, "created_at", t->created_at);
+	f->time(g, "transaction_date", t->transaction_date);
+	f->time(g, "created_at", t->created_at);
 	jw_key(g, "customer");
 	if (t->customer_id) {
 		jw_obj(g);
@@ -109,14 +111,18 @@ w_tx(yajl_gen g, const struct mpesa_report_tx *t)
 		jw_obj(g);
 		jw_kint(g, "id", t->plan_id);
 		jw_kstr(g, "name", t->plan_name);
-		kraw(g, "price", t->plan_price);
-		kraw(g, "duration_value", t->plan_duration_value);
+		f->price(g, "price", t->plan_price);
+		mpesa_write_number(g, "duration_value", t->plan_duration_value);
 		jw_kstr(g, "duration_unit", t->plan_duration_unit);
 		jw_obj_end(g);
 	} else
 		jw_null(g);
 	jw_obj_end(g);
 }
+
+static const struct mpesa_tx_format native_tx = {
+	mpesa_write_number, mpesa_write_number, kdbtime,
+};
 
 int
 h_mpesa_transactions(struct request *req)
@@ -140,7 +146,7 @@ h_mpesa_transactions(struct request *req)
 	g = reply_begin(req, 200, "Success");
 	jw_arr(g);
 	for (int i = 0; i < n; i++)
-		w_tx(g, &rows[i]);
+		mpesa_write_tx(g, &rows[i], &native_tx);
 	jw_arr_end(g);
 	return reply_end(req, &pg);
 }
@@ -248,7 +254,7 @@ h_dashboard_overview(struct request *req)
 		jw_obj(g);
 		jw_kint(g, "plan_id", d.plans[i].plan_id);
 		jw_kstr(g, "plan_name", d.plans[i].plan_name);
-		kraw(g, "plan_price", d.plans[i].plan_price);
+		mpesa_write_number(g, "plan_price", d.plans[i].plan_price);
 		jw_kint(g, "sales_count", d.plans[i].sales_count);
 		jw_kmoney(g, "revenue", d.plans[i].revenue);
 		jw_obj_end(g);

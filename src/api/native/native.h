@@ -64,6 +64,17 @@ int h_mpesa_transactions(struct request *req);
 int h_mpesa_transactions_summary(struct request *req);
 int h_dashboard_overview(struct request *req);
 
+/* mpesa_report.c: 000's M-Pesa transaction, written by every dialect that
+ * shows one, with its own formats */
+struct mpesa_report_tx;
+struct mpesa_tx_format {
+	void (*money)(yajl_gen g, const char *key, const char *decimal);
+	void (*price)(yajl_gen g, const char *key, const char *decimal);
+	void (*time)(yajl_gen g, const char *key, const char *dbtime);
+};
+void mpesa_write_number(yajl_gen g, const char *key, const char *digits);  /* null when NULL */
+void mpesa_write_tx(yajl_gen g, const struct mpesa_report_tx *t, const struct mpesa_tx_format *f);
+
 /* billing.c */
 extern const struct resource res_customers, res_plans, res_routers, res_subscriptions,
     res_router_jobs, res_invoices, res_payments, res_tickets, res_ticket_replies, res_leads;
