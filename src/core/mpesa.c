@@ -346,8 +346,9 @@ mpesa_push(struct db *db, struct arena *a, const struct config *cfg, const struc
 		struct db_param p[2] = { db_str(mpesa_error_format(err, msg, sizeof(msg))),
 		    db_int(out->transaction_id) };
 
-		/* a push that timed out may still reach the phone: its callback then
-		 * finds no CheckoutRequestID and is logged for the operator */
+		/* a push that timed out may still reach the phone: its callback
+		 * then finds no CheckoutRequestID, and mpesa_pay.c's orphan_money
+		 * matches it to this row by phone and amount */
 		db_query(db, a, "UPDATE mpesa_transactions SET status = 'failed', result_desc = "
 		    "LEFT(?, 255) WHERE id = ?", p, 2, NULL);
 		return MPESA_REMOTE;
@@ -356,8 +357,10 @@ mpesa_push(struct db *db, struct arena *a, const struct config *cfg, const struc
 		struct db_param p[3] = { db_str(out->resp.checkout_request_id),
 		    db_str(out->resp.merchant_request_id), db_int(out->transaction_id) };
 
+		/* unless its callback overtook this answer and claimed the row */
 		if (db_query(db, a, "UPDATE mpesa_transactions SET checkout_request_id = ?, "
-		    "merchant_request_id = ? WHERE id = ?", p, 3, NULL) < 0)
+		    "merchant_request_id = ? WHERE id = ? AND checkout_request_id IS NULL",
+		    p, 3, NULL) < 0)
 			return CORE_DB;
 	}
 	out->amount = amount;

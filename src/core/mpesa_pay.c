@@ -18,6 +18,7 @@
 #include "core/entity.h"
 #include "core/mpesa.h"
 #include "core/numbering.h"
+#include "core/phone.h"
 #include "core/provision.h"
 #include "core/sms.h"
 #include "db/db.h"
@@ -362,12 +363,98 @@ second_payment(struct db *db, struct arena *a, long long tenant, const struct tx
 	return complete(db, a, tenant, &n, receipt, when, out);
 }
 
+/* 1 (and the answer "duplicate") when the receipt is on the books already,
+ * 0 when not, -1 on a database error. */
+static int
+receipt_recorded(struct db *db, struct arena *a, const char *receipt, struct mpesa_inbound *out)
+{
+	struct db_param p[1] = { db_str(receipt) };
+	struct db_result r;
+
+	if (db_query(db, a, "SELECT id FROM mpesa_transactions WHERE mpesa_receipt_number = ?",
+	    p, 1, &r) < 0)
+		return -1;
+	if (r.nrows == 0)
+		return 0;
+	answer(a, out, 200, "duplicate", "receipt already recorded");
+	return 1;
+}
+
 struct cb_ctx {
 	struct arena *a;
 	long long tenant;
 	const struct mpesa_stk_callback *cb;
 	struct mpesa_inbound *out;
 };
+
+/* Money for a CheckoutRequestID no push of ours holds, which Daraja's STK
+ * query has confirmed.  A push whose answer timed out keeps no id, yet may
+ * have reached the phone: the oldest such push of this phone and amount in
+ * the last day takes the money and is granted (else one still waiting for
+ * its answer, which then leaves the id alone: see mpesa_push).  Failing that, the money is
+ * recorded (kind 'stk', no customer) for the operator, never dropped. */
+static int
+orphan_tx(struct db *db, void *vctx)
+{
+	struct cb_ctx *c = vctx;
+	const struct mpesa_stk_callback *cb = c->cb;
+	char amount[32], phone[20];
+	struct db_result r;
+	struct txrow t;
+
+	snprintf(amount, sizeof(amount), "%lld.%02lld", cb->amount_cents / 100,
+	    cb->amount_cents % 100);
+	if (phone_normalise(cb->phone, phone, sizeof(phone)) < 0)
+		snprintf(phone, sizeof(phone), "%.19s", cb->phone);
+	switch (receipt_recorded(db, c->a, cb->receipt, c->out)) {
+	case -1: return -1;
+	case 1:  return 0;
+	}
+	{
+		struct db_param p[3] = { db_int(c->tenant), db_str(phone), db_str(amount) };
+
+		if (db_query(db, c->a, "SELECT " TX_COLS " FROM mpesa_transactions WHERE tenant_id = ? "
+		    "AND checkout_request_id IS NULL AND status IN ('failed', 'pending') AND kind IN "
+		    "('plan', 'invoice') AND phone = ? AND amount = ? AND created_at > "
+		    "UTC_TIMESTAMP(6) - INTERVAL 1 DAY ORDER BY status = 'failed' DESC, id LIMIT 1 "
+		    "FOR UPDATE", p, 3, &r) < 0)
+			return -1;
+	}
+	if (r.nrows) {
+		struct db_param q[3];
+
+		row_of(&r, &t);
+		q[0] = db_str(cb->checkout_request_id);
+		q[1] = db_str(cb->merchant_request_id);
+		q[2] = db_int(t.id);
+		if (db_query(db, c->a, "UPDATE mpesa_transactions SET checkout_request_id = ?, "
+		    "merchant_request_id = ?, result_desc = 'Paid after the push timed out' "
+		    "WHERE id = ?", q, 3, NULL) < 0)
+			return -1;
+		t.checkout = cb->checkout_request_id;
+		log_warn("mpesa: callback %s paid transaction %lld, whose push had timed out",
+		    cb->checkout_request_id, t.id);
+		answer(c->a, c->out, 200, "applied", "paid (a push that had timed out)");
+		return complete(db, c->a, c->tenant, &t, cb->receipt, cb->transaction_date, c->out);
+	}
+	{
+		struct db_param q[6] = { db_int(c->tenant), db_str(phone), db_str(amount),
+		    db_str(cb->receipt), db_str(cb->checkout_request_id),
+		    db_str(cb->merchant_request_id) };
+
+		if (db_query(db, c->a, "INSERT INTO mpesa_transactions (uuid, tenant_id, kind, phone, "
+		    "amount, mpesa_receipt_number, checkout_request_id, merchant_request_id, status, "
+		    "result_code, description, result_desc, transaction_date) VALUES (UUID(), ?, "
+		    "'stk', LEFT(?, 20), ?, ?, ?, ?, 'completed', 0, 'STK', 'Paid: no push of ours "
+		    "matched', UTC_TIMESTAMP(6))", q, 6, &r) < 0)
+			return -1;
+	}
+	c->out->transaction_id = 0;
+	log_warn("mpesa: callback %s: %s from %s matched no push; recorded as transaction %llu",
+	    cb->checkout_request_id, amount, phone, (unsigned long long)r.insert_id);
+	answer(c->a, c->out, 200, "applied", "unmatched push: recorded only");
+	return 0;
+}
 
 static int
 callback_tx(struct db *db, void *vctx)
@@ -458,6 +545,35 @@ query_fn(const struct mpesa_config *mc, const char *tok, void *arg, struct mpesa
 	return mpesa_stk_query(mc, tok, c->id, c->st, err);
 }
 
+/* Paid money with a CheckoutRequestID we do not hold: believed only when
+ * Daraja's STK query says that id was paid (anyone holding the callback URL
+ * could make one up), then placed by orphan_tx.  db_tx's answer: 0 done
+ * (c->out says how), >0 the completion refused, -1 the database. */
+static int
+orphan(struct db *db, struct arena *a, const struct config *cfg, struct cb_ctx *c)
+{
+	struct mpesa_account acct;
+	struct mpesa_stk_status st;
+	struct mpesa_error err;
+	struct { const char *id; struct mpesa_stk_status *st; } q =
+	    { c->cb->checkout_request_id, &st };
+	int rc;
+
+	if ((rc = mpesa_account_load(db, a, cfg, c->tenant, &acct)) != CORE_OK)
+		return rc == CORE_DB ? -1 : 0;
+	memset(&st, 0, sizeof(st));
+	rc = mpesa_daraja(db, a, &acct, query_fn, &q, &err);
+	if (rc == CORE_DB)
+		return -1;
+	if (rc != CORE_OK || st.result_code != 0) {
+		answer(a, c->out, 400, "refused", rc != CORE_OK ?
+		    "unknown CheckoutRequestID, not confirmed by Daraja's STK query" :
+		    "unknown CheckoutRequestID, and Daraja's STK query says it was not paid");
+		return 0;
+	}
+	return db_tx(db, 3, orphan_tx, c);
+}
+
 int
 mpesa_callback(struct db *db, struct arena *a, const struct config *cfg, const char *secret,
     const char *body, size_t len, const char *remote, struct mpesa_inbound *out)
@@ -519,6 +635,10 @@ mpesa_callback(struct db *db, struct arena *a, const struct config *cfg, const c
 				break;
 			usleep(200 * 1000);
 		}
+		if (rc == 0 && !strcmp(out->reason, "unknown CheckoutRequestID") &&
+		    cb.result_code == 0 && *cb.receipt && cb.amount_cents > 0 &&
+		    (rc = orphan(db, a, cfg, &c)) < 0)
+			return CORE_DB;
 		if (rc > 0) {
 			answer(a, out, 500, "failed", "the completion was refused; see the log");
 			out->transaction_id = 0;
@@ -549,16 +669,9 @@ c2b_tx(struct db *db, void *vctx)
 	c->out->subscription_id = 0;
 	snprintf(amount, sizeof(amount), "%lld.%02lld", c->m->amount_cents / 100,
 	    c->m->amount_cents % 100);
-	{
-		struct db_param p[1] = { db_str(c->m->trans_id) };
-
-		if (db_query(db, c->a, "SELECT id FROM mpesa_transactions WHERE mpesa_receipt_number = ?",
-		    p, 1, &r) < 0)
-			return -1;
-		if (r.nrows) {
-			answer(c->a, c->out, 200, "duplicate", "receipt already recorded");
-			return 0;
-		}
+	switch (receipt_recorded(db, c->a, c->m->trans_id, c->out)) {
+	case -1: return -1;
+	case 1:  return 0;
 	}
 	/* a pending STK push of this account reference and amount: the same
 	 * payment arriving by the other road */

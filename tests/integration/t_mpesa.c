@@ -614,6 +614,65 @@ START_TEST(money_that_comes_late_or_twice_is_never_lost)
 }
 END_TEST
 
+/* A push whose answer timed out keeps no CheckoutRequestID, yet the phone
+ * may pay: the callback, confirmed by Daraja's STK query, is matched to the
+ * push by phone and amount and granted.  Money for an id no push of ours
+ * holds is recorded for the operator; one Daraja denies is refused. */
+START_TEST(a_push_that_timed_out_still_gets_its_money)
+{
+	char local[16], intl[16], mac[32], user[32], body[512], path[160], checkout[80];
+	long long plan, router, tx;
+	struct resp *r;
+
+	money_world();
+	hotspot_offer(&plan, &router);
+	/* Daraja's paid push that no row of ours holds (ours was renamed away):
+	 * recorded as money for the operator, nothing granted (this push also
+	 * renews the Daraja token the timed-out push below will use) */
+	tx = guest_buys(plan, router, "{\"outcome\":\"never\"}", local, intl, mac, user, checkout);
+	sql("UPDATE mpesa_transactions SET checkout_request_id = NULL, status = 'failed', "
+	    "phone = '254700000000' WHERE id = %lld", tx);
+	snprintf(path, sizeof(path), "/stk/%s/decide", checkout);
+	ctl_ok(DARAJA, "POST", "{\"result\":\"success\",\"callback\":true}", path);
+	for (int i = 0; i < 60 && sql("SELECT COUNT(*) FROM mpesa_transactions WHERE "
+	    "checkout_request_id = '%s'", checkout) == 0; i++)
+		usleep(100 * 1000);
+	ck_assert_int_eq(sql("SELECT COUNT(*) FROM mpesa_transactions WHERE checkout_request_id = "
+	    "'%s' AND kind = 'stk' AND status = 'completed' AND amount = 50 AND phone = '%s' AND "
+	    "customer_id IS NULL AND mpesa_receipt_number IS NOT NULL", checkout, intl), 1);
+	ck_assert_str_eq(settled(tx), "failed");
+	ck_assert_int_eq(sql("SELECT COUNT(*) FROM payments WHERE reference = '%s'", checkout), 0);
+	ck_assert_int_eq(sql("SELECT COUNT(*) FROM mpesa_events WHERE checkout_request_id = '%s' "
+	    "AND outcome = 'applied' AND reason = 'unmatched push: recorded only'", checkout), 1);
+
+	new_phone(local, intl);
+	new_mac(mac, user);
+	ctl_ok(DARAJA, "POST", "{\"default\":{\"outcome\":\"success\"}}", "/outcomes");
+	/* Daraja answers after ispbill's 3 s timeout, then calls back */
+	ctl_ok(DARAJA, "POST", "{\"path\":\"/mpesa/stkpush/v1/processrequest\",\"delay_ms\":4000,"
+	    "\"count\":1}", "/faults");
+	snprintf(body, sizeof(body), "{\"phone\":\"%s\",\"mac_address\":\"%s\",\"plan_id\":%lld,"
+	    "\"router_id\":%lld}", local, mac, plan, router);
+	r = api("POST", body, "/api/mpesa/stk-push/");
+	ck_assert_msg(r->status >= 500, "%ld %s", r->status, r->body);
+	it_free(r);
+	tx = sql("SELECT MAX(id) FROM mpesa_transactions WHERE phone = '%s'", intl);
+	ck_assert_int_eq(sql("SELECT status = 'failed' AND checkout_request_id IS NULL FROM "
+	    "mpesa_transactions WHERE id = %lld", tx), 1);
+	for (int i = 0; i < 100 && strcmp(settled(tx), "completed"); i++)
+		usleep(100 * 1000);
+	ck_assert_str_eq(settled(tx), "completed");
+	ck_assert_int_eq(sql("SELECT COUNT(*) FROM payments p JOIN mpesa_transactions t ON "
+	    "t.payment_id = p.id WHERE t.id = %lld AND p.amount = 50 AND p.reference = "
+	    "t.checkout_request_id AND p.transaction_id = t.mpesa_receipt_number", tx), 1);
+	ck_assert_int_eq(sql("SELECT COUNT(*) FROM subscriptions s JOIN mpesa_transactions t ON "
+	    "t.subscription_id = s.id WHERE t.id = %lld AND s.status = 'active'", tx), 1);
+	for (int i = 0; i < 50 && !present("v6", "/ip/hotspot/user", "name", user); i++)
+		usleep(100 * 1000);
+	ck_assert(present("v6", "/ip/hotspot/user", "name", user));
+}
+END_TEST
+
 START_TEST(paying_while_suspended_adds_the_period)
 {
 	char local[16], intl[16], checkout[80], mac[32], user[32], body[512];
@@ -671,6 +730,7 @@ suite_mpesa(void)
 	tcase_add_test(tc, an_invoice_paid_meanwhile_keeps_the_money_as_the_customers);
 	tcase_add_test(tc, money_that_comes_late_or_twice_is_never_lost);
 	tcase_add_test(tc, paying_while_suspended_adds_the_period);
+	tcase_add_test(tc, a_push_that_timed_out_still_gets_its_money);
 	suite_add_tcase(s, tc);
 	return s;
 }
