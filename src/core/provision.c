@@ -392,10 +392,14 @@ fail:
 	return db_is_retryable(db->err) ? 0 : -1;
 }
 
-/* record the outcome, only while the lease is still ours */
+enum job_outcome { JOB_GIVE_UP = -1, JOB_RETRY = 0, JOB_DONE = 1 };
+
+/* record the outcome, only while the lease is still ours: done; retried
+ * later with backoff; or failed for good (no router to run it on: retrying
+ * could never succeed, and it would hold the subscription's later jobs) */
 static int
-finish(struct db *db, struct arena *a, const struct job *j, const char *owner, int ok,
-    const char *error)
+finish(struct db *db, struct arena *a, const struct job *j, const char *owner,
+    enum job_outcome ok, const char *error)
 {
 	struct db_param d[2] = { db_int(j->id), db_str(owner) };
 	struct db_param f[3] = { db_str(error), db_int(j->id), db_str(owner) };
@@ -403,7 +407,11 @@ finish(struct db *db, struct arena *a, const struct job *j, const char *owner, i
 	const char *state;
 	struct db_result r;
 
-	if (!ok)
+	if (ok == JOB_GIVE_UP)
+		return db_query(db, a, "UPDATE router_jobs SET status = 'failed', lease_owner = NULL, "
+		    "lease_until = NULL, last_error = LEFT(?, 500) WHERE id = ? AND lease_owner = ?",
+		    f, 3, NULL) < 0 ? CORE_DB : CORE_OK;
+	if (ok == JOB_RETRY)
 		return db_query(db, a, "UPDATE router_jobs SET status = 'pending', lease_owner = NULL, "
 		    "lease_until = NULL, last_error = LEFT(?, 500), next_attempt_at = UTC_TIMESTAMP(6) "
 		    "+ INTERVAL LEAST(3600, 5 * POW(2, LEAST(attempts - 1, 10))) SECOND "
@@ -435,7 +443,7 @@ job_run(struct db *db, struct arena *a, long long id, const char *owner, struct 
 		return rc == CORE_NOT_FOUND ? CORE_OK : rc;
 	if (j.router_id == 0) {
 		out->failed++;
-		return finish(db, a, &j, owner, 0, "the subscription has no router");
+		return finish(db, a, &j, owner, JOB_GIVE_UP, "the subscription has no router");
 	}
 	rc = prov_open(db, a, NULL, 0, j.router_id, 0, &p);
 	if (rc == CORE_OK)
@@ -445,7 +453,7 @@ job_run(struct db *db, struct arena *a, long long id, const char *owner, struct 
 		return rc;
 	if (rc == CORE_OK) {
 		out->done++;
-		return finish(db, a, &j, owner, 1, NULL);
+		return finish(db, a, &j, owner, JOB_DONE, NULL);
 	}
 	if (rc == CORE_NOT_FOUND)
 		snprintf(msg, sizeof(msg), "router %lld no longer exists", j.router_id);
@@ -454,7 +462,7 @@ job_run(struct db *db, struct arena *a, long long id, const char *owner, struct 
 	log_warn("router job %lld (%s %s on router %lld) failed: %s", j.id, j.action, j.username,
 	    j.router_id, msg);
 	out->failed++;
-	return finish(db, a, &j, owner, 0, msg);
+	return finish(db, a, &j, owner, rc == CORE_NOT_FOUND ? JOB_GIVE_UP : JOB_RETRY, msg);
 }
 
 int

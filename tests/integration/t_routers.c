@@ -409,6 +409,33 @@ START_TEST(test_offline_router_provisioned_once)
 }
 END_TEST
 
+/* A job whose router was deleted can never run: it fails once, for good,
+ * instead of being retried with backoff for ever. */
+START_TEST(test_job_for_a_deleted_router_gives_up)
+{
+	char user[64], out[4096];
+	long long id, sub;
+
+	begin();
+	id = router_rec("v6", 0);
+	sub = subscription(id, "hotspot", user, sizeof(user));
+	sim_ok("POST", "{\"offline\":true}", "/routers/v6/fault");
+	activate(sub);
+	sim_ok("DELETE", NULL, "/routers/v6/fault");
+	sim_ok("DELETE", NULL, "/routers/v6/log");
+	sql("UPDATE routers SET deleted_at = UTC_TIMESTAMP(6) WHERE id = %lld", id);
+	for (int i = 0; i < 2; i++) {
+		sql("UPDATE router_jobs SET next_attempt_at = UTC_TIMESTAMP(6) WHERE subscription_id = "
+		    "%lld", sub);
+		ck_assert_msg(cli("sweep", out, sizeof(out)) == 0, "%s", out);
+	}
+	ck_assert_int_eq(sql("SELECT COUNT(*) FROM router_jobs WHERE subscription_id = %lld AND "
+	    "status = 'failed' AND attempts = 2 AND last_error = 'router %lld no longer exists'",
+	    sub, id), 1);
+	ck_assert_int_eq(sent("v6", "/ip/hotspot/user/add", NULL), 0);
+}
+END_TEST
+
 START_TEST(test_two_sweeps_run_each_job_once)
 {
 	enum { N = 6 };
@@ -531,6 +558,7 @@ suite_routers(void)
 	tcase_add_test(tc, test_provision_after_commit_and_cli_exec);
 	tcase_add_test(tc, test_offline_router_provisioned_once);
 	tcase_add_test(tc, test_two_sweeps_run_each_job_once);
+	tcase_add_test(tc, test_job_for_a_deleted_router_gives_up);
 	tcase_add_test(tc, test_expiry_removes_and_kicks);
 	tcase_add_test(tc, test_drift_found_and_repaired);
 	suite_add_tcase(s, tc);
