@@ -367,16 +367,27 @@ START_TEST(test_provision_after_commit_and_cli_exec)
 }
 END_TEST
 
+/* A hotspot subscription on v6 activated while v6 is offline: its job
+ * waits.  The subscription's id; the router's in *router. */
+static long long
+activated_offline(long long *router, char *user, size_t n)
+{
+	long long sub;
+
+	begin();
+	*router = router_rec("v6", 0);
+	sub = subscription(*router, "hotspot", user, n);
+	sim_ok("POST", "{\"offline\":true}", "/routers/v6/fault");
+	activate(sub);      /* the payment is never lost: 200, the job waits */
+	return sub;
+}
+
 START_TEST(test_offline_router_provisioned_once)
 {
 	char user[64], out[4096];
 	long long id, sub;
 
-	begin();
-	id = router_rec("v6", 0);
-	sub = subscription(id, "hotspot", user, sizeof(user));
-	sim_ok("POST", "{\"offline\":true}", "/routers/v6/fault");
-	activate(sub);      /* the payment is never lost: 200, the job waits */
+	sub = activated_offline(&id, user, sizeof(user));
 	ck_assert_int_eq(sql("SELECT COUNT(*) FROM router_jobs WHERE subscription_id = %lld "
 	    "AND status = 'pending' AND attempts = 1 AND last_error IS NOT NULL", sub), 1);
 	ck_assert_int_eq(sql("SELECT provision_state = 'pending' FROM subscriptions WHERE id = %lld",
@@ -416,11 +427,7 @@ START_TEST(test_job_for_a_deleted_router_gives_up)
 	char user[64], out[4096];
 	long long id, sub;
 
-	begin();
-	id = router_rec("v6", 0);
-	sub = subscription(id, "hotspot", user, sizeof(user));
-	sim_ok("POST", "{\"offline\":true}", "/routers/v6/fault");
-	activate(sub);
+	sub = activated_offline(&id, user, sizeof(user));
 	sim_ok("DELETE", NULL, "/routers/v6/fault");
 	sim_ok("DELETE", NULL, "/routers/v6/log");
 	sql("UPDATE routers SET deleted_at = UTC_TIMESTAMP(6) WHERE id = %lld", id);
