@@ -147,9 +147,13 @@ plan_subscription(struct db *db, struct arena *a, const struct actor *who,
 		struct db_param q[2] = { db_int(who->tenant_id), db_str(user) };
 		struct db_result u;
 
-		/* the name is the tenant's to give once: another customer's device */
-		if (db_query(db, a, "SELECT 1 FROM subscriptions WHERE tenant_id = ? AND username = ?",
-		    q, 2, &u) < 0)
+		/* the name is the tenant's to give once: another customer's device.
+		 * Locking the (unique) name, even when absent, makes two payments
+		 * for one device at the same moment deadlock on it instead of one
+		 * failing on the duplicate: db_tx retries the loser, which then
+		 * sees the name taken. */
+		if (db_query(db, a, "SELECT 1 FROM subscriptions WHERE tenant_id = ? AND username = ? "
+		    "FOR UPDATE", q, 2, &u) < 0)
 			return -1;
 		if (u.nrows)
 			user = arena_printf(a, "%s-%lld", user, t->id);

@@ -673,6 +673,48 @@ START_TEST(a_push_that_timed_out_still_gets_its_money)
 }
 END_TEST
 
+/* Two phones pay for the same device at the same moment: both are granted,
+ * one under the device's name and one under the name with its transaction
+ * id, none refused on the duplicate name. */
+START_TEST(two_payments_for_one_device_at_once_both_granted)
+{
+	char mac[32], user[32], l[2][16], i[2][16], body[512], co[2][80], cmd[1024], out[256];
+	long long plan, router, tx[2];
+
+	money_world();
+	hotspot_offer(&plan, &router);
+	new_mac(mac, user);
+	new_phone(l[0], i[0]);
+	new_phone(l[1], i[1]);
+	ctl_ok(DARAJA, "POST", "{\"default\":{\"outcome\":\"never\"}}", "/outcomes");
+	for (int k = 0; k < 2; k++) {
+		struct resp *r;
+
+		snprintf(body, sizeof(body), "{\"phone\":\"%s\",\"mac_address\":\"%s\","
+		    "\"plan_id\":%lld,\"router_id\":%lld}", l[k], mac, plan, router);
+		r = api("POST", body, "/api/mpesa/stk-push/");
+		EXPECT(r, 200);
+		tx[k] = it_int(r, "data/transaction_id");
+		snprintf(co[k], sizeof(co[k]), "%s", it_str(r, "data/CheckoutRequestID"));
+		it_free(r);
+	}
+	/* both paid, their callbacks sent at the same moment */
+	snprintf(cmd, sizeof(cmd), "for c in %s %s; do curl -s -o /dev/null -X POST -d "
+	    "'{\"result\":\"success\",\"callback\":true}' http://127.0.0.1:%s/stk/$c/decide & "
+	    "done; wait", co[0], co[1], it_env(DARAJA));
+	ck_assert_int_eq(it_run(cmd, out, sizeof(out)), 0);
+	for (int k = 0; k < 2; k++)
+		ck_assert_str_eq(settled(tx[k]), "completed");      /* waits while pending */
+	ck_assert_int_eq(sql("SELECT COUNT(DISTINCT s.id) FROM subscriptions s JOIN mpesa_transactions "
+	    "t ON t.subscription_id = s.id WHERE t.id IN (%lld, %lld) AND s.status = 'active' AND "
+	    "(s.username = '%s' OR s.username IN ('%s-%lld', '%s-%lld'))", tx[0], tx[1], user, user,
+	    tx[0], user, tx[1]), 2);
+	ck_assert_int_eq(sql("SELECT COUNT(*) FROM mpesa_events e JOIN mpesa_transactions t ON "
+	    "t.checkout_request_id = e.checkout_request_id WHERE t.id IN (%lld, %lld) AND "
+	    "e.outcome <> 'applied'", tx[0], tx[1]), 0);
+}
+END_TEST
+
 START_TEST(paying_while_suspended_adds_the_period)
 {
 	char local[16], intl[16], checkout[80], mac[32], user[32], body[512];
@@ -731,6 +773,7 @@ suite_mpesa(void)
 	tcase_add_test(tc, money_that_comes_late_or_twice_is_never_lost);
 	tcase_add_test(tc, paying_while_suspended_adds_the_period);
 	tcase_add_test(tc, a_push_that_timed_out_still_gets_its_money);
+	tcase_add_test(tc, two_payments_for_one_device_at_once_both_granted);
 	suite_add_tcase(s, tc);
 	return s;
 }
