@@ -13,6 +13,7 @@
 #include "db/db.h"
 #include "util/arena.h"
 #include "util/conf.h"
+#include "util/log.h"
 
 /* ---- settings ---- */
 
@@ -60,6 +61,34 @@ mpesa_callback_secret(struct db *db, struct arena *a, long long tenant)
 	if (db_query(db, a, mpesa_settings_table.create_sql, p, 1, NULL) < 0 ||
 	    db_query(db, a, "SELECT callback_secret FROM mpesa_settings WHERE tenant_id = ?", p, 1,
 	    &r) < 0 || r.nrows == 0)
+		return NULL;
+	return db_val(&r, 0, 0);
+}
+
+int
+mpesa_rotate_callback_secret(struct db *db, struct arena *a, long long tenant, int grace_hours)
+{
+	struct db_param q[2] = { db_int(grace_hours), db_int(tenant) };
+
+	if (mpesa_callback_secret(db, a, tenant) == NULL ||
+	    db_query(db, a, "UPDATE mpesa_settings SET previous_callback_secret = callback_secret, "
+	    "previous_secret_until = UTC_TIMESTAMP(6) + INTERVAL ? HOUR, callback_secret = "
+	    "LOWER(HEX(RANDOM_BYTES(20))) WHERE tenant_id = ?", q, 2, NULL) < 0)
+		return CORE_DB;
+	log_info("mpesa: tenant %lld callback secret replaced; the previous one is accepted for "
+	    "%d hour(s)", tenant, grace_hours);
+	return CORE_OK;
+}
+
+const char *
+mpesa_previous_secret_until(struct db *db, struct arena *a, long long tenant)
+{
+	struct db_param p[1] = { db_int(tenant) };
+	struct db_result r;
+
+	if (db_query(db, a, "SELECT DATE_FORMAT(previous_secret_until, '%Y-%m-%dT%H:%i:%s.%fZ') "
+	    "FROM mpesa_settings WHERE tenant_id = ? "
+	    "AND previous_secret_until > UTC_TIMESTAMP(6)", p, 1, &r) < 0 || r.nrows == 0)
 		return NULL;
 	return db_val(&r, 0, 0);
 }

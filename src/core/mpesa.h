@@ -23,6 +23,14 @@ struct config;
 /* The unguessable part of the tenant's callback URL (the row is made when
  * missing): /api/mpesa/callback/{secret}/.  NULL on a database error. */
 const char *mpesa_callback_secret(struct db *db, struct arena *a, long long tenant);
+/* Replace the tenant's callback secret with a fresh one; the old one is
+ * still accepted for grace_hours (0: refused at once).  The C2B URLs must be
+ * registered again.  CORE_OK or CORE_DB. */
+int mpesa_rotate_callback_secret(struct db *db, struct arena *a, long long tenant,
+    int grace_hours);
+/* When the previous secret stops being accepted (ISO 8601 UTC), or NULL
+ * when none is. */
+const char *mpesa_previous_secret_until(struct db *db, struct arena *a, long long tenant);
 
 /* A tenant's account with its secrets opened, as a libispbill config:
  * base URL from the configuration, CallBackURL from public_url. */

@@ -293,11 +293,13 @@ note(struct db *db, struct arena *a, const char *kind, const struct mpesa_inboun
 static long long
 tenant_of(struct db *db, struct arena *a, const char *secret)
 {
-	struct db_param p[1] = { db_str(secret ? secret : "") };
+	struct db_param p[2] = { db_str(secret ? secret : ""), db_str(secret ? secret : "") };
 	struct db_result r;
 
-	if (db_query(db, a, "SELECT tenant_id FROM mpesa_settings WHERE callback_secret = ?", p, 1,
-	    &r) < 0)
+	/* the current secret, or the one it replaced while that is still good */
+	if (db_query(db, a, "SELECT tenant_id FROM mpesa_settings WHERE callback_secret = ? "
+	    "UNION ALL SELECT tenant_id FROM mpesa_settings WHERE previous_callback_secret = ? "
+	    "AND previous_secret_until > UTC_TIMESTAMP(6) LIMIT 1", p, 2, &r) < 0)
 		return -1;
 	return r.nrows ? db_val_int(&r, 0, 0, 0) : 0;
 }

@@ -715,6 +715,63 @@ START_TEST(two_payments_for_one_device_at_once_both_granted)
 }
 END_TEST
 
+/* the path of the tenant's callback URL as the settings give it now */
+static void
+callback_path(char *path, size_t n)
+{
+	struct resp *r = api("GET", NULL, "/api/mpesa/settings/");
+
+	EXPECT(r, 200);
+	snprintf(path, n, "/api/mpesa/callback/%.40s/", strstr(it_str(r, "data/callback_url"),
+	    "/callback/") + strlen("/callback/"));
+	it_free(r);
+}
+
+/* A replaced callback secret still takes callbacks for the grace period
+ * (pushes sent before the change), and not after; the new one at once. */
+START_TEST(callback_secret_rotation_keeps_the_old_url_for_its_grace)
+{
+	char local[16], intl[16], checkout[80], mac[32], user[32], body[1024], old[128], cur[128];
+	long long plan, router, tx;
+	struct resp *r;
+
+	money_world();
+	hotspot_offer(&plan, &router);
+	tx = guest_buys(plan, router, "{\"outcome\":\"never\"}", local, intl, mac, user, checkout);
+	callback_path(old, sizeof(old));
+	r = api("POST", NULL, "/api/mpesa/settings/rotate-callback-secret/");
+	EXPECT(r, 200);
+	ck_assert_ptr_nonnull(it_str(r, "data/previous_callback_url_valid_until"));
+	it_free(r);
+	callback_path(cur, sizeof(cur));
+	ck_assert_str_ne(old, cur);
+	/* the push's callback, to the URL it was given: still good */
+	snprintf(body, sizeof(body), "{\"Body\":{\"stkCallback\":{\"MerchantRequestID\":\"m-1\","
+	    "\"CheckoutRequestID\":\"%s\",\"ResultCode\":0,\"ResultDesc\":\"ok\","
+	    "\"CallbackMetadata\":{\"Item\":[{\"Name\":\"Amount\",\"Value\":50},"
+	    "{\"Name\":\"MpesaReceiptNumber\",\"Value\":\"ROT%lld\"},"
+	    "{\"Name\":\"PhoneNumber\",\"Value\":%s}]}}}}", checkout, tx, intl);
+	r = post_raw(old, body);
+	EXPECT(r, 200);
+	it_free(r);
+	ck_assert_str_eq(settled(tx), "completed");
+	/* replaced again with no grace: the one before is refused at once */
+	r = api("POST", "{\"grace_hours\":0}", "/api/mpesa/settings/rotate-callback-secret/");
+	EXPECT(r, 200);
+	ck_assert_ptr_null(it_str(r, "data/previous_callback_url_valid_until"));
+	it_free(r);
+	r = post_raw(cur, body);
+	EXPECT(r, 404);
+	it_free(r);
+	r = post_raw(old, body);
+	EXPECT(r, 404);
+	it_free(r);
+	r = api("POST", "{\"grace_hours\":1000}", "/api/mpesa/settings/rotate-callback-secret/");
+	expect_field(r, "grace_hours");
+	it_free(r);
+}
+END_TEST
+
 START_TEST(paying_while_suspended_adds_the_period)
 {
 	char local[16], intl[16], checkout[80], mac[32], user[32], body[512];
@@ -774,6 +831,7 @@ suite_mpesa(void)
 	tcase_add_test(tc, paying_while_suspended_adds_the_period);
 	tcase_add_test(tc, a_push_that_timed_out_still_gets_its_money);
 	tcase_add_test(tc, two_payments_for_one_device_at_once_both_granted);
+	tcase_add_test(tc, callback_secret_rotation_keeps_the_old_url_for_its_grace);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -7,6 +7,7 @@
 
 #include "api/native/native.h"
 #include "core/actor.h"
+#include "core/audit.h"
 #include "core/mpesa.h"
 #include "core/sms.h"
 #include "http/auth.h"
@@ -39,7 +40,7 @@ write_settings(yajl_gen g, const struct settings_table *t, const char **v)
 static int
 settings_reply(struct request *req, const struct settings_table *t, const char *message)
 {
-	const char **v;
+	const char **v, *until;
 	yajl_gen g;
 	int rc = settings_get(req->db, &req->arena, t, req->auth.tenant_id, &v);
 
@@ -57,6 +58,11 @@ settings_reply(struct request *req, const struct settings_table *t, const char *
 		/* what Daraja must be given as CallBackURL */
 		jw_kstr(g, "callback_url", arena_printf(&req->arena, "%s/api/mpesa/callback/%s/",
 		    req->cfg->public_url, secret));
+		until = mpesa_previous_secret_until(req->db, &req->arena, req->auth.tenant_id);
+		if (until)
+			jw_kstr(g, "previous_callback_url_valid_until", until);
+		else
+			jw_knull(g, "previous_callback_url_valid_until");
 	}
 	jw_obj_end(g);
 	return reply_end(req, NULL);
@@ -74,6 +80,37 @@ settings_update(struct request *req, const struct settings_table *t)
 
 int h_mpesa_settings_get(struct request *req) { return settings_reply(req, &mpesa_settings_table, NULL); }
 int h_mpesa_settings_put(struct request *req) { return settings_update(req, &mpesa_settings_table); }
+/* POST /api/mpesa/settings/rotate-callback-secret/ {grace_hours: 0-168, 24} */
+int
+h_mpesa_rotate_secret(struct request *req)
+{
+	yajl_val v = req->json ? json_obj_get(req->json, "grace_hours") : NULL;
+	long long hours = 24;
+	int rc;
+
+	if (v && !YAJL_IS_NULL(v)) {
+		if (!YAJL_IS_INTEGER(v) || YAJL_GET_INTEGER(v) < 0 || YAJL_GET_INTEGER(v) > 168)
+			req_field_error(req, "grace_hours", "A whole number of hours from 0 to 168 "
+			    "is required.");
+		else
+			hours = YAJL_GET_INTEGER(v);
+	}
+	if (req->errs.n)
+		return reply_core(req, CORE_INVALID, "Settings");
+	if ((rc = mpesa_rotate_callback_secret(req->db, &req->arena, req->auth.tenant_id,
+	    (int)hours)) != CORE_OK)
+		return reply_core(req, rc, "Settings");
+	{
+		struct actor who;
+
+		auth_actor(req, &who);
+		audit(req->db, &req->arena, &who, "rotate_callback_secret", "mpesa_settings",
+		    req->auth.tenant_id, NULL);
+	}
+	return settings_reply(req, &mpesa_settings_table, "Callback secret replaced; register "
+	    "the C2B URLs again");
+}
+
 int h_sms_settings_get(struct request *req) { return settings_reply(req, &sms_settings_table, NULL); }
 int h_sms_settings_put(struct request *req) { return settings_update(req, &sms_settings_table); }
 

@@ -139,6 +139,8 @@ static const struct route routes[] = {
 	{ "GET",  "/api/mpesa/settings/", h_mpesa_settings_get, 0, "mpesa.manage" },
 	{ "PUT",  "/api/mpesa/settings/", h_mpesa_settings_put, B, "mpesa.manage" },
 	{ "PATCH", "/api/mpesa/settings/", h_mpesa_settings_put, B, "mpesa.manage" },
+	{ "POST", "/api/mpesa/settings/rotate-callback-secret/", h_mpesa_rotate_secret, B,
+	  "mpesa.manage" },
 	{ "GET",  "/api/sms/settings/",   h_sms_settings_get,   0, "sms.manage" },
 	{ "PUT",  "/api/sms/settings/",   h_sms_settings_put,   B, "sms.manage" },
 	{ "PATCH", "/api/sms/settings/",  h_sms_settings_put,   B, "sms.manage" },

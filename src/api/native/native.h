@@ -50,6 +50,7 @@ int h_identity_stats(struct request *req);
 /* mpesa.c */
 int h_mpesa_settings_get(struct request *req);
 int h_mpesa_settings_put(struct request *req);
+int h_mpesa_rotate_secret(struct request *req);
 int h_sms_settings_get(struct request *req);
 int h_sms_settings_put(struct request *req);
 int h_mpesa_stk_push(struct request *req);
