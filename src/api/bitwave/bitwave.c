@@ -35,6 +35,8 @@ static const struct route routes[] = {
 	/* the panel's home screen, beyond the document */
 	{ "GET",    "/api/dashboard/analytics",       bw_dashboard_analytics,  0, "stats.view" },
 	{ "GET",    "/api/mikrotik/health",           bw_mikrotik_health,      0, "routers.view" },
+	{ "GET",    "/api/mikrotik/bandwidth-history", bw_bandwidth_history,   0, "routers.view" },
+	{ "GET",    "/api/mikrotik/top-users",        bw_top_users,            0, "routers.view" },
 };
 
 static void
