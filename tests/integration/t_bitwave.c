@@ -1007,6 +1007,95 @@ START_TEST(top_users)
 }
 END_TEST
 
+/* ---- calls without a token from a trusted address ---- */
+
+/* The harness trusts 127.0.0.2 (bitwave_trusted_addresses) for tenant
+ * "default" (tenant 1); every other test calls from 127.0.0.1. */
+START_TEST(trusted_addresses)
+{
+	struct bwworld w;
+	struct resp *r;
+	char name[64];
+	const char *xff[] = { "X-Forwarded-For: 127.0.0.2", NULL };
+	long long cust, res, mine, other_tenant_user, before;
+
+	bw_world(&w);
+	cust = native_customer(w.admin, "Trusted's", "0722000311", "02:00:00:00:03:11");
+	res = mk_user(w.su, uniq(name, sizeof(name), "bwtres"), "reseller_admin", 0);
+	mine = native_customer(w.admin, "Trusted reseller's", "0722000312", "02:00:00:00:03:12");
+	sql("UPDATE customers SET owner_id = %lld WHERE id = %lld; SELECT 1", res, mine);
+
+	/* secure by default: not from 127.0.0.1, not by a forwarded header */
+	r = bw(NULL, "GET", NULL, "/api/customers?user_id=%lld", w.admin_id);
+	expect_detail(r, 401);
+	ck_assert_str_eq(it_str(r, "detail"), "Not authenticated");
+	it_free(r);
+	r = it_http(it_port() + 1, "GET", "/api/customers?user_id=1", NULL, NULL, 0, xff);
+	expect_detail(r, 401);
+	it_free(r);
+	/* nor on another dialect's server */
+	it_source("127.0.0.2");
+	r = nat(NULL, "GET", NULL, "/api/customers/?user_id=%lld", w.admin_id);
+	EXPECT(r, 401);
+	it_free(r);
+
+	/* from the trusted address: the user named by user_id */
+	before = sql("SELECT COUNT(*) FROM audit_log WHERE action = 'trusted_call' AND "
+	    "actor_id = %lld", w.admin_id);
+	r = bw(NULL, "GET", NULL, "/api/customers?user_id=%lld", w.admin_id);
+	EXPECT(r, 200);
+	ck_assert_msg(by_id(r->json, "id", cust) != NULL, "%.600s", r->body);
+	it_free(r);
+	ck_assert_int_eq(sql("SELECT COUNT(*) FROM audit_log WHERE action = 'trusted_call' AND "
+	    "actor_id = %lld AND ip = '127.0.0.2' AND tenant_id = 1", w.admin_id), before + 1);
+	ck_assert(it_file_contains("ispbill-fcgi.log", "trusted address 127.0.0.2 as user"));
+	/* a reseller named: its own rows only */
+	r = bw(NULL, "GET", NULL, "/api/customers?user_id=%lld", res);
+	EXPECT(r, 200);
+	ck_assert_msg(by_id(r->json, "id", mine) && !by_id(r->json, "id", cust), "%.600s",
+	    r->body);
+	it_free(r);
+	/* permissions still apply: a reseller may not delete the shared catalogue's plans */
+	{
+		long long plan = bw_plan(w.admin, uniq(name, sizeof(name), "TrustPlan"), NULL);
+
+		r = bw(NULL, "DELETE", NULL, "/api/plans/%lld?user_id=%lld", plan, res);
+		ck_assert_msg(r->status == 403 || r->status == 404, "%ld %s", r->status, r->body);
+		it_free(r);
+		ck_assert_int_eq(sql("SELECT COUNT(*) FROM plans WHERE id = %lld AND deleted_at IS NULL",
+		    plan), 1);
+	}
+	/* no user_id, nobody, another tenant's user, a disabled user: 401 */
+	r = bw(NULL, "GET", NULL, "/api/customers");
+	expect_detail(r, 401);
+	it_free(r);
+	r = bw(NULL, "GET", NULL, "/api/customers?user_id=999999999");
+	expect_detail(r, 401);
+	it_free(r);
+	other_tenant_user = sql("SELECT u.id FROM users u WHERE u.tenant_id <> 1 AND "
+	    "u.deleted_at IS NULL AND u.is_active = 1 ORDER BY u.id LIMIT 1");
+	if (other_tenant_user > 0) {
+		r = bw(NULL, "GET", NULL, "/api/customers?user_id=%lld", other_tenant_user);
+		expect_detail(r, 401);
+		it_free(r);
+	}
+	sql("UPDATE users SET is_active = 0 WHERE id = %lld; SELECT 1", res);
+	r = bw(NULL, "GET", NULL, "/api/customers?user_id=%lld", res);
+	expect_detail(r, 401);
+	it_free(r);
+	/* a token that does not hold is not helped by the address */
+	r = bw("not-a-token", "GET", NULL, "/api/customers?user_id=%lld", w.admin_id);
+	expect_detail(r, 401);
+	ck_assert_str_eq(it_str(r, "detail"), "Could not validate credentials");
+	it_free(r);
+	/* and a good token still works from there */
+	r = bw(w.admin, "GET", NULL, "/api/customers?user_id=%lld", w.admin_id);
+	EXPECT(r, 200);
+	it_free(r);
+	it_source(NULL);
+}
+END_TEST
+
 Suite *
 suite_bitwave(void)
 {
@@ -1024,6 +1113,7 @@ suite_bitwave(void)
 	tcase_add_test(tc, panel_extras);
 	tcase_add_test(tc, bandwidth_history);
 	tcase_add_test(tc, top_users);
+	tcase_add_test(tc, trusted_addresses);
 	suite_add_tcase(s, tc);
 	return s;
 }
