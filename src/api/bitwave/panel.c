@@ -99,6 +99,7 @@ pick_router(struct request *req, int *replied)
 	struct ent_query q;
 	struct ent_page pg;
 	long long id = 0;
+	int rc;
 
 	*replied = 1;
 	if (req_query_int(req, "router_id", 0, 1, LLONG_MAX, &id) < 0)
@@ -116,10 +117,13 @@ pick_router(struct request *req, int *replied)
 		ent_query_cond(&q, "t.id = ?", 1, db_int(id), db_null());
 	q.limit = 1;
 	q.ordering = "id";
-	if (ent_list(req->db, &req->arena, &ent_bw_router, req->auth.tenant_id, &q, &pg,
-	    &req->errs) != CORE_OK || pg.nrows == 0)
-		return 0;
-	return pg.rows[0].id;
+	rc = ent_list(req->db, &req->arena, &ent_bw_router, req->auth.tenant_id, &q, &pg,
+	    &req->errs);
+	if (rc != CORE_OK) {
+		*replied = 1;
+		return reply_core(req, rc, "Router"), 0;
+	}
+	return pg.nrows ? pg.rows[0].id : 0;
 }
 
 /* The router of the call opened: 0, or -1 with the reply sent (404, the
