@@ -13,9 +13,13 @@ void bitwave_plans_of(struct ent_query *q, long long owner_id);
  * (or has no end). */
 void bitwave_customers_active(struct ent_query *q);
 
-/* A plan (id, name, price) and a router (id, name) as a customer row
- * shows them: the same rows as ent_plan and ent_router without their
- * computed figures, which a list of customers does not show. */
-extern const struct entity ent_plan_brief, ent_router_brief;
+/* The rows 000's bare lists show, each list one query (kept by the
+ * worker while the tenant's "stats" version stands):
+ * ent_bw_customer: a customer with its current subscription's figures
+ * (customer_stats) and that subscription's plan (plan_id, plan_name,
+ * plan_price) and router (router_id, router_name) joined in;
+ * ent_bw_plan, ent_bw_router: the plan and router columns 000 shows,
+ * without the computed figures of ent_plan and ent_router. */
+extern const struct entity ent_bw_customer, ent_bw_plan, ent_bw_router;
 
 #endif

@@ -100,6 +100,24 @@ users_get_for_token(struct db *db, struct arena *a, long long id, const char *jt
 }
 
 int
+users_get_in_tenant(struct db *db, struct arena *a, long long id, const char *tenant_code,
+    struct user *out, const char **versions)
+{
+	struct db_param p[2] = { db_int(id), db_str(tenant_code) };
+	struct db_result r;
+
+	if (db_query(db, a, "SELECT " USER_COLS ", " CORE_VERSIONS_OF("users.tenant_id") " "
+	    "FROM users WHERE id = ? AND deleted_at IS NULL AND tenant_id IN (" LIVE_TENANTS
+	    " AND tn.code = ?)", p, 2, &r) < 0)
+		return -1;
+	if (r.nrows == 0)
+		return CORE_NOT_FOUND;
+	row_to_user(&r, 0, out);
+	*versions = db_val(&r, 0, 16);
+	return CORE_OK;
+}
+
+int
 users_authenticate(struct db *db, struct arena *a, const char *login,
     const char *password, struct user *out)
 {

@@ -40,6 +40,12 @@ int users_get(struct db *db, struct arena *a, long long id, struct user *out);
  * CORE_NOT_FOUND when the user is gone. */
 int users_get_for_token(struct db *db, struct arena *a, long long id, const char *jti,
     const char *family, struct user *out, int *live, const char **versions);
+/* A live user id of the live tenant whose code is tenant_code, and
+ * *versions its tenant's data versions: for a caller that names itself
+ * without a credential from a trusted address (bitwave_trusted_*).
+ * CORE_OK, CORE_NOT_FOUND (no such user in that tenant) or -1. */
+int users_get_in_tenant(struct db *db, struct arena *a, long long id, const char *tenant_code,
+    struct user *out, const char **versions);
 /* Login by username, email or login_id.  Always spends one password
  * verification, found or not, so timing does not tell which.  On
  * CORE_BAD_LOGIN for a known login, out still says whose it was (id and

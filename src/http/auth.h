@@ -15,6 +15,12 @@ struct user;
  * algorithm, user gone or inactive), ERR_THROTTLED (request limit; headers
  * set) or ERR_UNAVAILABLE (database down). */
 enum err auth_authenticate(struct request *req);
+/* A caller without a credential whom the dialect trusts by its address
+ * (bitwave_trusted_addresses): acting as user_id, which must be a live,
+ * active user of the tenant whose code is tenant_code; the per-user
+ * request limit applies.  ERR_NONE (req->auth filled), ERR_UNAUTHORIZED,
+ * ERR_THROTTLED or ERR_UNAVAILABLE. */
+enum err auth_as_trusted(struct request *req, long long user_id, const char *tenant_code);
 /* 1 when the caller holds the permission; -1 on a database error. */
 int      auth_has_perm(struct request *req, const char *perm);
 

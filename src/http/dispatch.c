@@ -240,6 +240,9 @@ serve(struct request *req, FCGX_Request *fr)
 	if (!(rt->flags & R_PUBLIC)) {
 		enum err e = auth_authenticate(req);
 
+		if (e == ERR_UNAUTHORIZED && d->anonymous && req_header(req, "Authorization") == NULL &&
+		    req_header(req, "X-Client-Key") == NULL)
+			e = d->anonymous(req);
 		if (e != ERR_NONE) {
 			if (e == ERR_UNAUTHORIZED)
 				req_add_header(req, "WWW-Authenticate", "Bearer realm=\"api\"");

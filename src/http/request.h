@@ -49,6 +49,11 @@ struct dialect {
 	void (*ok_begin)(struct request *req, const char *message);
 	void (*ok_end)(struct request *req, const struct page *pg);
 	void (*error)(struct request *req, enum err e, const char *message);
+	/* A call that carries no credential at all (NULL: refused): the
+	 * dialect may name its caller itself (bitwave's trusted addresses)
+	 * and fill req->auth.  ERR_NONE when it did, else the error to
+	 * answer (ERR_UNAUTHORIZED as without it). */
+	enum err (*anonymous)(struct request *req);
 };
 
 struct auth_ctx {

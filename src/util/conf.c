@@ -3,6 +3,7 @@
 #include "util/conf.h"
 #include "util/arena.h"
 
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
 #include <limits.h>
@@ -54,6 +55,8 @@ static const struct ckey keys[] = {
 	{ "mpesa_timeout_ms",   C_INT,  S(mpesa_timeout_ms), "15000", 100, 120000, 0 },
 	{ "sms_timeout_ms",     C_INT,  S(sms_timeout_ms), "10000", 100, 120000, 0 },
 	{ "cors_origins",       C_STR,  S(cors_origins), "",      0, 0, 0 },
+	{ "bitwave_trusted_addresses", C_STR, S(bitwave_trusted_addresses), "", 0, 0, 0 },
+	{ "bitwave_trusted_tenant", C_STR, S(bitwave_trusted_tenant), "", 0, 0, 0 },
 };
 #undef S
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
@@ -206,6 +209,97 @@ check_origins(const char *s, char *err, size_t errlen)
 	return 0;
 }
 
+/* "a.b.c.d[/n]" or "v6[/n]" (n bytes of s) into 16 bytes (IPv4 as
+ * ::ffff:a.b.c.d) and a prefix length over those 128 bits; -1 when not one */
+static int
+parse_block(const char *s, size_t n, unsigned char out[16], int *bits)
+{
+	char tmp[64], *slash, *end;
+	unsigned char v4[4];
+	long len = -1;
+	int is4;
+
+	if (n == 0 || n >= sizeof(tmp))
+		return -1;
+	memcpy(tmp, s, n);
+	tmp[n] = '\0';
+	if ((slash = strchr(tmp, '/')) != NULL) {
+		*slash++ = '\0';
+		errno = 0;
+		len = strtol(slash, &end, 10);
+		if (errno || end == slash || *end != '\0' || len < 0)
+			return -1;
+	}
+	is4 = inet_pton(AF_INET, tmp, v4) == 1;
+	if (is4) {
+		if (len > 32)
+			return -1;
+		memset(out, 0, 10);
+		out[10] = out[11] = 0xff;
+		memcpy(out + 12, v4, 4);
+		*bits = len < 0 ? 128 : 96 + (int)len;
+		return 0;
+	}
+	if (inet_pton(AF_INET6, tmp, out) != 1 || len > 128)
+		return -1;
+	*bits = len < 0 ? 128 : (int)len;
+	return 0;
+}
+
+/* bitwave_trusted_addresses: addresses or CIDR blocks, commas or spaces
+ * between */
+static int
+check_blocks(const char *s, const char *key, char *err, size_t errlen)
+{
+	unsigned char b[16];
+	int bits;
+
+	while (*s) {
+		size_t n = strcspn(s, " ,\t");
+
+		if (n == 0) {
+			s++;
+			continue;
+		}
+		if (parse_block(s, n, b, &bits) < 0) {
+			snprintf(err, errlen, "%s: '%.*s' is not an IP address or CIDR block "
+			    "(10.0.0.0/8, 127.0.0.1, fd00::/8)", key, (int)n, s);
+			return -1;
+		}
+		s += n;
+	}
+	return 0;
+}
+
+int
+config_addr_listed(const char *list, const char *addr)
+{
+	unsigned char a[16], b[16];
+	int bits, abits;
+
+	if (list == NULL || addr == NULL || parse_block(addr, strlen(addr), a, &abits) < 0 ||
+	    abits != 128)
+		return 0;
+	while (*list) {
+		size_t n = strcspn(list, " ,\t");
+		int i;
+
+		if (n == 0) {
+			list++;
+			continue;
+		}
+		if (parse_block(list, n, b, &bits) == 0) {
+			for (i = 0; i < bits / 8 && a[i] == b[i]; i++)
+				;
+			if (i == bits / 8 && (bits % 8 == 0 ||
+			    ((a[i] ^ b[i]) & (0xff << (8 - bits % 8)) & 0xff) == 0))
+				return 1;
+		}
+		list += n;
+	}
+	return 0;
+}
+
 static int
 validate(struct config *cfg, char *err, size_t errlen)
 {
@@ -238,6 +332,15 @@ validate(struct config *cfg, char *err, size_t errlen)
 	}
 	if (check_origins(cfg->cors_origins, err, errlen) < 0)
 		return -1;
+	if (check_blocks(cfg->bitwave_trusted_addresses, "bitwave_trusted_addresses", err,
+	    errlen) < 0)
+		return -1;
+	if (strspn(cfg->bitwave_trusted_addresses, " ,\t") != strlen(cfg->bitwave_trusted_addresses) &&
+	    cfg->bitwave_trusted_tenant[0] == '\0') {
+		snprintf(err, errlen, "bitwave_trusted_addresses needs bitwave_trusted_tenant "
+		    "(the code of the tenant whose users the panel names)");
+		return -1;
+	}
 	if (cfg->jwt_secret[0] != '\0' && strlen(cfg->jwt_secret) < 32) {
 		snprintf(err, errlen, "jwt_secret must be at least 32 characters");
 		return -1;

@@ -43,6 +43,11 @@ struct config {
 	int   sms_timeout_ms;   /* one SMS provider call */
 	/* browsers */
 	char *cors_origins;     /* "https://panel.example.net, ...", "*", or "": no CORS */
+	/* bitwave (000): calls without a token accepted from these client
+	 * addresses ("10.0.0.0/8, 127.0.0.1, fd00::/8"; "": none, the
+	 * default), acting as the user ?user_id= of this tenant (its code) */
+	char *bitwave_trusted_addresses;
+	char *bitwave_trusted_tenant;
 };
 
 /* Default config file: SYSCONFDIR/ispbill/ispbill.conf. */
@@ -53,6 +58,10 @@ const char *config_default_path(void);
  * Returns 0, or -1 with a message in err naming the key or line. */
 int  config_load(struct config *cfg, const char *path, char *err, size_t errlen);
 void config_free(struct config *cfg);     /* safe on a zeroed or failed config */
+/* 1 when addr (an IPv4 or IPv6 address as nginx's REMOTE_ADDR gives it)
+ * is in list (addresses and CIDR blocks separated by commas or spaces,
+ * as validated by config_load), else 0. */
+int  config_addr_listed(const char *list, const char *addr);
 /* key = value lines, secrets masked; for --check-config. */
 void config_dump(const struct config *cfg, FILE *fp);
 

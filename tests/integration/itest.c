@@ -66,6 +66,14 @@ sink_write(char *data, size_t size, size_t nmemb, void *ud)
 	return n;
 }
 
+static char source[64];
+
+void
+it_source(const char *addr)
+{
+	snprintf(source, sizeof(source), "%s", addr ? addr : "");
+}
+
 struct resp *
 it_http(int port, const char *method, const char *path, const char *ctype,
     const char *body, size_t body_len, const char *const *hdrs)
@@ -86,6 +94,10 @@ it_http(int port, const char *method, const char *path, const char *ctype,
 	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, sink_write);
 	curl_easy_setopt(c, CURLOPT_HEADERDATA, &h);
 	curl_easy_setopt(c, CURLOPT_TIMEOUT, 30L);
+	if (source[0]) {
+		snprintf(line, sizeof(line), "host!%s", source);
+		curl_easy_setopt(c, CURLOPT_INTERFACE, line);
+	}
 	if (body) {
 		curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
 		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)body_len);

@@ -31,6 +31,9 @@ const char *it_env(const char *name);       /* a value of DIR/env, or exit */
 struct resp *it_http(int port, const char *method, const char *path, const char *ctype,
     const char *body, size_t body_len, const char *const *hdrs);
 struct resp *it_get(const char *path);
+/* Call from this local address (127.0.0.2: nginx sees REMOTE_ADDR
+ * 127.0.0.2) until it_source(NULL). */
+void         it_source(const char *addr);
 struct resp *it_post(const char *path, const char *json);
 void         it_free(struct resp *r);
 /* The value of a response header (case-insensitive name), malloc'd, or NULL. */

@@ -754,12 +754,36 @@ END_TEST
 
 /* ---- the panel's home screen beyond 000 ---- */
 
+/* a record for simulated router v6 (the simulator as it starts) and one
+ * for a port nobody listens on */
+static void
+two_routers(const char *tok, long long *up, long long *down)
+{
+	char name[64], body[512];
+	struct resp *r;
+
+	begin();
+	snprintf(body, sizeof(body), "{\"name\":\"%s\",\"host\":\"127.0.0.1\",\"api_port\":%d,"
+	    "\"use_tls\":false,\"username\":\"admin\",\"password\":\"simpass\"}",
+	    uniq(name, sizeof(name), "bwu"), it_sim_port("v6"));
+	r = nat(tok, "POST", body, "/api/network/routers/");
+	EXPECT(r, 201);
+	*up = it_int(r, "data/id");
+	it_free(r);
+	snprintf(body, sizeof(body), "{\"name\":\"%s\",\"host\":\"127.0.0.1\",\"api_port\":1,"
+	    "\"username\":\"admin\",\"password\":\"x\"}", uniq(name, sizeof(name), "bwx"));
+	r = nat(tok, "POST", body, "/api/network/routers/");
+	EXPECT(r, 201);
+	*down = it_int(r, "data/id");
+	it_free(r);
+}
+
+
 START_TEST(panel_extras)
 {
 	struct bwworld w;
 	struct misses m = { 0 };
 	struct resp *r;
-	char name[64], body[512];
 	long long up, down;
 
 	bw_world(&w);
@@ -785,20 +809,7 @@ START_TEST(panel_extras)
 	expect_detail(r, 401);
 	it_free(r);
 
-	begin();
-	snprintf(body, sizeof(body), "{\"name\":\"%s\",\"host\":\"127.0.0.1\",\"api_port\":%d,"
-	    "\"use_tls\":false,\"username\":\"admin\",\"password\":\"simpass\"}",
-	    uniq(name, sizeof(name), "bwh"), it_sim_port("v6"));
-	r = nat(w.admin, "POST", body, "/api/network/routers/");
-	EXPECT(r, 201);
-	up = it_int(r, "data/id");
-	it_free(r);
-	snprintf(body, sizeof(body), "{\"name\":\"%s\",\"host\":\"127.0.0.1\",\"api_port\":1,"
-	    "\"username\":\"admin\",\"password\":\"x\"}", uniq(name, sizeof(name), "bwd"));
-	r = nat(w.admin, "POST", body, "/api/network/routers/");
-	EXPECT(r, 201);
-	down = it_int(r, "data/id");
-	it_free(r);
+	two_routers(w.admin, &up, &down);
 
 	r = bw(w.admin, "GET", NULL, "/api/mikrotik/health?router_id=%lld", up);
 	EXPECT(r, 200);
@@ -824,6 +835,267 @@ START_TEST(panel_extras)
 }
 END_TEST
 
+/* ---- the panel's bandwidth chart and top users ---- */
+
+static void
+is_point(struct misses *m, yajl_val o, long long down, long long up)
+{
+	is_time(m, o, "timestamp");
+	is_int(m, o, "rx_bps");
+	is_int(m, o, "tx_bps");
+	if (jint(o, "download_bps") != down || jint(o, "upload_bps") != up ||
+	    jint(o, "rx_bps") != down || jint(o, "tx_bps") != up)
+		miss(m, "point %lld/%lld down/up, expected %lld/%lld", jint(o, "download_bps"),
+		    jint(o, "upload_bps"), down, up);
+}
+
+START_TEST(bandwidth_history)
+{
+	struct bwworld w;
+	struct misses m = { 0 };
+	struct resp *r;
+	long long up, down;
+	yajl_val h;
+
+	bw_world(&w);
+	two_routers(w.admin, &up, &down);
+	sim_ok("POST", "{\"interface\":\"ether1\",\"rx_bps\":1500000,\"tx_bps\":250000}",
+	    "/routers/v6/traffic");
+	r = bw(w.admin, "GET", NULL, "/api/mikrotik/bandwidth-history?router_id=%lld", up);
+	EXPECT(r, 200);
+	ck_assert_int_eq(it_int(r, "router_id"), up);
+	is_str(&m, r->json, "router_name");
+	ck_assert_str_eq(it_str(r, "interface"), "ether1");
+	ck_assert_int_eq(it_int(r, "hours"), 24);
+	is_point(&m, it_json(r, "current"), 1500000, 250000);
+	h = it_json(r, "history");
+	ck_assert_int_eq(jlen(h), 1);           /* a new router: the sample just taken */
+	ck_assert_int_eq(it_int(r, "count"), 1);
+	is_point(&m, jat(h, 0), 1500000, 250000);
+	ck_assert_str_eq(jstr(jat(h, 0), "timestamp"), it_str(r, "current/timestamp"));
+	NO_MISSES(m);
+	it_free(r);
+
+	/* the next read keeps its sample beside the first, oldest first */
+	sim_ok("POST", "{\"interface\":\"ether1\",\"rx_bps\":3000000,\"tx_bps\":500000}",
+	    "/routers/v6/traffic");
+	r = bw(w.admin, "GET", NULL, "/api/mikrotik/bandwidth-history?router_id=%lld&hours=1", up);
+	EXPECT(r, 200);
+	h = it_json(r, "history");
+	ck_assert_int_eq(jlen(h), 2);
+	is_point(&m, jat(h, 0), 1500000, 250000);
+	is_point(&m, jat(h, 1), 3000000, 500000);
+	is_point(&m, it_json(r, "current"), 3000000, 500000);
+	NO_MISSES(m);
+	it_free(r);
+	ck_assert_int_eq(sql("SELECT COUNT(*) FROM router_traffic_samples WHERE router_id = %lld",
+	    up), 2);
+	/* another interface has its own history; samples past the period are not shown */
+	sql("UPDATE router_traffic_samples SET taken_at = taken_at - INTERVAL 3 HOUR "
+	    "WHERE router_id = %lld; SELECT 1", up);
+	r = bw(w.admin, "GET", NULL,
+	    "/api/mikrotik/bandwidth-history?router_id=%lld&interface=ether2&hours=1", up);
+	EXPECT(r, 200);
+	ck_assert_int_eq(it_int(r, "count"), 1);
+	is_point(&m, jat(it_json(r, "history"), 0), 0, 0);
+	NO_MISSES(m);
+	it_free(r);
+	r = bw(w.admin, "GET", NULL, "/api/mikrotik/bandwidth-history?router_id=%lld&hours=4", up);
+	EXPECT(r, 200);
+	ck_assert_int_eq(it_int(r, "count"), 3);
+	it_free(r);
+	r = bw(w.admin, "GET", NULL, "/api/mikrotik/bandwidth-history?router_id=%lld", down);
+	expect_detail(r, 504);
+	ck_assert_msg(strstr(it_str(r, "detail"), "did not answer") != NULL, "%s", r->body);
+	it_free(r);
+	r = bw(w.admin, "GET", NULL, "/api/mikrotik/bandwidth-history?router_id=999999999");
+	expect_detail(r, 404);
+	it_free(r);
+	r = bw(w.admin, "GET", NULL, "/api/mikrotik/bandwidth-history?router_id=%lld&hours=0", up);
+	expect_422(r, "query", "hours");
+	it_free(r);
+	r = bw(w.admin, "GET", NULL,
+	    "/api/mikrotik/bandwidth-history?router_id=%lld&interface=ether1,ether2", up);
+	expect_422(r, "query", "interface");
+	it_free(r);
+	r = bw(NULL, "GET", NULL, "/api/mikrotik/bandwidth-history?router_id=%lld", up);
+	expect_detail(r, 401);
+	it_free(r);
+}
+END_TEST
+
+START_TEST(top_users)
+{
+	struct bwworld w;
+	struct misses m = { 0 };
+	struct resp *r;
+	char name[64];
+	long long up, down, res;
+	yajl_val u;
+
+	bw_world(&w);
+	two_routers(w.admin, &up, &down);
+	sim_ok("POST", "{\"user\":\"hs-small\",\"address\":\"10.5.0.2\","
+	    "\"mac-address\":\"02:00:00:00:05:02\",\"bytes-in\":\"1000\",\"bytes-out\":\"9000\"}",
+	    "/routers/v6/menu?path=/ip/hotspot/active");
+	sim_ok("POST", "{\"user\":\"hs-big\",\"address\":\"10.5.0.3\","
+	    "\"mac-address\":\"02:00:00:00:05:03\",\"bytes-in\":\"40000\",\"bytes-out\":\"60000\"}",
+	    "/routers/v6/menu?path=/ip/hotspot/active");
+	sim_ok("POST", "{\"name\":\"pp-mid\",\"service\":\"pppoe\",\"caller-id\":\"02:00:00:00:06:01\","
+	    "\"address\":\"10.6.0.2\"}", "/routers/v6/menu?path=/ppp/active");
+	sim_ok("POST", "{\"interface\":\"<pppoe-pp-mid>\",\"rx_byte\":20000,\"tx_byte\":30000}",
+	    "/routers/v6/traffic");
+
+	r = bw(w.admin, "GET", NULL, "/api/mikrotik/top-users?router_id=%lld", up);
+	EXPECT(r, 200);
+	ck_assert_int_eq(it_int(r, "router_id"), up);
+	ck_assert_int_eq(it_int(r, "hotspot_active"), 2);
+	ck_assert_int_eq(it_int(r, "ppp_active"), 1);
+	ck_assert_int_eq(it_int(r, "total_active"), 3);
+	u = it_json(r, "users");
+	ck_assert_int_eq(jlen(u), 3);
+	/* by bytes, most first */
+	ck_assert_str_eq(jstr(jat(u, 0), "username"), "hs-big");
+	ck_assert_str_eq(jstr(jat(u, 1), "username"), "pp-mid");
+	ck_assert_str_eq(jstr(jat(u, 2), "username"), "hs-small");
+	ck_assert_int_eq(jint(jat(u, 0), "total_bytes"), 100000);
+	ck_assert_str_eq(jstr(jat(u, 0), "type"), "hotspot");
+	ck_assert_str_eq(jstr(jat(u, 0), "mac_address"), "02:00:00:00:05:03");
+	ck_assert_str_eq(jstr(jat(u, 1), "type"), "ppp");
+	ck_assert_str_eq(jstr(jat(u, 1), "service"), "pppoe");
+	ck_assert_str_eq(jstr(jat(u, 1), "address"), "10.6.0.2");
+	ck_assert_int_eq(jint(jat(u, 1), "upload_bytes"), 20000);
+	ck_assert_int_eq(jint(jat(u, 1), "download_bytes"), 30000);
+	ck_assert_int_eq(jint(jat(u, 2), "bytes_in"), 1000);
+	ck_assert_int_eq(jint(jat(u, 2), "bytes_out"), 9000);
+	ck_assert_int_eq(jint(jat(u, 2), "upload_bytes"), 1000);
+	ck_assert_int_eq(jint(jat(u, 2), "download_bytes"), 9000);
+	for (size_t i = 0; i < jlen(u); i++) {
+		is_str(&m, jat(u, i), "username");
+		is_str(&m, jat(u, i), "uptime");
+		is_int(&m, jat(u, i), "total_bytes");
+	}
+	NO_MISSES(m);
+	it_free(r);
+	r = bw(w.admin, "GET", NULL, "/api/mikrotik/top-users?router_id=%lld&limit=2", up);
+	EXPECT(r, 200);
+	ck_assert_int_eq(jlen(it_json(r, "users")), 2);
+	ck_assert_int_eq(it_int(r, "total_active"), 3);
+	it_free(r);
+
+	/* a reseller sees its own routers only */
+	res = mk_user(w.su, uniq(name, sizeof(name), "bwtr"), "reseller_admin", 0);
+	r = bw(w.admin, "GET", NULL, "/api/mikrotik/top-users?router_id=%lld&user_id=%lld", up,
+	    res);
+	expect_detail(r, 404);
+	it_free(r);
+	sql("UPDATE routers SET owner_id = %lld WHERE id = %lld; SELECT 1", res, up);
+	r = bw(w.admin, "GET", NULL, "/api/mikrotik/top-users?user_id=%lld", res);
+	EXPECT(r, 200);
+	ck_assert_int_eq(it_int(r, "router_id"), up);
+	it_free(r);
+
+	r = bw(w.admin, "GET", NULL, "/api/mikrotik/top-users?router_id=%lld", down);
+	expect_detail(r, 504);
+	it_free(r);
+	r = bw(w.admin, "GET", NULL, "/api/mikrotik/top-users?router_id=%lld&limit=0", up);
+	expect_422(r, "query", "limit");
+	it_free(r);
+	r = bw(NULL, "GET", NULL, "/api/mikrotik/top-users?router_id=%lld", up);
+	expect_detail(r, 401);
+	it_free(r);
+}
+END_TEST
+
+/* ---- calls without a token from a trusted address ---- */
+
+/* The harness trusts 127.0.0.2 (bitwave_trusted_addresses) for tenant
+ * "default" (tenant 1); every other test calls from 127.0.0.1. */
+START_TEST(trusted_addresses)
+{
+	struct bwworld w;
+	struct resp *r;
+	char name[64];
+	const char *xff[] = { "X-Forwarded-For: 127.0.0.2", NULL };
+	long long cust, res, mine, other_tenant_user, before;
+
+	bw_world(&w);
+	cust = native_customer(w.admin, "Trusted's", "0722000311", "02:00:00:00:03:11");
+	res = mk_user(w.su, uniq(name, sizeof(name), "bwtres"), "reseller_admin", 0);
+	mine = native_customer(w.admin, "Trusted reseller's", "0722000312", "02:00:00:00:03:12");
+	sql("UPDATE customers SET owner_id = %lld WHERE id = %lld; SELECT 1", res, mine);
+
+	/* secure by default: not from 127.0.0.1, not by a forwarded header */
+	r = bw(NULL, "GET", NULL, "/api/customers?user_id=%lld", w.admin_id);
+	expect_detail(r, 401);
+	ck_assert_str_eq(it_str(r, "detail"), "Not authenticated");
+	it_free(r);
+	r = it_http(it_port() + 1, "GET", "/api/customers?user_id=1", NULL, NULL, 0, xff);
+	expect_detail(r, 401);
+	it_free(r);
+	/* nor on another dialect's server */
+	it_source("127.0.0.2");
+	r = nat(NULL, "GET", NULL, "/api/customers/?user_id=%lld", w.admin_id);
+	EXPECT(r, 401);
+	it_free(r);
+
+	/* from the trusted address: the user named by user_id */
+	before = sql("SELECT COUNT(*) FROM audit_log WHERE action = 'trusted_call' AND "
+	    "actor_id = %lld", w.admin_id);
+	r = bw(NULL, "GET", NULL, "/api/customers?user_id=%lld", w.admin_id);
+	EXPECT(r, 200);
+	ck_assert_msg(by_id(r->json, "id", cust) != NULL, "%.600s", r->body);
+	it_free(r);
+	ck_assert_int_eq(sql("SELECT COUNT(*) FROM audit_log WHERE action = 'trusted_call' AND "
+	    "actor_id = %lld AND ip = '127.0.0.2' AND tenant_id = 1", w.admin_id), before + 1);
+	ck_assert(it_file_contains("ispbill-fcgi.log", "trusted address 127.0.0.2 as user"));
+	/* a reseller named: its own rows only */
+	r = bw(NULL, "GET", NULL, "/api/customers?user_id=%lld", res);
+	EXPECT(r, 200);
+	ck_assert_msg(by_id(r->json, "id", mine) && !by_id(r->json, "id", cust), "%.600s",
+	    r->body);
+	it_free(r);
+	/* permissions still apply: a reseller may not delete the shared catalogue's plans */
+	{
+		long long plan = bw_plan(w.admin, uniq(name, sizeof(name), "TrustPlan"), NULL);
+
+		r = bw(NULL, "DELETE", NULL, "/api/plans/%lld?user_id=%lld", plan, res);
+		ck_assert_msg(r->status == 403 || r->status == 404, "%ld %s", r->status, r->body);
+		it_free(r);
+		ck_assert_int_eq(sql("SELECT COUNT(*) FROM plans WHERE id = %lld AND deleted_at IS NULL",
+		    plan), 1);
+	}
+	/* no user_id, nobody, another tenant's user, a disabled user: 401 */
+	r = bw(NULL, "GET", NULL, "/api/customers");
+	expect_detail(r, 401);
+	it_free(r);
+	r = bw(NULL, "GET", NULL, "/api/customers?user_id=999999999");
+	expect_detail(r, 401);
+	it_free(r);
+	other_tenant_user = sql("SELECT u.id FROM users u WHERE u.tenant_id <> 1 AND "
+	    "u.deleted_at IS NULL AND u.is_active = 1 ORDER BY u.id LIMIT 1");
+	if (other_tenant_user > 0) {
+		r = bw(NULL, "GET", NULL, "/api/customers?user_id=%lld", other_tenant_user);
+		expect_detail(r, 401);
+		it_free(r);
+	}
+	sql("UPDATE users SET is_active = 0 WHERE id = %lld; SELECT 1", res);
+	r = bw(NULL, "GET", NULL, "/api/customers?user_id=%lld", res);
+	expect_detail(r, 401);
+	it_free(r);
+	/* a token that does not hold is not helped by the address */
+	r = bw("not-a-token", "GET", NULL, "/api/customers?user_id=%lld", w.admin_id);
+	expect_detail(r, 401);
+	ck_assert_str_eq(it_str(r, "detail"), "Could not validate credentials");
+	it_free(r);
+	/* and a good token still works from there */
+	r = bw(w.admin, "GET", NULL, "/api/customers?user_id=%lld", w.admin_id);
+	EXPECT(r, 200);
+	it_free(r);
+	it_source(NULL);
+}
+END_TEST
+
 Suite *
 suite_bitwave(void)
 {
@@ -839,6 +1111,9 @@ suite_bitwave(void)
 	tcase_add_test(tc, mpesa_and_dashboard);
 	tcase_add_test(tc, routers_and_hotspot_users);
 	tcase_add_test(tc, panel_extras);
+	tcase_add_test(tc, bandwidth_history);
+	tcase_add_test(tc, top_users);
+	tcase_add_test(tc, trusted_addresses);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -131,6 +131,61 @@ START_TEST(conf_errors_name_the_key)
 }
 END_TEST
 
+START_TEST(conf_trusted_addresses)
+{
+	static const struct { const char *list, *addr; int in; } cases[] = {
+		{ "10.0.0.0/8, 127.0.0.1", "10.200.3.4", 1 },
+		{ "10.0.0.0/8, 127.0.0.1", "127.0.0.1", 1 },
+		{ "10.0.0.0/8, 127.0.0.1", "127.0.0.2", 0 },
+		{ "10.0.0.0/8, 127.0.0.1", "11.0.0.1", 0 },
+		{ "192.168.4.0/22", "192.168.7.255", 1 },
+		{ "192.168.4.0/22", "192.168.8.0", 0 },
+		{ "192.168.4.0/22", "::ffff:192.168.5.1", 1 },
+		{ "fd00::/8 ::1", "fd12::7", 1 },
+		{ "fd00::/8 ::1", "::1", 1 },
+		{ "fd00::/8 ::1", "fe80::1", 0 },
+		{ "0.0.0.0/0", "203.0.113.9", 1 },
+		{ "0.0.0.0/0", "2001:db8::1", 0 },
+		{ "", "127.0.0.1", 0 },
+		{ "10.0.0.0/8", "-", 0 },
+		{ "10.0.0.0/8", "10.0.0.1, 127.0.0.1", 0 },
+	};
+	static const char *const bad[] = { "10.0.0.0/33", "10.0.0", "example.net", "::1/129",
+		"10.0.0.0/x" };
+	struct config c;
+	char err[256], body[128];
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		ck_assert_msg(config_addr_listed(cases[i].list, cases[i].addr) == cases[i].in,
+		    "%s in [%s]", cases[i].addr, cases[i].list);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		char *p;
+
+		snprintf(body, sizeof(body), "bitwave_trusted_addresses = %s\n"
+		    "bitwave_trusted_tenant = default\n", bad[i]);
+		p = write_tmp(body);
+		ck_assert_int_eq(config_load(&c, p, err, sizeof(err)), -1);
+		ck_assert_msg(strstr(err, "bitwave_trusted_addresses") && strstr(err, bad[i]), "%s", err);
+		config_free(&c);
+		unlink(p);
+		free(p);
+	}
+	{
+		/* off by default; addresses without a tenant are refused */
+		char *p = write_tmp("bitwave_trusted_addresses = 10.0.0.0/8\n");
+
+		ck_assert_int_eq(config_load(&c, NULL, err, sizeof(err)), 0);
+		ck_assert_str_eq(c.bitwave_trusted_addresses, "");
+		config_free(&c);
+		ck_assert_int_eq(config_load(&c, p, err, sizeof(err)), -1);
+		ck_assert_ptr_nonnull(strstr(err, "bitwave_trusted_tenant"));
+		config_free(&c);
+		unlink(p);
+		free(p);
+	}
+}
+END_TEST
+
 START_TEST(conf_dump_masks_secrets)
 {
 	struct config c;
@@ -161,6 +216,7 @@ suite(void)
 	tcase_add_test(t, conf_file_and_env);
 	tcase_add_test(t, conf_errors_name_the_key);
 	tcase_add_test(t, conf_dump_masks_secrets);
+	tcase_add_test(t, conf_trusted_addresses);
 	suite_add_tcase(s, t);
 	return s;
 }

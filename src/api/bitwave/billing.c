@@ -52,40 +52,13 @@ bw_login(struct request *req)
 	return reply_end(req, NULL);
 }
 
-/* ---- a row's plan and router, looked up once per id ---- */
-
-struct memo {
-	long long id[64];
-	struct ent_row row[64];
-	int ok[64], n;
-};
-
-static const struct ent_row *
-memo_get(struct request *req, struct memo *m, const struct entity *e, long long id)
-{
-	int i;
-
-	if (id <= 0)
-		return NULL;
-	for (i = 0; i < m->n; i++)
-		if (m->id[i] == id)
-			return m->ok[i] ? &m->row[i] : NULL;
-	if (m->n == 64)
-		m->n = 0;               /* a long tail of ids: start again */
-	i = m->n++;
-	m->id[i] = id;
-	m->ok[i] = ent_get_id(req->db, &req->arena, e, req->auth.tenant_id, id, &m->row[i]) ==
-	    CORE_OK;
-	return m->ok[i] ? &m->row[i] : NULL;
-}
-
 /* 000 knows active, inactive and expired: a hotspot customer is active
  * while a subscription is, expired once it ended, inactive otherwise (an
  * account suspended or cancelled, or nothing bought yet) */
 static const char *
 customer_status(const struct ent_row *r)
 {
-	const struct entity *e = &ent_customer;
+	const struct entity *e = &ent_bw_customer;
 	const char *s = ent_val(e, r, "status");
 
 	if (s && strcmp(s, "active") && strcmp(s, "expired"))
@@ -109,14 +82,9 @@ hours_left(const char *t)
 }
 
 static void
-write_customer(struct request *req, yajl_gen g, const struct ent_row *r, struct memo *plans,
-    struct memo *routers, int active)
+write_customer(yajl_gen g, const struct ent_row *r, int active)
 {
-	const struct entity *e = &ent_customer;
-	const struct ent_row *p = memo_get(req, plans, &ent_plan_brief,
-	    ent_val_int(e, r, "plan_id"));
-	const struct ent_row *rt = memo_get(req, routers, &ent_router_brief,
-	    ent_val_int(e, r, "router_id"));
+	const struct entity *e = &ent_bw_customer;
 
 	jw_obj(g);
 	jw_kint(g, "id", r->id);
@@ -134,19 +102,19 @@ write_customer(struct request *req, yajl_gen g, const struct ent_row *r, struct 
 			jw_knull(g, "hours_remaining");
 	}
 	jw_key(g, "plan");
-	if (p) {
+	if (ent_val(e, r, "plan_id")) {
 		jw_obj(g);
-		jw_kint(g, "id", p->id);
-		jw_kstr(g, "name", ent_val(&ent_plan_brief, p, "name"));
-		bw_price(g, "price", ent_val(&ent_plan_brief, p, "price"));
+		jw_kint(g, "id", ent_val_int(e, r, "plan_id"));
+		jw_kstr(g, "name", ent_val(e, r, "plan_name"));
+		bw_price(g, "price", ent_val(e, r, "plan_price"));
 		jw_obj_end(g);
 	} else
 		jw_null(g);
 	jw_key(g, "router");
-	if (rt) {
+	if (ent_val(e, r, "router_id")) {
 		jw_obj(g);
-		jw_kint(g, "id", rt->id);
-		jw_kstr(g, "name", ent_val(&ent_router_brief, rt, "name"));
+		jw_kint(g, "id", ent_val_int(e, r, "router_id"));
+		jw_kstr(g, "name", ent_val(e, r, "router_name"));
 		jw_obj_end(g);
 	} else
 		jw_null(g);
@@ -209,23 +177,25 @@ empty_list(struct request *req)
 static int
 customers(struct request *req, int active)
 {
-	struct memo *plans = arena_calloc(&req->arena, 2, sizeof(*plans));
-	struct memo *routers = plans + 1;
 	struct ent_query q;
 	struct ent_page pg;
 	yajl_gen g;
-	int rc = owner_filter(req, &ent_customer, &q, 0);
+	int rc = owner_filter(req, &ent_bw_customer, &q, 0);
 
 	if (rc)
 		return rc < 0 ? -1 : empty_list(req);
+	/* the whole list is kept while the tenant's version stands; the
+	 * active one reads the clock, so it is always asked */
 	if (active)
 		bitwave_customers_active(&q);
-	if (scoped_list(req, &ent_customer, &q, &pg) < 0)
+	else
+		q.versions = req->auth.versions;
+	if (scoped_list(req, &ent_bw_customer, &q, &pg) < 0)
 		return -1;
 	g = reply_begin(req, 200, NULL);
 	jw_arr(g);
 	for (unsigned i = 0; i < pg.nrows; i++)
-		write_customer(req, g, &pg.rows[i], plans, routers, active);
+		write_customer(g, &pg.rows[i], active);
 	jw_arr_end(g);
 	return reply_end(req, NULL);
 }
@@ -240,8 +210,8 @@ static void
 speed(struct request *req, yajl_gen g, const char *key, const struct ent_row *r,
     const char *col)
 {
-	const char *unit = ent_val(&ent_plan, r, "speed_unit");
-	const char *v = ent_val(&ent_plan, r, col);
+	const char *unit = ent_val(&ent_bw_plan, r, "speed_unit");
+	const char *v = ent_val(&ent_bw_plan, r, col);
 
 	jw_kstr(g, key, arena_printf(&req->arena, "%s%s", v ? v : "0",
 	    unit && !strcmp(unit, "kbps") ? "k" : unit && !strcmp(unit, "gbps") ? "G" : "M"));
@@ -259,9 +229,9 @@ kint_or_null(yajl_gen g, const char *key, const char *v)
 
 /* the owner, or the creating user for a shared plan */
 static long long
-plan_user(struct request *req, const struct ent_row *r)
+plan_user(struct request *req, const struct entity *e, const struct ent_row *r)
 {
-	long long owner = ent_val_int(&ent_plan, r, "owner_id");
+	long long owner = ent_val_int(e, r, "owner_id");
 
 	return owner > 0 ? owner : req->auth.user_id;
 }
@@ -269,7 +239,7 @@ plan_user(struct request *req, const struct ent_row *r)
 static void
 write_plan(struct request *req, yajl_gen g, const struct ent_row *r)
 {
-	const struct entity *e = &ent_plan;
+	const struct entity *e = &ent_bw_plan;
 
 	jw_obj(g);
 	jw_kint(g, "id", r->id);
@@ -284,7 +254,7 @@ write_plan(struct request *req, yajl_gen g, const struct ent_row *r)
 	jw_kstr(g, "connection_type", ent_val(e, r, "connection_type"));
 	jw_kstr(g, "router_profile", ent_val(e, r, "router_profile"));
 	jw_kbool(g, "is_active", strcmp(ent_val(e, r, "is_active"), "0") != 0);
-	jw_kint(g, "user_id", plan_user(req, r));
+	jw_kint(g, "user_id", plan_user(req, e, r));
 	jw_obj_end(g);
 }
 
@@ -295,14 +265,15 @@ bw_plans(struct request *req)
 	struct ent_page pg;
 	const char *ct = req_query(req, "connection_type");
 	yajl_gen g;
-	int rc = owner_filter(req, &ent_plan, &q, 1);
+	int rc = owner_filter(req, &ent_bw_plan, &q, 1);
 
 	if (rc)
 		return rc < 0 ? -1 : empty_list(req);
+	q.versions = req->auth.versions;
 	if (ct && *ct)
 		ent_query_filter(&q, ent_field(&ent_plan, "connection_type"), ct, &req->errs,
 		    &req->arena);
-	if (scoped_list(req, &ent_plan, &q, &pg) < 0)
+	if (scoped_list(req, &ent_bw_plan, &q, &pg) < 0)
 		return -1;
 	g = reply_begin(req, 200, NULL);
 	jw_arr(g);
@@ -395,7 +366,7 @@ bw_plan_create(struct request *req)
 	}
 	jw_kstr(g, "connection_type", ent_val(&ent_plan, &r, "connection_type"));
 	jw_kstr(g, "router_profile", ent_val(&ent_plan, &r, "router_profile"));
-	jw_kint(g, "user_id", plan_user(req, &r));
+	jw_kint(g, "user_id", plan_user(req, &ent_plan, &r));
 	bw_time(g, "created_at", ent_val(&ent_plan, &r, "created_at"));
 	jw_obj_end(g);
 	return reply_end(req, NULL);
@@ -483,7 +454,7 @@ bw_plans_performance(struct request *req)
 int
 bw_routers(struct request *req)
 {
-	const struct entity *e = &ent_router;
+	const struct entity *e = &ent_bw_router;
 	struct ent_query q;
 	struct ent_page pg;
 	yajl_gen g;
@@ -491,6 +462,7 @@ bw_routers(struct request *req)
 
 	if (rc)
 		return rc < 0 ? -1 : empty_list(req);
+	q.versions = req->auth.versions;
 	if (scoped_list(req, e, &q, &pg) < 0)
 		return -1;
 	g = reply_begin(req, 200, NULL);

@@ -5,11 +5,14 @@
 #include "api/dialects.h"
 #include "api/native/native.h"
 #include "api/resource.h"
+#include "core/audit.h"
 #include "core/core.h"
 #include "core/rbac.h"
 #include "core/users.h"
 #include "http/auth.h"
 #include "json/json.h"
+#include "util/conf.h"
+#include "util/log.h"
 
 #include <limits.h>
 #include <string.h>
@@ -35,6 +38,8 @@ static const struct route routes[] = {
 	/* the panel's home screen, beyond the document */
 	{ "GET",    "/api/dashboard/analytics",       bw_dashboard_analytics,  0, "stats.view" },
 	{ "GET",    "/api/mikrotik/health",           bw_mikrotik_health,      0, "routers.view" },
+	{ "GET",    "/api/mikrotik/bandwidth-history", bw_bandwidth_history,   0, "routers.view" },
+	{ "GET",    "/api/mikrotik/top-users",        bw_top_users,            0, "routers.view" },
 };
 
 static void
@@ -134,8 +139,43 @@ error(struct request *req, enum err e, const char *message)
 	jw_obj_end(g);
 }
 
+/* The panel sends no token outside the router endpoints: from an address
+ * of bitwave_trusted_addresses (REMOTE_ADDR as nginx gives it, never a
+ * forwarded header) a call without a credential acts as ?user_id=, a
+ * user of bitwave_trusted_tenant; logged and audited, each one. */
+static enum err
+trusted(struct request *req)
+{
+	const struct config *cfg = req->cfg;
+	struct actor who;
+	long long uid = 0;
+	enum err e;
+
+	if (cfg == NULL || !config_addr_listed(cfg->bitwave_trusted_addresses, req->remote_addr))
+		return ERR_UNAUTHORIZED;
+	if (req_query_int(req, "user_id", 0, 1, LLONG_MAX, &uid) < 0 || uid == 0) {
+		req->errs.n = 0;        /* no identity: as without the setting */
+		log_warn("bitwave: trusted address %s called %s %s without a user_id: refused",
+		    req->remote_addr, req->method, req->path);
+		return ERR_UNAUTHORIZED;
+	}
+	if ((e = auth_as_trusted(req, uid, cfg->bitwave_trusted_tenant)) != ERR_NONE) {
+		if (e == ERR_UNAUTHORIZED)
+			log_warn("bitwave: trusted address %s named user %lld, not an active user "
+			    "of tenant %s: refused", req->remote_addr, uid, cfg->bitwave_trusted_tenant);
+		return e;
+	}
+	log_warn("bitwave: call without a token from trusted address %s as user %lld (%s): "
+	    "%s %s", req->remote_addr, uid, req->auth.username, req->method, req->path);
+	auth_actor(req, &who);
+	audit(req->db, &req->arena, &who, "trusted_call", "user", uid,
+	    arena_printf(&req->arena, "{\"address\": \"%s\", \"method\": \"%s\", "
+	    "\"route\": \"%s\"}", req->remote_addr, req->route->method, req->route->pattern));
+	return ERR_NONE;
+}
+
 const struct dialect dialect_bitwave = {
-	"bitwave", routes, sizeof(routes) / sizeof(routes[0]), ok_begin, ok_end, error,
+	"bitwave", routes, sizeof(routes) / sizeof(routes[0]), ok_begin, ok_end, error, trusted,
 };
 
 /* ---- shared writers ---- */

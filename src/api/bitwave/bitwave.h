@@ -45,5 +45,7 @@ int bw_dashboard_overview(struct request *req);
 /* panel.c: the panel's home screen beyond 000 */
 int bw_dashboard_analytics(struct request *req);
 int bw_mikrotik_health(struct request *req);
+int bw_bandwidth_history(struct request *req);
+int bw_top_users(struct request *req);
 
 #endif

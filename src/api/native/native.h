@@ -22,6 +22,11 @@ int h_health_live(struct request *req);
 const char *need_str(struct request *req, const char *field, size_t max);
 void native_user_extra(struct request *req, yajl_gen g, const struct ent_row *r, int detail);
 int  native_login(struct request *req, struct session *s);
+/* A live router call's failure (PROV_ROUTER: p->err) as the reply: the
+ * router's refusal 422, no answer 504, another failure 502; any other
+ * core result as reply_core does. */
+struct prov;
+int  native_reply_prov(struct request *req, const struct prov *p, int rc);
 int h_auth_login(struct request *req);
 int h_auth_refresh(struct request *req);
 int h_auth_logout(struct request *req);

@@ -15,8 +15,8 @@
 
 /* ---- errors ---- */
 
-static int
-reply_prov(struct request *req, const struct prov *p, int rc)
+int
+native_reply_prov(struct request *req, const struct prov *p, int rc)
 {
 	char msg[400];
 
@@ -48,7 +48,7 @@ open_path(struct request *req, int extra_ms, struct prov *p, int *replied)
 		return req->replied ? 0 : reply_error(req, ERR_NOT_FOUND, "Router not found.");
 	rc = prov_open(req->db, &req->arena, req->cfg, req->auth.tenant_id, id, extra_ms, p);
 	if (rc != CORE_OK) {
-		rc = reply_prov(req, p, rc);
+		rc = native_reply_prov(req, p, rc);
 		prov_close(p);
 		return rc;
 	}
@@ -75,7 +75,7 @@ live(struct request *req, int extra_ms, live_fn fn, const void *arg)
 	OPEN(req, extra_ms, &p);
 	rc = fn(req, &p, arg);
 	prov_close(&p);
-	return rc == CORE_OK ? reply_end(req, NULL) : reply_prov(req, &p, rc);
+	return rc == CORE_OK ? reply_end(req, NULL) : native_reply_prov(req, &p, rc);
 }
 
 /* a library result as ours */
@@ -171,7 +171,7 @@ h_router_test(struct request *req)
 	p.router_id = id;
 	rc = prov_test(req->db, &req->arena, req->cfg, req->auth.tenant_id, id, &t, &p.err);
 	if (rc != CORE_OK)
-		return reply_prov(req, &p, rc);
+		return native_reply_prov(req, &p, rc);
 	g = reply_begin(req, 200, "Connection successful");
 	jw_obj(g);
 	jw_kint(g, "router_id", id);
@@ -384,7 +384,7 @@ menu_write(struct request *req, const char *menu, const struct menu_field *field
 	    prov_set(&p, menu, name, kv, n);
 	if (rc != CORE_OK) {
 		rc = rc == CORE_NOT_FOUND ? reply_error(req, ERR_NOT_FOUND, arena_printf(&req->arena,
-		    "No %s named \"%s\" on the router.", menu, name)) : reply_prov(req, &p, rc);
+		    "No %s named \"%s\" on the router.", menu, name)) : native_reply_prov(req, &p, rc);
 		prov_close(&p);
 		return rc;
 	}
@@ -593,7 +593,7 @@ drift(struct request *req, int repair)
 	if (rc == CORE_OK && repair)
 		rc = prov_drift_repair(req->db, &req->arena, req->cfg, &p, &d, &queued, &ran);
 	if (rc != CORE_OK)
-		return reply_prov(req, &p, rc);
+		return native_reply_prov(req, &p, rc);
 	g = reply_begin(req, 200, NULL);
 	jw_obj(g);
 	jw_kint(g, "router_id", p.router_id);
