@@ -315,6 +315,37 @@ answer(struct arena *a, struct mpesa_inbound *out, int status, const char *outco
 	    "{\"ResultCode\":1,\"ResultDesc\":\"Rejected\"}");
 }
 
+/* Who is calling back: the tenant whose callback secret is in the URL, when
+ * the call comes from an address mpesa_callback_addresses allows (all when
+ * unset).  The tenant (out->tenant_id set), 0 when refused (answered and
+ * recorded), -1 on a database error. */
+static long long
+caller(struct db *db, struct arena *a, const struct config *cfg, const char *kind,
+    const char *secret, const char *remote, const char *body, size_t len,
+    struct mpesa_inbound *out)
+{
+	const char *allowed = cfg ? cfg->mpesa_callback_addresses : NULL;
+	long long tenant;
+
+	memset(out, 0, sizeof(*out));
+	if (allowed && strspn(allowed, " ,\t") != strlen(allowed) &&
+	    !config_addr_listed(allowed, remote)) {
+		answer(a, out, 403, "refused", arena_printf(a, "address %s is not in "
+		    "mpesa_callback_addresses", remote ? remote : "?"));
+		note(db, a, kind, out, NULL, NULL, remote, body, len);
+		return 0;
+	}
+	if ((tenant = tenant_of(db, a, secret)) < 0)
+		return -1;
+	if (tenant == 0) {
+		answer(a, out, 404, "refused", "unknown callback URL");
+		note(db, a, kind, out, NULL, NULL, remote, body, len);
+		return 0;
+	}
+	out->tenant_id = tenant;
+	return tenant;
+}
+
 /* ---- the STK callback ---- */
 
 static int
@@ -586,18 +617,11 @@ mpesa_callback(struct db *db, struct arena *a, const struct config *cfg, const c
 {
 	struct mpesa_stk_callback cb;
 	struct mpesa_error err;
-	long long tenant = tenant_of(db, a, secret);
+	long long tenant = caller(db, a, cfg, "stk_callback", secret, remote, body, len, out);
 	int rc;
 
-	memset(out, 0, sizeof(*out));
-	if (tenant < 0)
-		return CORE_DB;
-	if (tenant == 0) {
-		answer(a, out, 404, "refused", "unknown callback URL");
-		note(db, a, "stk_callback", out, NULL, NULL, remote, body, len);
-		return CORE_OK;
-	}
-	out->tenant_id = tenant;
+	if (tenant <= 0)
+		return tenant < 0 ? CORE_DB : CORE_OK;
 	if (mpesa_stk_callback_parse(body, len, &cb, &err) != MPESA_OK) {
 		char msg[400];
 
@@ -775,19 +799,11 @@ mpesa_c2b(struct db *db, struct arena *a, const struct config *cfg, const char *
 	struct mpesa_c2b m;
 	struct mpesa_error err;
 	const char *kind = confirmation ? "c2b_confirmation" : "c2b_validation";
-	long long tenant = tenant_of(db, a, secret);
+	long long tenant = caller(db, a, cfg, kind, secret, remote, body, len, out);
 	int rc;
 
-	(void)cfg;
-	memset(out, 0, sizeof(*out));
-	if (tenant < 0)
-		return CORE_DB;
-	if (tenant == 0) {
-		answer(a, out, 404, "refused", "unknown callback URL");
-		note(db, a, kind, out, NULL, NULL, remote, body, len);
-		return CORE_OK;
-	}
-	out->tenant_id = tenant;
+	if (tenant <= 0)
+		return tenant < 0 ? CORE_DB : CORE_OK;
 	if (mpesa_c2b_parse(body, len, &m, &err) != MPESA_OK || m.amount_cents <= 0) {
 		char msg[400];
 

@@ -103,6 +103,10 @@ sms_send_via(struct db *db, struct arena *a, const struct config *cfg, long long
 	sp.sender = pv->shortcode;
 	sp.connect_timeout_ms = cfg->sms_timeout_ms < 5000 ? cfg->sms_timeout_ms : 5000;
 	sp.timeout_ms = cfg->sms_timeout_ms;
+	/* the URL is the tenant's to set: never the host's or its network's
+	 * own services, unless the operator listed them */
+	sp.public_only = 1;
+	sp.allowed_addresses = cfg->sms_allowed_addresses;
 	if (sms_send(&sp, phone, text, &res, &err) == SMS_OK) {
 		struct db_param p[3] = { db_str(res.message_id), db_str(res.provider_code),
 		    db_int(out->message_id) };

@@ -57,6 +57,8 @@ static const struct ckey keys[] = {
 	{ "cors_origins",       C_STR,  S(cors_origins), "",      0, 0, 0 },
 	{ "bitwave_trusted_addresses", C_STR, S(bitwave_trusted_addresses), "", 0, 0, 0 },
 	{ "bitwave_trusted_tenant", C_STR, S(bitwave_trusted_tenant), "", 0, 0, 0 },
+	{ "sms_allowed_addresses", C_STR, S(sms_allowed_addresses), "", 0, 0, 0 },
+	{ "mpesa_callback_addresses", C_STR, S(mpesa_callback_addresses), "", 0, 0, 0 },
 };
 #undef S
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
@@ -246,7 +248,8 @@ parse_block(const char *s, size_t n, unsigned char out[16], int *bits)
 	return 0;
 }
 
-/* bitwave_trusted_addresses: addresses or CIDR blocks, commas or spaces
+/* an address list (bitwave_trusted_addresses, sms_allowed_addresses,
+ * mpesa_callback_addresses): addresses or CIDR blocks, commas or spaces
  * between */
 static int
 check_blocks(const char *s, const char *key, char *err, size_t errlen)
@@ -300,6 +303,21 @@ config_addr_listed(const char *list, const char *addr)
 	return 0;
 }
 
+int
+config_addr_public(const char *addr)
+{
+	static const char not_public[] = "0.0.0.0/8 10.0.0.0/8 100.64.0.0/10 127.0.0.0/8 "
+	    "169.254.0.0/16 172.16.0.0/12 192.0.0.0/24 192.0.2.0/24 192.168.0.0/16 "
+	    "198.18.0.0/15 198.51.100.0/24 203.0.113.0/24 224.0.0.0/4 240.0.0.0/4 "
+	    "::/128 ::1/128 64:ff9b::/96 100::/64 2001:db8::/32 fc00::/7 fe80::/10 ff00::/8";
+	unsigned char a[16];
+	int bits;
+
+	if (addr == NULL || parse_block(addr, strlen(addr), a, &bits) < 0 || bits != 128)
+		return 0;
+	return !config_addr_listed(not_public, addr);
+}
+
 static int
 validate(struct config *cfg, char *err, size_t errlen)
 {
@@ -333,6 +351,9 @@ validate(struct config *cfg, char *err, size_t errlen)
 	if (check_origins(cfg->cors_origins, err, errlen) < 0)
 		return -1;
 	if (check_blocks(cfg->bitwave_trusted_addresses, "bitwave_trusted_addresses", err,
+	    errlen) < 0 ||
+	    check_blocks(cfg->sms_allowed_addresses, "sms_allowed_addresses", err, errlen) < 0 ||
+	    check_blocks(cfg->mpesa_callback_addresses, "mpesa_callback_addresses", err,
 	    errlen) < 0)
 		return -1;
 	if (strspn(cfg->bitwave_trusted_addresses, " ,\t") != strlen(cfg->bitwave_trusted_addresses) &&

@@ -48,6 +48,12 @@ struct config {
 	 * default), acting as the user ?user_id= of this tenant (its code) */
 	char *bitwave_trusted_addresses;
 	char *bitwave_trusted_tenant;
+	/* SMS providers (a tenant's custom_api_url) are reached only at public
+	 * addresses, and at these private ones ("10.1.2.3, 127.0.0.1/32") */
+	char *sms_allowed_addresses;
+	/* M-Pesa callbacks and C2B accepted only from these addresses (nginx's
+	 * REMOTE_ADDR; "": from anywhere, the default) */
+	char *mpesa_callback_addresses;
 };
 
 /* Default config file: SYSCONFDIR/ispbill/ispbill.conf. */
@@ -62,6 +68,10 @@ void config_free(struct config *cfg);     /* safe on a zeroed or failed config *
  * is in list (addresses and CIDR blocks separated by commas or spaces,
  * as validated by config_load), else 0. */
 int  config_addr_listed(const char *list, const char *addr);
+/* 1 when addr is a public unicast address: not loopback, private (RFC 1918,
+ * fc00::/7), shared (100.64/10), link-local, multicast, reserved or
+ * unspecified, IPv4-mapped ones included.  0 otherwise or when unparsable. */
+int  config_addr_public(const char *addr);
 /* key = value lines, secrets masked; for --check-config. */
 void config_dump(const struct config *cfg, FILE *fp);
 

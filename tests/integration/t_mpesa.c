@@ -772,6 +772,55 @@ START_TEST(callback_secret_rotation_keeps_the_old_url_for_its_grace)
 }
 END_TEST
 
+/* A tenant's SMS URL cannot reach the host's or its network's private
+ * services (only the operator's sms_allowed_addresses: 127.0.0.1 here), and
+ * Daraja's calls are taken only from mpesa_callback_addresses. */
+START_TEST(private_sms_urls_and_stranger_callbacks_are_refused)
+{
+	char local[16], intl[16], body[512], path[128], urls[3][160];
+	long long before;
+	const char *port = strrchr(it_env("ISPBILL_TEST_SMS_ADVANTA_URL"), ':') + 1;
+	struct resp *r;
+
+	/* the SMS simulator's own port on another loopback address, the cloud
+	 * metadata service, IPv6 loopback */
+	snprintf(urls[0], sizeof(urls[0]), "http://127.0.0.2:%s/api/services/sendsms/", port);
+	snprintf(urls[1], sizeof(urls[1]), "http://169.254.169.254/latest/meta-data/");
+	snprintf(urls[2], sizeof(urls[2]), "http://[::1]:%s/x", port);
+	money_world();
+	new_phone(local, intl);
+	for (size_t i = 0; i < 3; i++) {
+		const char *url = urls[i];
+
+		snprintf(body, sizeof(body), "{\"custom_api_url\":\"%s\"}", url);
+		r = api("PATCH", body, "/api/sms/settings/");
+		EXPECT(r, 200);
+		it_free(r);
+		snprintf(body, sizeof(body), "{\"to\":\"%s\",\"message\":\"probe %zu\"}", local, i);
+		r = api("POST", body, "/api/sms/send/");
+		ck_assert_msg(r->status >= 400 && r->status < 600, "%ld %s", r->status, r->body);
+		it_free(r);
+		ck_assert_msg(sql("SELECT COUNT(*) FROM sms_messages WHERE to_phone = '%s' AND "
+		    "status = 'failed' AND error LIKE '%%is not a public address%%' AND message = "
+		    "'probe %zu'", intl, i) == 1, "url %s not refused", url);
+	}
+	ck_assert_int_eq(sql("SELECT COUNT(*) FROM sms_messages WHERE to_phone = '%s' AND "
+	    "status = 'sent'", intl), 0);
+
+	/* Daraja's callback URL, called from an address not listed */
+	callback_path(path, sizeof(path));
+	before = sql("SELECT COUNT(*) FROM mpesa_events WHERE remote_addr = '127.0.0.2' AND "
+	    "outcome = 'refused' AND reason LIKE 'address 127.0.0.2 is not in%%'");
+	it_source("127.0.0.2");
+	r = post_raw(path, "{\"Body\":{}}");
+	it_source(NULL);
+	EXPECT(r, 403);
+	it_free(r);
+	ck_assert_int_eq(sql("SELECT COUNT(*) FROM mpesa_events WHERE remote_addr = '127.0.0.2' AND "
+	    "outcome = 'refused' AND reason LIKE 'address 127.0.0.2 is not in%%'") - before, 1);
+}
+END_TEST
+
 START_TEST(paying_while_suspended_adds_the_period)
 {
 	char local[16], intl[16], checkout[80], mac[32], user[32], body[512];
@@ -832,6 +881,7 @@ suite_mpesa(void)
 	tcase_add_test(tc, a_push_that_timed_out_still_gets_its_money);
 	tcase_add_test(tc, two_payments_for_one_device_at_once_both_granted);
 	tcase_add_test(tc, callback_secret_rotation_keeps_the_old_url_for_its_grace);
+	tcase_add_test(tc, private_sms_urls_and_stranger_callbacks_are_refused);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -131,6 +131,37 @@ START_TEST(conf_errors_name_the_key)
 }
 END_TEST
 
+START_TEST(conf_public_addresses)
+{
+	static const struct { const char *addr; int pub; } cases[] = {
+		{ "8.8.8.8", 1 }, { "41.90.64.10", 1 }, { "2a00:1450:4001::1", 1 },
+		{ "127.0.0.1", 0 }, { "10.1.2.3", 0 }, { "172.16.0.1", 0 }, { "172.31.255.255", 0 },
+		{ "172.32.0.1", 1 }, { "192.168.88.1", 0 }, { "169.254.169.254", 0 },
+		{ "100.64.0.1", 0 }, { "0.0.0.0", 0 }, { "224.0.0.1", 0 }, { "255.255.255.255", 0 },
+		{ "::1", 0 }, { "::", 0 }, { "fd00::1", 0 }, { "fe80::1", 0 }, { "ff02::1", 0 },
+		{ "::ffff:127.0.0.1", 0 }, { "::ffff:10.0.0.1", 0 }, { "::ffff:8.8.8.8", 1 },
+		{ "not an address", 0 }, { "10.0.0.0/8", 0 },
+	};
+	struct config c;
+	char err[256], *p;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		ck_assert_msg(config_addr_public(cases[i].addr) == cases[i].pub, "%s", cases[i].addr);
+	p = write_tmp("sms_allowed_addresses = 10.0.0.0/33\n");
+	ck_assert_int_eq(config_load(&c, p, err, sizeof(err)), -1);
+	ck_assert_msg(strstr(err, "sms_allowed_addresses") != NULL, "%s", err);
+	config_free(&c);
+	unlink(p);
+	free(p);
+	p = write_tmp("mpesa_callback_addresses = 196.201.214.0/24 nope\n");
+	ck_assert_int_eq(config_load(&c, p, err, sizeof(err)), -1);
+	ck_assert_msg(strstr(err, "mpesa_callback_addresses") && strstr(err, "nope"), "%s", err);
+	config_free(&c);
+	unlink(p);
+	free(p);
+}
+END_TEST
+
 START_TEST(conf_trusted_addresses)
 {
 	static const struct { const char *list, *addr; int in; } cases[] = {
@@ -217,6 +248,7 @@ suite(void)
 	tcase_add_test(t, conf_errors_name_the_key);
 	tcase_add_test(t, conf_dump_masks_secrets);
 	tcase_add_test(t, conf_trusted_addresses);
+	tcase_add_test(t, conf_public_addresses);
 	suite_add_tcase(s, t);
 	return s;
 }

@@ -14,8 +14,13 @@
 #include <curl/curl.h>
 #include <openssl/evp.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
 #include "json/json.h"
 #include "util/arena.h"
+#include "util/conf.h"
 
 /* ---- HTTP ---- */
 
@@ -67,9 +72,36 @@ curl_result(CURLcode rc, const struct sink *s)
 	}
 }
 
+struct guard {
+	const struct httpc_req *rq;
+	char refused[INET6_ADDRSTRLEN];     /* the address refused, or "" */
+};
+
+/* public_only: every connection's address, as resolved, is checked */
+static curl_socket_t
+guard_open(void *arg, curlsocktype purpose, struct curl_sockaddr *sa)
+{
+	struct guard *g = arg;
+	char ip[INET6_ADDRSTRLEN] = "";
+
+	(void)purpose;
+	if (sa->family == AF_INET)
+		inet_ntop(AF_INET, &((struct sockaddr_in *)(void *)&sa->addr)->sin_addr, ip,
+		    sizeof(ip));
+	else if (sa->family == AF_INET6)
+		inet_ntop(AF_INET6, &((struct sockaddr_in6 *)(void *)&sa->addr)->sin6_addr, ip,
+		    sizeof(ip));
+	if (!*ip || (!config_addr_public(ip) && !config_addr_listed(g->rq->allowed, ip))) {
+		snprintf(g->refused, sizeof(g->refused), "%s", *ip ? ip : "?");
+		return CURL_SOCKET_BAD;
+	}
+	return socket(sa->family, sa->socktype, sa->protocol);
+}
+
 enum httpc_result
 httpc_do(const struct httpc_req *rq, struct httpc_resp *rs)
 {
+	struct guard guard = { rq, "" };
 	char ebuf[CURL_ERROR_SIZE];
 	struct curl_slist *hdrs = NULL;
 	struct sink sink;
@@ -123,11 +155,19 @@ httpc_do(const struct httpc_req *rq, struct httpc_resp *rs)
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, &sink);
 	if (rq->ca_file != NULL && rq->ca_file[0] != '\0')
 		curl_easy_setopt(c, CURLOPT_CAINFO, rq->ca_file);
+	if (rq->public_only) {
+		curl_easy_setopt(c, CURLOPT_OPENSOCKETFUNCTION, guard_open);
+		curl_easy_setopt(c, CURLOPT_OPENSOCKETDATA, &guard);
+	}
 
 	rc = curl_easy_perform(c);
 	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &rs->status);
 	res = curl_result(rc, &sink);
-	if (res == HTTPC_ETOOBIG)
+	if (res != HTTPC_OK && guard.refused[0]) {
+		res = HTTPC_EBLOCKED;
+		snprintf(rs->error, sizeof(rs->error), "%s is not a public address, and not in "
+		    "the allowed ones", guard.refused);
+	} else if (res == HTTPC_ETOOBIG)
 		snprintf(rs->error, sizeof(rs->error), "answer larger than %u bytes",
 		    HTTPC_MAX_RESPONSE);
 	else if (res != HTTPC_OK)

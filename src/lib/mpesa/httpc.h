@@ -25,7 +25,8 @@ enum httpc_result {
 	HTTPC_ENET,      /* name, connection, TLS or transfer failure */
 	HTTPC_ETIMEOUT,  /* connect_timeout_ms or timeout_ms ran out */
 	HTTPC_ETOOBIG,   /* the answer is larger than HTTPC_MAX_RESPONSE */
-	HTTPC_ENOMEM     /* curl could not allocate a handle */
+	HTTPC_ENOMEM,    /* curl could not allocate a handle */
+	HTTPC_EBLOCKED   /* public_only: the name led to an address not allowed */
 };
 
 struct httpc_req {
@@ -37,6 +38,12 @@ struct httpc_req {
 	const char *ca_file;          /* PEM bundle; NULL: the system's store */
 	int connect_timeout_ms;       /* <= 0: HTTPC_CONNECT_MS_DEFAULT */
 	int timeout_ms;               /* whole request; <= 0: HTTPC_TIMEOUT_MS_DEFAULT */
+	/* connect only to public addresses (config_addr_public) or those in
+	 * allowed (util/conf.h's address list), checked on the address each
+	 * connection really goes to, after name resolution: a URL a tenant
+	 * gave cannot reach the host's own or its network's services */
+	int public_only;
+	const char *allowed;
 };
 
 struct httpc_resp {

@@ -318,7 +318,12 @@ sms_send(const struct sms_provider *p, const char *to, const char *text,
 	rq.ca_file = p->ca_file;
 	rq.connect_timeout_ms = p->connect_timeout_ms;
 	rq.timeout_ms = p->timeout_ms;
+	rq.public_only = p->public_only;
+	rq.allowed = p->allowed_addresses;
 	switch ((r = httpc_do(&rq, &rs))) {
+	case HTTPC_EBLOCKED:
+		rc = sms_fail(err, SMS_EINVAL, "base_url", "%s: %s", rq.url, rs.error);
+		break;
 	case HTTPC_OK:
 		rc = sms_parse(p->kind, rs.status, rs.body.data, rs.body.len, res, err);
 		break;

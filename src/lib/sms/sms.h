@@ -48,6 +48,8 @@ struct sms_provider {
 	const char *ca_file;      /* PEM bundle; NULL: the system's store */
 	int connect_timeout_ms;   /* <= 0: 5000 */
 	int timeout_ms;           /* the whole request; <= 0: 30000 */
+	int public_only;          /* reach only public addresses and those in */
+	const char *allowed_addresses;  /* (see httpc_req) */
 };
 
 enum sms_code {
