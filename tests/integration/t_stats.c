@@ -19,8 +19,6 @@
 #include "util/conf.h"
 #include "itest.h"
 
-#define PW  "It-Passw0rd-one"
-#define TOK 1024
 
 
 /* ---- our own MariaDB connection, one per test (checked fixture) ---- */
@@ -127,21 +125,6 @@ clear_of_midnight(void)
 
 static struct resp *get(const char *tok, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
-static struct resp *send_json(const char *method, const char *tok, const char *body,
-    const char *path);
-
-static struct resp *
-send_json(const char *method, const char *tok, const char *body, const char *path)
-{
-	char auth[TOK + 64];
-	const char *hdrs[2] = { NULL, NULL };
-
-	if (tok) {
-		snprintf(auth, sizeof(auth), "Authorization: Bearer %s", tok);
-		hdrs[0] = auth;
-	}
-	return it_http(0, method, path, NULL, body, body ? strlen(body) : 0, hdrs);
-}
 
 static struct resp *
 get(const char *tok, const char *fmt, ...)
@@ -152,15 +135,11 @@ get(const char *tok, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(path, sizeof(path), fmt, ap);
 	va_end(ap);
-	return send_json("GET", tok, NULL, path);
+	return call_as("GET", tok, NULL, "%s", path);
 }
 
-#define EXPECT_STATUS(r, st) \
-	ck_assert_msg((r)->status == (st), "HTTP %ld, expected %d: %.900s", \
-	    (r)->status, (int)(st), (r)->body)
-
 #define EXPECT_OK(r) do { \
-	EXPECT_STATUS(r, 200); \
+	EXPECT(r, 200); \
 	ck_assert_msg(it_bool(r, "success") == 1 && it_str(r, "timestamp") && \
 	    it_str(r, "message"), "not 001's envelope: %.600s", (r)->body); \
 } while (0)
@@ -248,84 +227,31 @@ eq_float(yajl_val o, const char *key, double want)
 	    jnum(o, key), want);
 }
 
-/* the element of an array whose key has the value */
-static yajl_val
-find_by(yajl_val a, const char *key, const char *v)
-{
-	for (size_t i = 0; i < jlen(a); i++)
-		if (jstr(jat(a, i), key) && strcmp(jstr(jat(a, i), key), v) == 0)
-			return jat(a, i);
-	return NULL;
-}
-
 /* ---- tenants and users through the API ---- */
-
-static long long
-mk_user(const char *tok, const char *username, const char *type, const char *extra)
-{
-	char body[2048];
-	struct resp *r;
-	long long id;
-
-	snprintf(body, sizeof(body), "{\"username\":\"%s\",\"email\":\"%s@example.org\","
-	    "\"password\":\"" PW "\",\"password_confirm\":\"" PW "\",\"user_type\":\"%s\"%s}",
-	    username, username, type, extra ? extra : "");
-	r = send_json("POST", tok, body, "/api/auth/users/");
-	ck_assert_msg(r->status == 201, "create user %s: HTTP %ld: %.600s", username, r->status,
-	    r->body);
-	id = it_int(r, "data/id");
-	it_free(r);
-	ck_assert_int_gt(id, 0);
-	return id;
-}
-
-static void
-login(const char *username, char out[TOK])
-{
-	char body[512];
-	struct resp *r;
-
-	snprintf(body, sizeof(body), "{\"username\":\"%s\",\"password\":\"" PW "\"}", username);
-	r = send_json("POST", NULL, body, "/api/auth/login/");
-	ck_assert_msg(r->status == 200 && it_str(r, "data/tokens/access"), "login %s: %.600s",
-	    username, r->body);
-	snprintf(out, TOK, "%s", it_str(r, "data/tokens/access"));
-	it_free(r);
-}
 
 struct world {
 	long long tenant;
 	long long admin_id, reseller_id;
-	char admin[TOK];                /* tokens */
-	char reseller[TOK];
+	char admin[IT_TOK];             /* tokens */
+	char reseller[IT_TOK];
 };
 
 /* A new tenant with its admin and one reseller, all logged in. */
 static void
 world_make(struct world *w)
 {
-	char su[TOK], body[512], code[64], name[64];
-	char *t = it_login_admin();
-	struct resp *r;
+	char su[IT_TOK], name[64];
+	struct tenant t;
 
 	memset(w, 0, sizeof(*w));
-	ck_assert_ptr_nonnull(t);
-	snprintf(su, sizeof(su), "%s", t);
-	free(t);
-	uniq(code, sizeof(code), "st");
-	snprintf(body, sizeof(body), "{\"name\":\"Stats %s\",\"code\":\"%s\"}", code, code);
-	r = send_json("POST", su, body, "/api/tenants/");
-	EXPECT_STATUS(r, 201);
-	w->tenant = it_int(r, "data/id");
-	it_free(r);
-	ck_assert_int_gt(w->tenant, 1);
-
-	snprintf(body, sizeof(body), ",\"tenant_id\":%lld", w->tenant);
-	w->admin_id = mk_user(su, uniq(name, sizeof(name), "sadm"), "admin", body);
-	login(name, w->admin);
-	w->reseller_id = mk_user(w->admin, uniq(name, sizeof(name), "sres"), "reseller_admin",
+	admin_tok(su);
+	tenant_make(su, &t);
+	w->tenant = t.id;
+	w->admin_id = t.admin_id;
+	snprintf(w->admin, sizeof(w->admin), "%s", t.tok);
+	w->reseller_id = user_make(w->admin, uniq(name, sizeof(name), "sres"), "reseller_admin",
 	    NULL);
-	login(name, w->reseller);
+	login_tok(name, IT_PW, w->reseller);
 }
 
 /* ---- the known data set ----
@@ -1430,24 +1356,24 @@ START_TEST(stats_summaries_follow_every_kind_of_write)
 	/* through the API: a subscription activated, an invoice and its payment */
 	snprintf(body, sizeof(body), "{\"customer_id\":%lld,\"plan_id\":%lld,\"router_id\":%lld}",
 	    k.c2, k.p2, rt1);
-	r = send_json("POST", w.admin, body, "/api/subscriptions/");
-	EXPECT_STATUS(r, 201);
+	r = call_as("POST", w.admin, body, "/api/subscriptions/");
+	EXPECT(r, 201);
 	s1 = it_int(r, "data/id");
 	it_free(r);
 	snprintf(body, sizeof(body), "/api/subscriptions/%lld/activate/", s1);
-	r = send_json("POST", w.admin, "{}", body);
-	EXPECT_STATUS(r, 200);
+	r = call_as("POST", w.admin, "{}", "%s", body);
+	EXPECT(r, 200);
 	it_free(r);
 	snprintf(body, sizeof(body), "{\"customer_id\":%lld,\"subtotal\":\"250.00\"}", k.c2);
-	r = send_json("POST", w.admin, body, "/api/billing/invoices/");
-	EXPECT_STATUS(r, 201);
+	r = call_as("POST", w.admin, body, "/api/billing/invoices/");
+	EXPECT(r, 201);
 	inv = it_int(r, "data/id");
 	it_free(r);
 	snprintf(body, sizeof(body), "{\"customer_id\":%lld,\"invoice_id\":%lld,"
 	    "\"amount\":\"100.00\",\"payment_method\":\"mpesa\",\"status\":\"completed\"}",
 	    k.c2, inv);
-	r = send_json("POST", w.admin, body, "/api/payments/payments/");
-	EXPECT_STATUS(r, 201);
+	r = call_as("POST", w.admin, body, "/api/payments/payments/");
+	EXPECT(r, 201);
 	it_free(r);
 	ck_assert_msg(stats_check(t, out, sizeof(out)) == 0, "%s", out);
 	ck_assert_ptr_nonnull(strstr(out, "every kept figure matches its rows"));
@@ -1508,7 +1434,7 @@ START_TEST(customer_list_is_never_staler_than_its_rows)
 		}
 		switch (round) {
 		case 0:         /* through the API */
-			r = send_json("PATCH", w.admin, "{\"name\":\"Renamed by the API\"}", path);
+			r = call_as("PATCH", w.admin, "{\"name\":\"Renamed by the API\"}", "%s", path);
 			EXPECT_OK(r);
 			it_free(r);
 			break;
@@ -1566,8 +1492,8 @@ START_TEST(stats_are_never_staler_than_their_rows)
 			customer(t, 0, "Q2", "active", "UTC_TIMESTAMP(6)", 0);
 			break;
 		case 3:
-			r = send_json("POST", w.admin, "{\"name\":\"Q3\"}", "/api/customers/");
-			EXPECT_STATUS(r, 201);
+			r = call_as("POST", w.admin, "{\"name\":\"Q3\"}", "/api/customers/");
+			EXPECT(r, 201);
 			it_free(r);
 			break;
 		}
@@ -1657,27 +1583,27 @@ END_TEST
 START_TEST(stats_need_stats_view)
 {
 	struct world w;
-	char name[64], tok[TOK];
+	char name[64], tok[IT_TOK];
 
 	world_make(&w);
-	mk_user(w.admin, uniq(name, sizeof(name), "ssup"), "support_staff", NULL);
-	login(name, tok);
+	user_make(w.admin, uniq(name, sizeof(name), "ssup"), "support_staff", NULL);
+	login_tok(name, IT_PW, tok);
 	for (size_t e = 0; e < sizeof(endpoints) / sizeof(endpoints[0]); e++) {
 		struct resp *r = get(tok, "%s", endpoints[e]);
 
-		EXPECT_STATUS(r, 403);
+		EXPECT(r, 403);
 		ck_assert_str_eq(it_str(r, "error_code"), "FORBIDDEN");
 		it_free(r);
 		r = get(NULL, "%s", endpoints[e]);
-		EXPECT_STATUS(r, 401);
+		EXPECT(r, 401);
 		it_free(r);
-		r = send_json("POST", w.admin, "{}", endpoints[e]);
-		EXPECT_STATUS(r, 405);
+		r = call_as("POST", w.admin, "{}", "%s", endpoints[e]);
+		EXPECT(r, 405);
 		it_free(r);
 	}
 	/* an accountant holds it */
-	mk_user(w.admin, uniq(name, sizeof(name), "sacc"), "accountant", NULL);
-	login(name, tok);
+	user_make(w.admin, uniq(name, sizeof(name), "sacc"), "accountant", NULL);
+	login_tok(name, IT_PW, tok);
 	{
 		struct resp *r = get(tok, "/api/core/stats/all/");
 
