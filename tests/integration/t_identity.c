@@ -1392,7 +1392,8 @@ START_TEST(rbac_categories_and_custom_permissions)
 	r = call_as("POST", su, body, "/api/auth/custom-permissions/");
 	EXPECT_FIELD(r, "codename");
 	it_free(r);
-	r = call_as("POST", su, "{\"codename\":\"custom.orphan\",\"name\":\"x\",\"category_id\":987654321}",
+	r = call_as("POST", su,
+	    "{\"codename\":\"custom.orphan\",\"name\":\"x\",\"category_id\":987654321}",
 	    "/api/auth/custom-permissions/");
 	EXPECT_FIELD(r, "category_id");
 	it_free(r);
@@ -2200,7 +2201,8 @@ register_user(const char *name, const char *more, struct resp **out)
 	long st;
 
 	snprintf(body, sizeof(body), "{\"username\":\"%s\",\"email\":\"%s@example.org\","
-	    "\"password\":\"" IT_PW "\",\"password_confirm\":\"" IT_PW "\"%s}", name, name, more ? more : "");
+	    "\"password\":\"" IT_PW "\",\"password_confirm\":\"" IT_PW "\"%s}", name, name,
+	    more ? more : "");
 	r = call_as("POST", NULL, body, "/api/auth/register/");
 	st = r->status;
 	if (out)
