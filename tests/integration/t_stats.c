@@ -190,6 +190,25 @@ cents(const char *s)
 	ck_assert_msg(got_ == want_, "%s: %lld, expected %lld", (key), got_, want_); \
 } while (0)
 
+/* integers of one object, a table of { key, value }: EQ_INTS(o, { "a", 1 }, { "b", 2 }) */
+struct want {
+	const char *key;
+	long long v;
+};
+
+static void
+eq_ints(int line, yajl_val o, const struct want *w, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		ck_assert_msg(jint(o, w[i].key) == w[i].v, "line %d: %s: %lld, expected %lld", line,
+		    w[i].key, jint(o, w[i].key), w[i].v);
+}
+
+#define EQ_INTS(o, ...) do { \
+	const struct want want_[] = { __VA_ARGS__ }; \
+	eq_ints(__LINE__, o, want_, sizeof(want_) / sizeof(want_[0])); \
+} while (0)
+
 #define EQ_STR(o, key, want) do { \
 	const char *got_ = jstr(o, key); \
 	ck_assert_msg(got_ && strcmp(got_, (want)) == 0, "%s: \"%s\", expected \"%s\"", (key), \
@@ -412,52 +431,37 @@ known_seed(const struct world *w, struct known *k)
 static void
 check_dashboard(yajl_val d)
 {
-	EQ_INT(d, "total_customers", 6);
-	EQ_INT(d, "active_customers", 2);
-	EQ_INT(d, "total_subscriptions", 8);
-	EQ_INT(d, "active_subscriptions", 3);
+	EQ_INTS(d, { "total_customers", 6 }, { "active_customers", 2 },
+	    { "total_subscriptions", 8 }, { "active_subscriptions", 3 });
 	eq_money(d, "total_monthly_revenue", "total_monthly_revenue_float", "1550.01");
-	EQ_INT(d, "total_routers", 3);
-	EQ_INT(d, "online_routers", 1);
-	EQ_INT(d, "total_invoices", 6);
-	EQ_INT(d, "pending_invoices", 1);
-	EQ_INT(d, "overdue_invoices", 1);
-	EQ_INT(d, "total_payments", 7);
-	EQ_INT(d, "successful_payments", 4);
+	EQ_INTS(d, { "total_routers", 3 }, { "online_routers", 1 }, { "total_invoices", 6 },
+	    { "pending_invoices", 1 }, { "overdue_invoices", 1 }, { "total_payments", 7 },
+	    { "successful_payments", 4 });
 }
 
 static void
 check_customers(yajl_val d)
 {
-	EQ_INT(d, "total_customers", 6);
-	EQ_INT(d, "active_customers", 2);
-	EQ_INT(d, "inactive_customers", 1);
-	EQ_INT(d, "suspended_customers", 1);
-	EQ_INT(d, "cancelled_customers", 1);
-	EQ_INT(d, "new_customers_this_month", 2);
-	EQ_INT(d, "customers_with_active_subscriptions", 2);
+	EQ_INTS(d, { "total_customers", 6 }, { "active_customers", 2 }, { "inactive_customers", 1 },
+	    { "suspended_customers", 1 }, { "cancelled_customers", 1 },
+	    { "new_customers_this_month", 2 }, { "customers_with_active_subscriptions", 2 });
 }
 
 static void
 check_subscriptions(yajl_val d)
 {
-	EQ_INT(d, "total_subscriptions", 8);
-	EQ_INT(d, "active_subscriptions", 3);
-	EQ_INT(d, "inactive_subscriptions", 1);
-	EQ_INT(d, "suspended_subscriptions", 1);
-	EQ_INT(d, "cancelled_subscriptions", 1);
-	EQ_INT(d, "pending_subscriptions", 1);
-	EQ_INT(d, "new_subscriptions_this_month", 2);
+	EQ_INTS(d, { "total_subscriptions", 8 }, { "active_subscriptions", 3 },
+	    { "inactive_subscriptions", 1 }, { "suspended_subscriptions", 1 },
+	    { "cancelled_subscriptions", 1 }, { "pending_subscriptions", 1 },
+	    { "new_subscriptions_this_month", 2 });
 	eq_money(d, "total_monthly_revenue", "total_monthly_revenue_float", "1550.01");
 }
 
 static void
 check_plans(yajl_val d)
 {
-	EQ_INT(d, "total_plans", 3);
-	EQ_INT(d, "active_plans", 2);
-	EQ_INT(d, "featured_plans", 1);
-	EQ_INT(d, "popular_plans", 1);
+	EQ_INTS(d, { "total_plans", 3 }, { "active_plans", 2 }, { "featured_plans", 1 },
+	    { "popular_plans", 1 });
 	EQ_STR(d, "most_popular_plan", "Basic");        /* 2 active subscriptions against 1 */
 	EQ_STR(d, "highest_revenue_plan", "Premium");   /* 3000.00 against 50.01 */
 	eq_money(d, "total_monthly_revenue", "total_monthly_revenue_float", "1550.01");
@@ -466,13 +470,9 @@ check_plans(yajl_val d)
 static void
 check_routers(yajl_val d)
 {
-	EQ_INT(d, "total_routers", 3);
-	EQ_INT(d, "online_routers", 1);
-	EQ_INT(d, "offline_routers", 1);
-	EQ_INT(d, "maintenance_routers", 1);
-	EQ_INT(d, "mikrotik_routers", 1);
-	EQ_INT(d, "cisco_routers", 1);
-	EQ_INT(d, "other_routers", 1);
+	EQ_INTS(d, { "total_routers", 3 }, { "online_routers", 1 }, { "offline_routers", 1 },
+	    { "maintenance_routers", 1 }, { "mikrotik_routers", 1 }, { "cisco_routers", 1 },
+	    { "other_routers", 1 });
 	/* R1: 1000 + 8000 + 128000, R2: 2000 + 4000, R3: 32000 */
 	EQ_INT(d, "total_bandwidth_usage", 175000);
 	eq_float(d, "total_bandwidth_usage_float", 175000.0);
@@ -481,11 +481,8 @@ check_routers(yajl_val d)
 static void
 check_invoices(yajl_val d)
 {
-	EQ_INT(d, "total_invoices", 6);
-	EQ_INT(d, "pending_invoices", 1);
-	EQ_INT(d, "paid_invoices", 2);
-	EQ_INT(d, "overdue_invoices", 1);
-	EQ_INT(d, "cancelled_invoices", 1);
+	EQ_INTS(d, { "total_invoices", 6 }, { "pending_invoices", 1 }, { "paid_invoices", 2 },
+	    { "overdue_invoices", 1 }, { "cancelled_invoices", 1 });
 	/* billed: I1, I2, I3, I6 */
 	eq_money(d, "total_amount", "total_amount_float", "650.49");
 	eq_money(d, "paid_amount", "paid_amount_float", "200.24");
@@ -498,10 +495,8 @@ check_invoices(yajl_val d)
 static void
 check_payments(yajl_val d)
 {
-	EQ_INT(d, "total_payments", 7);
-	EQ_INT(d, "successful_payments", 4);
-	EQ_INT(d, "failed_payments", 1);
-	EQ_INT(d, "pending_payments", 1);
+	EQ_INTS(d, { "total_payments", 7 }, { "successful_payments", 4 }, { "failed_payments", 1 },
+	    { "pending_payments", 1 });
 	eq_money(d, "total_amount", "total_amount_float", "3170.01");
 	eq_money(d, "successful_amount", "successful_amount_float", "3050.01");
 	eq_money(d, "avg_payment_amount", "avg_payment_amount_float", "762.50");
@@ -624,21 +619,14 @@ check_reseller_all(yajl_val d, const struct known *k)
 {
 	yajl_val g = jget(d, "customers"), a;
 
-	EQ_INT(g, "total_customers", 2);
-	EQ_INT(g, "active_customers", 1);
-	EQ_INT(g, "inactive_customers", 1);
-	EQ_INT(g, "suspended_customers", 0);
-	EQ_INT(g, "cancelled_customers", 0);
-	EQ_INT(g, "new_customers_this_month", 1);
-	EQ_INT(g, "customers_with_active_subscriptions", 1);
+	EQ_INTS(g, { "total_customers", 2 }, { "active_customers", 1 }, { "inactive_customers", 1 },
+	    { "suspended_customers", 0 }, { "cancelled_customers", 0 },
+	    { "new_customers_this_month", 1 }, { "customers_with_active_subscriptions", 1 });
 
 	g = jget(d, "subscriptions");                   /* s2, s3, s4 */
-	EQ_INT(g, "total_subscriptions", 3);
-	EQ_INT(g, "active_subscriptions", 2);
-	EQ_INT(g, "suspended_subscriptions", 1);
-	EQ_INT(g, "inactive_subscriptions", 0);
-	EQ_INT(g, "pending_subscriptions", 0);
-	EQ_INT(g, "new_subscriptions_this_month", 1);
+	EQ_INTS(g, { "total_subscriptions", 3 }, { "active_subscriptions", 2 },
+	    { "suspended_subscriptions", 1 }, { "inactive_subscriptions", 0 },
+	    { "pending_subscriptions", 0 }, { "new_subscriptions_this_month", 1 });
 	eq_money(g, "total_monthly_revenue", "total_monthly_revenue_float", "1500.00");
 
 	g = jget(d, "plans");                           /* the shared catalogue */
@@ -647,19 +635,12 @@ check_reseller_all(yajl_val d, const struct known *k)
 	EQ_STR(g, "highest_revenue_plan", "Premium");
 
 	g = jget(d, "routers");
-	EQ_INT(g, "total_routers", 1);
-	EQ_INT(g, "offline_routers", 1);
-	EQ_INT(g, "online_routers", 0);
-	EQ_INT(g, "cisco_routers", 1);
-	EQ_INT(g, "mikrotik_routers", 0);
-	EQ_INT(g, "total_bandwidth_usage", 6000);
+	EQ_INTS(g, { "total_routers", 1 }, { "offline_routers", 1 }, { "online_routers", 0 },
+	    { "cisco_routers", 1 }, { "mikrotik_routers", 0 }, { "total_bandwidth_usage", 6000 });
 
 	g = jget(d, "invoices");                        /* I3, I4, I6 */
-	EQ_INT(g, "total_invoices", 3);
-	EQ_INT(g, "pending_invoices", 0);
-	EQ_INT(g, "paid_invoices", 1);
-	EQ_INT(g, "overdue_invoices", 1);
-	EQ_INT(g, "cancelled_invoices", 1);
+	EQ_INTS(g, { "total_invoices", 3 }, { "pending_invoices", 0 }, { "paid_invoices", 1 },
+	    { "overdue_invoices", 1 }, { "cancelled_invoices", 1 });
 	eq_money(g, "total_amount", "total_amount_float", "349.99");
 	eq_money(g, "paid_amount", "paid_amount_float", "49.99");
 	eq_money(g, "pending_amount", "pending_amount_float", "0.00");
@@ -668,21 +649,16 @@ check_reseller_all(yajl_val d, const struct known *k)
 	eq_float(g, "collection_rate", 14.28);
 
 	g = jget(d, "payments");                        /* Y2, Y3, Y4 */
-	EQ_INT(g, "total_payments", 3);
-	EQ_INT(g, "successful_payments", 2);
-	EQ_INT(g, "failed_payments", 1);
-	EQ_INT(g, "pending_payments", 0);
+	EQ_INTS(g, { "total_payments", 3 }, { "successful_payments", 2 }, { "failed_payments", 1 },
+	    { "pending_payments", 0 });
 	eq_money(g, "total_amount", "total_amount_float", "3050.00");
 	eq_money(g, "successful_amount", "successful_amount_float", "3000.00");
 	eq_money(g, "avg_payment_amount", "avg_payment_amount_float", "1500.00");
 	eq_float(g, "success_rate", 66.67);
 
 	g = jget(d, "dashboard");
-	EQ_INT(g, "total_customers", 2);
-	EQ_INT(g, "total_subscriptions", 3);
-	EQ_INT(g, "total_routers", 1);
-	EQ_INT(g, "total_invoices", 3);
-	EQ_INT(g, "total_payments", 3);
+	EQ_INTS(g, { "total_customers", 2 }, { "total_subscriptions", 3 }, { "total_routers", 1 },
+	    { "total_invoices", 3 }, { "total_payments", 3 });
 	eq_money(g, "total_monthly_revenue", NULL, "1500.00");
 
 	a = jget(d, "payment_methods");
@@ -742,6 +718,33 @@ check_zero_all(yajl_val d)
 
 /* ==== tests ==== */
 
+/* the groups that have an endpoint of their own, and their checks */
+static const struct {
+	const char *path;
+	void (*check)(yajl_val);
+} alone[] = {
+	{ "/api/core/dashboard/stats/", check_dashboard },
+	{ "/api/core/stats/customers/", check_customers },
+	{ "/api/core/stats/subscriptions/", check_subscriptions },
+	{ "/api/core/stats/plans/", check_plans },
+	{ "/api/core/stats/routers/", check_routers },
+	{ "/api/core/stats/invoices/", check_invoices },
+	{ "/api/core/stats/payments/", check_payments },
+	{ "/api/core/analytics/payment-methods/", check_methods },
+};
+
+/* the trends over windows of n days or months (12 by default) */
+static const struct {
+	const char *path;
+	size_t n;
+	void (*check)(yajl_val, const struct known *, size_t);
+} trends[] = {
+	{ "/api/core/trends/daily/?days=45", 45, check_daily },
+	{ "/api/core/trends/daily/?days=1", 1, check_daily },
+	{ "/api/core/trends/monthly/?months=3", 3, check_monthly },
+	{ "/api/core/trends/monthly/", 12, check_monthly },
+};
+
 START_TEST(stats_groups_match_the_known_rows)
 {
 	struct world w;
@@ -757,38 +760,12 @@ START_TEST(stats_groups_match_the_known_rows)
 	it_free(r);
 
 	/* each group alone says the same */
-	r = get(w.admin, "/api/core/dashboard/stats/");
-	EXPECT_OK(r);
-	check_dashboard(it_json(r, "data"));
-	it_free(r);
-	r = get(w.admin, "/api/core/stats/customers/");
-	EXPECT_OK(r);
-	check_customers(it_json(r, "data"));
-	it_free(r);
-	r = get(w.admin, "/api/core/stats/subscriptions/");
-	EXPECT_OK(r);
-	check_subscriptions(it_json(r, "data"));
-	it_free(r);
-	r = get(w.admin, "/api/core/stats/plans/");
-	EXPECT_OK(r);
-	check_plans(it_json(r, "data"));
-	it_free(r);
-	r = get(w.admin, "/api/core/stats/routers/");
-	EXPECT_OK(r);
-	check_routers(it_json(r, "data"));
-	it_free(r);
-	r = get(w.admin, "/api/core/stats/invoices/");
-	EXPECT_OK(r);
-	check_invoices(it_json(r, "data"));
-	it_free(r);
-	r = get(w.admin, "/api/core/stats/payments/");
-	EXPECT_OK(r);
-	check_payments(it_json(r, "data"));
-	it_free(r);
-	r = get(w.admin, "/api/core/analytics/payment-methods/");
-	EXPECT_OK(r);
-	check_methods(it_json(r, "data"));
-	it_free(r);
+	for (size_t i = 0; i < sizeof(alone) / sizeof(alone[0]); i++) {
+		r = get(w.admin, "%s", alone[i].path);
+		EXPECT_OK(r);
+		alone[i].check(it_json(r, "data"));
+		it_free(r);
+	}
 	r = get(w.admin, "/api/core/analytics/top-customers/");
 	EXPECT_OK(r);
 	check_top(it_json(r, "data"), &k);
@@ -797,22 +774,12 @@ START_TEST(stats_groups_match_the_known_rows)
 	EXPECT_OK(r);
 	ck_assert_int_eq(jlen(it_json(r, "data")), 2);
 	it_free(r);
-	r = get(w.admin, "/api/core/trends/daily/?days=45");
-	EXPECT_OK(r);
-	check_daily(it_json(r, "data"), &k, 45);
-	it_free(r);
-	r = get(w.admin, "/api/core/trends/daily/?days=1");
-	EXPECT_OK(r);
-	check_daily(it_json(r, "data"), &k, 1);
-	it_free(r);
-	r = get(w.admin, "/api/core/trends/monthly/?months=3");
-	EXPECT_OK(r);
-	check_monthly(it_json(r, "data"), &k, 3);
-	it_free(r);
-	r = get(w.admin, "/api/core/trends/monthly/");
-	EXPECT_OK(r);
-	check_monthly(it_json(r, "data"), &k, 12);
-	it_free(r);
+	for (size_t i = 0; i < sizeof(trends) / sizeof(trends[0]); i++) {
+		r = get(w.admin, "%s", trends[i].path);
+		EXPECT_OK(r);
+		trends[i].check(it_json(r, "data"), &k, trends[i].n);
+		it_free(r);
+	}
 }
 END_TEST
 
@@ -857,9 +824,7 @@ START_TEST(stats_crm_dashboard_revenue_and_plan_performance)
 	r = get(w.reseller, "/api/stats/dashboard/");
 	EXPECT_OK(r);
 	d = it_json(r, "data");
-	EQ_INT(d, "total_customers", 2);
-	EQ_INT(d, "total_invoices", 3);
-	EQ_INT(d, "unpaid_invoices", 1);
+	EQ_INTS(d, { "total_customers", 2 }, { "total_invoices", 3 }, { "unpaid_invoices", 1 });
 	eq_money(d, "total_payments", NULL, "3000.00");
 	EQ_INT(d, "open_tickets", 1);                   /* T2 */
 	ck_assert_int_eq(jlen(jget(d, "recent_leads")), 1);
@@ -922,9 +887,7 @@ START_TEST(stats_crm_dashboard_revenue_and_plan_performance)
 	p = jat(a, 2);
 	EQ_INT(p, "plan_id", k.p3);
 	EQ_NULL(p, "duration");
-	EQ_INT(p, "total_customers", 1);
-	EQ_INT(p, "active_customers", 0);
-	EQ_INT(p, "total_sales", 0);
+	EQ_INTS(p, { "total_customers", 1 }, { "active_customers", 0 }, { "total_sales", 0 });
 	eq_money(p, "total_revenue", NULL, "0.00");
 	eq_money(p, "average_revenue_per_sale", NULL, "0.00");
 	it_free(r);
