@@ -254,3 +254,48 @@ expect_no_500(int min)
 	ck_assert_int_gt(requests, min);
 	ck_assert_msg(bad == 0, "%d request(s) answered 500; the first: %s", bad, first);
 }
+
+/* A request that must be refused: status st, success false, data null and
+ * error_code code; with field, a 400 VALIDATION_ERROR naming it. */
+static void vrefused(int st, const char *code, const char *field, const char *method,
+    const char *tok, const char *body, const char *fmt, va_list ap)
+    __attribute__((format(printf, 7, 0)));
+
+static void
+vrefused(int st, const char *code, const char *field, const char *method, const char *tok,
+    const char *body, const char *fmt, va_list ap)
+{
+	char path[4096];
+	struct resp *r;
+
+	vsnprintf(path, sizeof(path), fmt, ap);
+	r = call_as(method, tok, body, "%s", path);
+	ck_assert_msg(r->status == st && it_bool(r, "success") == 0 && it_is_null(r, "data") &&
+	    it_str(r, "error_code") && strcmp(it_str(r, "error_code"), code) == 0 &&
+	    (field == NULL || names_field(r, field)),
+	    "%s %s %s: HTTP %ld, expected %d %s%s%s: %.900s", method, path, body ? body : "",
+	    r->status, st, code, field ? " naming " : "", field ? field : "", r->body);
+	it_free(r);
+}
+
+void
+answers_error(int st, const char *code, const char *method, const char *tok, const char *body,
+    const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vrefused(st, code, NULL, method, tok, body, fmt, ap);
+	va_end(ap);
+}
+
+void
+answers_field(const char *field, const char *method, const char *tok, const char *body,
+    const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vrefused(400, "VALIDATION_ERROR", field, method, tok, body, fmt, ap);
+	va_end(ap);
+}

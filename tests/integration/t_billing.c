@@ -177,9 +177,7 @@ START_TEST(customers_create_with_every_documents_fields)
 	it_free(r);
 
 	/* name is required */
-	r = call_as("POST", tok, "{\"city\":\"Nairobi\"}", "/api/customers/");
-	EXPECT_FIELD(r, "name");
-	it_free(r);
+	answers_field("name", "POST", tok, "{\"city\":\"Nairobi\"}", "/api/customers/");
 }
 END_TEST
 
@@ -227,15 +225,12 @@ START_TEST(customers_phone_and_mac_have_one_form)
 	it_free(r);
 
 	/* not phones */
-	r = call_as("POST", tok, "{\"name\":\"Bad Phone\",\"phone\":\"12ab\"}", "/api/customers/");
-	EXPECT_FIELD(r, "phone");
-	it_free(r);
-	r = call_as("POST", tok, "{\"name\":\"Bad Phone\",\"phone\":\"0812345678\"}", "/api/customers/");
-	EXPECT_FIELD(r, "phone");
-	it_free(r);
-	r = call_as("PATCH", tok, "{\"phone\":\"+2547123\"}", "/api/customers/%lld/", bd);
-	EXPECT_FIELD(r, "phone");
-	it_free(r);
+	answers_field("phone", "POST", tok, "{\"name\":\"Bad Phone\",\"phone\":\"12ab\"}",
+	    "/api/customers/");
+	answers_field("phone", "POST", tok, "{\"name\":\"Bad Phone\",\"phone\":\"0812345678\"}",
+	    "/api/customers/");
+	answers_field("phone", "PATCH", tok, "{\"phone\":\"+2547123\"}", "/api/customers/%lld/",
+	    bd);
 
 	/* MAC */
 	r = call_as("POST", tok, "{\"name\":\"Mac Owner\",\"mac_address\":\"aa-bb-cc-dd-ee-ff\"}",
@@ -243,10 +238,9 @@ START_TEST(customers_phone_and_mac_have_one_form)
 	EXPECT(r, 201);
 	ck_assert_str_eq(it_str(r, "data/mac_address"), "AA:BB:CC:DD:EE:FF");
 	it_free(r);
-	r = call_as("POST", tok, "{\"name\":\"Mac Owner\",\"mac_address\":\"aa-bb-cc-dd-ee\"}",
+	answers_field("mac_address", "POST", tok,
+	    "{\"name\":\"Mac Owner\",\"mac_address\":\"aa-bb-cc-dd-ee\"}",
 	    "/api/customers/");
-	EXPECT_FIELD(r, "mac_address");
-	it_free(r);
 }
 END_TEST
 
@@ -383,18 +377,15 @@ START_TEST(customers_patch_and_delete)
 	EXPECT(r, 200);
 	ck_assert_int_eq(total(r), 1);
 	it_free(r);
-	r = call_as("PATCH", tok, "{\"status\":\"sleeping\"}", "/api/customers/%lld/", id);
-	EXPECT_FIELD(r, "status");
-	it_free(r);
+	answers_field("status", "PATCH", tok, "{\"status\":\"sleeping\"}", "/api/customers/%lld/",
+	    id);
 
 	r = call_as("DELETE", tok, NULL, "/api/customers/%lld/", id);
 	EXPECT(r, 200);
 	ck_assert_int_eq(it_bool(r, "success"), 1);
 	ck_assert(it_is_null(r, "data"));
 	it_free(r);
-	r = call_as("GET", tok, NULL, "/api/customers/%lld/", id);
-	EXPECT_ERROR(r, 404, "NOT_FOUND");
-	it_free(r);
+	answers_error(404, "NOT_FOUND", "GET", tok, NULL, "/api/customers/%lld/", id);
 	ck_assert_int_eq(status_of("PATCH", tok, "{\"status\":\"active\"}", "/api/customers/%lld/", id),
 	    404);
 	ck_assert_int_eq(status_of("DELETE", tok, NULL, "/api/customers/%lld/", id), 404);
@@ -477,9 +468,7 @@ START_TEST(plans_monthly_and_validation)
 
 	/* neither a duration nor a cycle */
 	snprintf(body, sizeof(body), "{\"name\":\"%s x\",\"speed\":\"5M/2M\",\"price\":50}", name);
-	r = call_as("POST", tok, body, "/api/plans/");
-	EXPECT_FIELD(r, "duration_value");
-	it_free(r);
+	answers_field("duration_value", "POST", tok, body, "/api/plans/");
 	/* not speeds */
 	static const char *const bad[] = { "fast", "5M", "5M/2M/1M", "5X/2M", "/2M", NULL };
 	for (int i = 0; bad[i]; i++) {
@@ -643,21 +632,16 @@ START_TEST(routers_unique_name_and_delete_guard)
 	uniq(name, sizeof(name), "rtdup");
 	snprintf(body, sizeof(body), "{\"name\":\"%s\",\"host\":\"10.1.2.5\"}", name);
 	rt = mk_obj(tok, "/api/network/routers/", body);
-	r = call_as("POST", tok, body, "/api/network/routers/");
-	EXPECT_FIELD(r, "name");
-	it_free(r);
+	answers_field("name", "POST", tok, body, "/api/network/routers/");
 	/* host is required */
 	snprintf(body, sizeof(body), "{\"name\":\"%s-2\"}", name);
-	r = call_as("POST", tok, body, "/api/network/routers/");
-	EXPECT_FIELD(r, "host");
-	it_free(r);
+	answers_field("host", "POST", tok, body, "/api/network/routers/");
 
 	plan = mk_plan(tok, NULL);
 	cust = mk_customer(tok, NULL);
 	sub = mk_sub(tok, cust, plan, rt, ",\"status\":\"active\"");
-	r = call_as("DELETE", tok, NULL, "/api/network/routers/%lld/", rt);
-	EXPECT_ERROR(r, 409, "RESOURCE_CONFLICT");
-	it_free(r);
+	answers_error(409, "RESOURCE_CONFLICT", "DELETE", tok, NULL, "/api/network/routers/%lld/",
+	    rt);
 	ck_assert_int_eq(status_of("GET", tok, NULL, "/api/network/routers/%lld/", rt), 200);
 	ck_assert_int_eq(status_of("POST", tok, NULL, "/api/subscriptions/%lld/cancel/", sub), 200);
 	r = call_as("DELETE", tok, NULL, "/api/network/routers/%lld/", rt);
@@ -930,37 +914,25 @@ START_TEST(subs_refs_of_another_tenant)
 
 	snprintf(body, sizeof(body), "{\"customer_id\":%lld,\"plan_id\":%lld,\"router_id\":%lld}",
 	    bcust, plan, rt);
-	r = call_as("POST", tok, body, "/api/subscriptions/");
-	EXPECT_FIELD(r, "customer_id");
-	it_free(r);
+	answers_field("customer_id", "POST", tok, body, "/api/subscriptions/");
 	snprintf(body, sizeof(body), "{\"customer_id\":%lld,\"plan_id\":%lld,\"router_id\":%lld}",
 	    cust, bplan, rt);
-	r = call_as("POST", tok, body, "/api/subscriptions/");
-	EXPECT_FIELD(r, "plan_id");
-	it_free(r);
+	answers_field("plan_id", "POST", tok, body, "/api/subscriptions/");
 	snprintf(body, sizeof(body), "{\"customer_id\":%lld,\"plan_id\":%lld,\"router_id\":%lld}",
 	    cust, plan, brt);
-	r = call_as("POST", tok, body, "/api/subscriptions/");
-	EXPECT_FIELD(r, "router_id");
-	it_free(r);
+	answers_field("router_id", "POST", tok, body, "/api/subscriptions/");
 	/* and the other way round, from tenant b */
 	snprintf(body, sizeof(body), "{\"customer_id\":%lld,\"plan_id\":%lld,\"router_id\":%lld}",
 	    bcust, plan, brt);
-	r = call_as("POST", b.tok, body, "/api/subscriptions/");
-	EXPECT_FIELD(r, "plan_id");
-	it_free(r);
+	answers_field("plan_id", "POST", b.tok, body, "/api/subscriptions/");
 	/* nor by a change */
 	{
 		long long id = mk_sub(tok, cust, plan, rt, NULL);
 
 		snprintf(body, sizeof(body), "{\"plan_id\":%lld}", bplan);
-		r = call_as("PATCH", tok, body, "/api/subscriptions/%lld/", id);
-		EXPECT_FIELD(r, "plan_id");
-		it_free(r);
+		answers_field("plan_id", "PATCH", tok, body, "/api/subscriptions/%lld/", id);
 		snprintf(body, sizeof(body), "{\"router_id\":%lld}", brt);
-		r = call_as("PATCH", tok, body, "/api/subscriptions/%lld/", id);
-		EXPECT_FIELD(r, "router_id");
-		it_free(r);
+		answers_field("router_id", "PATCH", tok, body, "/api/subscriptions/%lld/", id);
 		r = call_as("GET", tok, NULL, "/api/subscriptions/%lld/", id);
 		EXPECT(r, 200);
 		ck_assert_int_eq(it_int(r, "data/plan_id"), plan);
@@ -1033,23 +1005,16 @@ START_TEST(invoices_numbers_and_totals)
 
 	/* three decimals */
 	snprintf(body, sizeof(body), "{\"customer_id\":%lld,\"subtotal\":\"10.005\"}", cust);
-	r = call_as("POST", tok, body, "/api/billing/invoices/");
-	EXPECT_FIELD(r, "subtotal");
-	it_free(r);
+	answers_field("subtotal", "POST", tok, body, "/api/billing/invoices/");
 	snprintf(body, sizeof(body), "{\"customer_id\":%lld,\"subtotal\":10,\"tax_amount\":1.125}",
 	    cust);
-	r = call_as("POST", tok, body, "/api/billing/invoices/");
-	EXPECT_FIELD(r, "tax_amount");
-	it_free(r);
+	answers_field("tax_amount", "POST", tok, body, "/api/billing/invoices/");
 	/* a discount larger than subtotal and tax */
 	snprintf(body, sizeof(body), "{\"customer_id\":%lld,\"subtotal\":\"100.00\",\"tax_amount\":"
 	    "\"10.00\",\"discount_amount\":\"110.01\"}", cust);
-	r = call_as("POST", tok, body, "/api/billing/invoices/");
-	EXPECT_FIELD(r, "discount_amount");
-	it_free(r);
-	r = call_as("PATCH", tok, "{\"discount_amount\":\"99999.00\"}", "/api/billing/invoices/%lld/", id);
-	EXPECT_FIELD(r, "discount_amount");
-	it_free(r);
+	answers_field("discount_amount", "POST", tok, body, "/api/billing/invoices/");
+	answers_field("discount_amount", "PATCH", tok, "{\"discount_amount\":\"99999.00\"}",
+	    "/api/billing/invoices/%lld/", id);
 	/* a discount of exactly the sum is a zero invoice */
 	snprintf(body, sizeof(body), "{\"customer_id\":%lld,\"subtotal\":\"100.00\",\"tax_amount\":"
 	    "\"10.00\",\"discount_amount\":\"110.00\"}", cust);
@@ -1058,10 +1023,9 @@ START_TEST(invoices_numbers_and_totals)
 	EXPECT_DEC(r, "data/total_amount", "0");
 	it_free(r);
 	/* a customer that does not exist */
-	r = call_as("POST", tok, "{\"customer_id\":999999999,\"subtotal\":\"1.00\"}",
+	answers_field("customer_id", "POST", tok,
+	    "{\"customer_id\":999999999,\"subtotal\":\"1.00\"}",
 	    "/api/billing/invoices/");
-	EXPECT_FIELD(r, "customer_id");
-	it_free(r);
 }
 END_TEST
 
@@ -1149,9 +1113,8 @@ START_TEST(invoices_overdue_paid_and_locked)
 	ck_assert_str_eq(it_str(r, "data/status"), "overdue");
 	ck_assert_int_eq(it_bool(r, "data/is_overdue"), 1);
 	it_free(r);
-	r = call_as("POST", tok, NULL, "/api/billing/invoices/%lld/mark-overdue/", id);
-	EXPECT_ERROR(r, 409, "RESOURCE_CONFLICT");
-	it_free(r);
+	answers_error(409, "RESOURCE_CONFLICT", "POST", tok, NULL,
+	    "/api/billing/invoices/%lld/mark-overdue/", id);
 
 	r = call_as("POST", tok, "{\"payment_method\":\"mpesa\"}", "/api/billing/invoices/%lld/mark-paid/",
 	    id);
@@ -1178,15 +1141,12 @@ START_TEST(invoices_overdue_paid_and_locked)
 	}
 	it_free(r);
 	/* paid is final for the amounts, for another mark-paid, and for delete */
-	r = call_as("PATCH", tok, "{\"subtotal\":\"1.00\"}", "/api/billing/invoices/%lld/", id);
-	EXPECT_ERROR(r, 409, "RESOURCE_CONFLICT");
-	it_free(r);
-	r = call_as("POST", tok, NULL, "/api/billing/invoices/%lld/mark-paid/", id);
-	EXPECT_ERROR(r, 409, "RESOURCE_CONFLICT");
-	it_free(r);
-	r = call_as("DELETE", tok, NULL, "/api/billing/invoices/%lld/", id);
-	EXPECT_ERROR(r, 409, "RESOURCE_CONFLICT");
-	it_free(r);
+	answers_error(409, "RESOURCE_CONFLICT", "PATCH", tok, "{\"subtotal\":\"1.00\"}",
+	    "/api/billing/invoices/%lld/", id);
+	answers_error(409, "RESOURCE_CONFLICT", "POST", tok, NULL,
+	    "/api/billing/invoices/%lld/mark-paid/", id);
+	answers_error(409, "RESOURCE_CONFLICT", "DELETE", tok, NULL, "/api/billing/invoices/%lld/",
+	    id);
 	r = call_as("GET", tok, NULL, "/api/billing/invoices/%lld/", id);
 	EXPECT(r, 200);
 	EXPECT_DEC(r, "data/subtotal", "1200.00");
@@ -1264,25 +1224,20 @@ START_TEST(payments_pay_and_refund_invoices)
 	ck_assert_ptr_nonnull(it_str(r, "data/payment_date"));
 	it_free(r);
 	expect_invoice(tok, inv, "400.00", "pending");
-	r = call_as("POST", tok, NULL, "/api/payments/payments/%lld/mark-completed/", p1);
-	EXPECT_ERROR(r, 409, "RESOURCE_CONFLICT");
-	it_free(r);
+	answers_error(409, "RESOURCE_CONFLICT", "POST", tok, NULL,
+	    "/api/payments/payments/%lld/mark-completed/", p1);
 	expect_invoice(tok, inv, "400.00", "pending");
 
 	/* more than the balance due of 600 */
 	snprintf(body, sizeof(body), "{\"customer_id\":%lld,\"invoice_id\":%lld,\"amount\":\"600.01\","
 	    "\"payment_method\":\"cash\",\"status\":\"completed\"}", cust, inv);
-	r = call_as("POST", tok, body, "/api/payments/payments/");
-	EXPECT_FIELD(r, "amount");
-	it_free(r);
+	answers_field("amount", "POST", tok, body, "/api/payments/payments/");
 	expect_invoice(tok, inv, "400.00", "pending");
 
 	/* the invoice of another customer */
 	snprintf(body, sizeof(body), "{\"customer_id\":%lld,\"invoice_id\":%lld,\"amount\":\"1.00\","
 	    "\"payment_method\":\"cash\"}", other, inv);
-	r = call_as("POST", tok, body, "/api/payments/payments/");
-	EXPECT_FIELD(r, "invoice_id");
-	it_free(r);
+	answers_field("invoice_id", "POST", tok, body, "/api/payments/payments/");
 
 	/* the rest: paid in full */
 	p2 = mk_payment(tok, cust, inv, "600.00", NULL);
@@ -1297,9 +1252,8 @@ START_TEST(payments_pay_and_refund_invoices)
 	ck_assert_str_eq(it_str(r, "data/status"), "refunded");
 	it_free(r);
 	expect_invoice(tok, inv, "400.00", "pending");
-	r = call_as("POST", tok, NULL, "/api/payments/payments/%lld/mark-refunded/", p2);
-	EXPECT_ERROR(r, 409, "RESOURCE_CONFLICT");
-	it_free(r);
+	answers_error(409, "RESOURCE_CONFLICT", "POST", tok, NULL,
+	    "/api/payments/payments/%lld/mark-refunded/", p2);
 	expect_invoice(tok, inv, "400.00", "pending");
 
 	/* failed: only from pending, and it pays nothing */
@@ -1309,33 +1263,27 @@ START_TEST(payments_pay_and_refund_invoices)
 	ck_assert_str_eq(it_str(r, "data/status"), "failed");
 	it_free(r);
 	expect_invoice(tok, inv, "400.00", "pending");
-	r = call_as("POST", tok, NULL, "/api/payments/payments/%lld/mark-failed/", p3);
-	EXPECT_ERROR(r, 409, "RESOURCE_CONFLICT");
-	it_free(r);
-	r = call_as("POST", tok, NULL, "/api/payments/payments/%lld/mark-completed/", p3);
-	EXPECT_ERROR(r, 409, "RESOURCE_CONFLICT");
-	it_free(r);
-	r = call_as("POST", tok, NULL, "/api/payments/payments/%lld/mark-failed/", p1);
-	EXPECT_ERROR(r, 409, "RESOURCE_CONFLICT");
-	it_free(r);
-	r = call_as("POST", tok, NULL, "/api/payments/payments/%lld/mark-refunded/", p3);
-	EXPECT_ERROR(r, 409, "RESOURCE_CONFLICT");
-	it_free(r);
+	answers_error(409, "RESOURCE_CONFLICT", "POST", tok, NULL,
+	    "/api/payments/payments/%lld/mark-failed/", p3);
+	answers_error(409, "RESOURCE_CONFLICT", "POST", tok, NULL,
+	    "/api/payments/payments/%lld/mark-completed/", p3);
+	answers_error(409, "RESOURCE_CONFLICT", "POST", tok, NULL,
+	    "/api/payments/payments/%lld/mark-failed/", p1);
+	answers_error(409, "RESOURCE_CONFLICT", "POST", tok, NULL,
+	    "/api/payments/payments/%lld/mark-refunded/", p3);
 	expect_invoice(tok, inv, "400.00", "pending");
 
 	/* completed payments stay; a failed one may go */
-	r = call_as("DELETE", tok, NULL, "/api/payments/payments/%lld/", p1);
-	EXPECT_ERROR(r, 409, "RESOURCE_CONFLICT");
-	it_free(r);
+	answers_error(409, "RESOURCE_CONFLICT", "DELETE", tok, NULL, "/api/payments/payments/%lld/",
+	    p1);
 	ck_assert_int_eq(status_of("GET", tok, NULL, "/api/payments/payments/%lld/", p1), 200);
 	r = call_as("DELETE", tok, NULL, "/api/payments/payments/%lld/", p3);
 	EXPECT(r, 200);
 	it_free(r);
 	ck_assert_int_eq(status_of("GET", tok, NULL, "/api/payments/payments/%lld/", p3), 404);
 	/* nor does its invoice go */
-	r = call_as("DELETE", tok, NULL, "/api/billing/invoices/%lld/", inv);
-	EXPECT_ERROR(r, 409, "RESOURCE_CONFLICT");
-	it_free(r);
+	answers_error(409, "RESOURCE_CONFLICT", "DELETE", tok, NULL, "/api/billing/invoices/%lld/",
+	    inv);
 
 	/* a completed payment made at once pays at once */
 	inv2 = mk_invoice(tok, cust, "250.00");
@@ -1378,9 +1326,8 @@ START_TEST(payments_pending_above_the_balance)
 	p2 = mk_payment(tok, cust, inv, "70.00", NULL);
 	ck_assert_int_eq(status_of("POST", tok, NULL, "/api/payments/payments/%lld/mark-completed/",
 	    p1), 200);
-	r = call_as("POST", tok, NULL, "/api/payments/payments/%lld/mark-completed/", p2);
-	EXPECT_FIELD(r, "amount");
-	it_free(r);
+	answers_field("amount", "POST", tok, NULL, "/api/payments/payments/%lld/mark-completed/",
+	    p2);
 	r = call_as("GET", tok, NULL, "/api/payments/payments/%lld/", p2);
 	EXPECT(r, 200);
 	ck_assert_str_eq(it_str(r, "data/status"), "pending");
@@ -1394,9 +1341,7 @@ START_TEST(payments_pending_above_the_balance)
 	/* one above the balance from the start */
 	snprintf(body, sizeof(body), "{\"customer_id\":%lld,\"invoice_id\":%lld,\"amount\":\"30.01\","
 	    "\"payment_method\":\"cash\"}", cust, inv);
-	r = call_as("POST", tok, body, "/api/payments/payments/");
-	EXPECT_FIELD(r, "amount");
-	it_free(r);
+	answers_field("amount", "POST", tok, body, "/api/payments/payments/");
 }
 END_TEST
 
@@ -1430,28 +1375,19 @@ START_TEST(payments_every_method)
 	it_free(r);
 	snprintf(body, sizeof(body), "{\"customer_id\":%lld,\"amount\":\"1.50\","
 	    "\"payment_method\":\"cheque\"}", cust);
-	r = call_as("POST", tok, body, "/api/payments/payments/");
-	EXPECT_FIELD(r, "payment_method");
-	it_free(r);
-	r = call_as("PATCH", tok, "{\"payment_method\":\"paypal\"}", "/api/payments/payments/%lld/", id);
-	EXPECT_FIELD(r, "payment_method");
-	it_free(r);
+	answers_field("payment_method", "POST", tok, body, "/api/payments/payments/");
+	answers_field("payment_method", "PATCH", tok, "{\"payment_method\":\"paypal\"}",
+	    "/api/payments/payments/%lld/", id);
 	/* amounts: positive, two decimals */
 	snprintf(body, sizeof(body), "{\"customer_id\":%lld,\"amount\":\"0\",\"payment_method\":"
 	    "\"cash\"}", cust);
-	r = call_as("POST", tok, body, "/api/payments/payments/");
-	EXPECT_FIELD(r, "amount");
-	it_free(r);
+	answers_field("amount", "POST", tok, body, "/api/payments/payments/");
 	snprintf(body, sizeof(body), "{\"customer_id\":%lld,\"amount\":\"-5.00\",\"payment_method\":"
 	    "\"cash\"}", cust);
-	r = call_as("POST", tok, body, "/api/payments/payments/");
-	EXPECT_FIELD(r, "amount");
-	it_free(r);
+	answers_field("amount", "POST", tok, body, "/api/payments/payments/");
 	snprintf(body, sizeof(body), "{\"customer_id\":%lld,\"amount\":\"1.001\",\"payment_method\":"
 	    "\"cash\"}", cust);
-	r = call_as("POST", tok, body, "/api/payments/payments/");
-	EXPECT_FIELD(r, "amount");
-	it_free(r);
+	answers_field("amount", "POST", tok, body, "/api/payments/payments/");
 }
 END_TEST
 
@@ -1464,10 +1400,9 @@ START_TEST(invoices_mark_paid_checks_the_method)
 	admin_of_t1(tok);
 	cust = mk_customer(tok, NULL);
 	id = mk_invoice(tok, cust, "75.00");
-	r = call_as("POST", tok, "{\"payment_method\":\"bogus\"}", "/api/billing/invoices/%lld/mark-paid/",
+	answers_field("payment_method", "POST", tok, "{\"payment_method\":\"bogus\"}",
+	    "/api/billing/invoices/%lld/mark-paid/",
 	    id);
-	EXPECT_FIELD(r, "payment_method");
-	it_free(r);
 	expect_invoice(tok, id, "0", "pending");
 	r = call_as("GET", tok, NULL, "/api/payments/payments/?invoice_id=%lld", id);
 	EXPECT(r, 200);
@@ -1500,9 +1435,7 @@ START_TEST(payments_change_keeps_invoice_and_customer_together)
 	oinv = mk_invoice(tok, other, "40.00");
 	pay = mk_payment(tok, cust, inv, "40.00", NULL);
 	snprintf(body, sizeof(body), "{\"invoice_id\":%lld}", oinv);
-	r = call_as("PATCH", tok, body, "/api/payments/payments/%lld/", pay);
-	EXPECT_FIELD(r, "invoice_id");
-	it_free(r);
+	answers_field("invoice_id", "PATCH", tok, body, "/api/payments/payments/%lld/", pay);
 	snprintf(body, sizeof(body), "{\"customer_id\":%lld}", other);
 	r = call_as("PATCH", tok, body, "/api/payments/payments/%lld/", pay);
 	EXPECT(r, 400);
@@ -1563,9 +1496,8 @@ START_TEST(tickets_replies_and_resolution)
 	EXPECT(r, 201);
 	ck_assert_int_eq(it_bool(r, "data/is_internal"), 1);
 	it_free(r);
-	r = call_as("POST", tok, "{\"is_internal\":true}", "/api/tickets/%lld/replies/", id);
-	EXPECT_FIELD(r, "message");
-	it_free(r);
+	answers_field("message", "POST", tok, "{\"is_internal\":true}",
+	    "/api/tickets/%lld/replies/", id);
 
 	r = call_as("GET", tok, NULL, "/api/tickets/%lld/", id);
 	EXPECT(r, 200);
@@ -1613,9 +1545,8 @@ START_TEST(tickets_replies_and_resolution)
 	EXPECT(r, 200);
 	ck_assert_int_eq(total(r), 3);
 	it_free(r);
-	r = call_as("POST", tok, "{\"subject\":\"x\",\"priority\":\"whenever\"}", "/api/tickets/");
-	EXPECT_FIELD(r, "priority");
-	it_free(r);
+	answers_field("priority", "POST", tok, "{\"subject\":\"x\",\"priority\":\"whenever\"}",
+	    "/api/tickets/");
 }
 END_TEST
 
@@ -1643,9 +1574,8 @@ START_TEST(leads_crud_phone_and_status)
 	b = it_int(r, "data/id");
 	ck_assert_str_eq(it_str(r, "data/phone"), "8801712345678");
 	it_free(r);
-	r = call_as("POST", tok, "{\"name\":\"Bad\",\"phone\":\"call me\"}", "/api/leads/");
-	EXPECT_FIELD(r, "phone");
-	it_free(r);
+	answers_field("phone", "POST", tok, "{\"name\":\"Bad\",\"phone\":\"call me\"}",
+	    "/api/leads/");
 
 	r = call_as("PATCH", tok, "{\"status\":\"contacted\",\"phone\":\"254 722 000 111\"}",
 	    "/api/leads/%lld/", a);
@@ -1663,9 +1593,7 @@ START_TEST(leads_crud_phone_and_status)
 	ck_assert_int_eq(total(r), 1);
 	ck_assert_int_eq(jint(jat(items(r), 0), "id"), b);
 	it_free(r);
-	r = call_as("PATCH", tok, "{\"status\":\"hot\"}", "/api/leads/%lld/", a);
-	EXPECT_FIELD(r, "status");
-	it_free(r);
+	answers_field("status", "PATCH", tok, "{\"status\":\"hot\"}", "/api/leads/%lld/", a);
 
 	r = call_as("DELETE", tok, NULL, "/api/leads/%lld/", a);
 	EXPECT(r, 200);
@@ -1697,22 +1625,18 @@ START_TEST(access_roles_without_the_permission_are_403)
 	EXPECT(r, 200);
 	ck_assert_int_ge(total(r), 1);
 	it_free(r);
-	r = call_as("POST", sup, "{\"name\":\"Not allowed\"}", "/api/customers/");
-	EXPECT_ERROR(r, 403, "FORBIDDEN");
-	it_free(r);
+	answers_error(403, "FORBIDDEN", "POST", sup, "{\"name\":\"Not allowed\"}",
+	    "/api/customers/");
 	snprintf(body, sizeof(body), "{\"customer_id\":%lld,\"subtotal\":\"10.00\"}", cust);
-	r = call_as("POST", sup, body, "/api/billing/invoices/");
-	EXPECT_ERROR(r, 403, "FORBIDDEN");
-	it_free(r);
+	answers_error(403, "FORBIDDEN", "POST", sup, body, "/api/billing/invoices/");
 	ck_assert_int_eq(status_of("GET", sup, NULL, "/api/billing/invoices/"), 200);
 	ck_assert_int_eq(status_of("DELETE", sup, NULL, "/api/customers/%lld/", cust), 403);
 
 	r = call_as("GET", acc, NULL, "/api/billing/invoices/");
 	EXPECT(r, 200);
 	it_free(r);
-	r = call_as("POST", acc, "{\"name\":\"Not allowed\"}", "/api/customers/");
-	EXPECT_ERROR(r, 403, "FORBIDDEN");
-	it_free(r);
+	answers_error(403, "FORBIDDEN", "POST", acc, "{\"name\":\"Not allowed\"}",
+	    "/api/customers/");
 	/* what the accountant may do */
 	r = call_as("POST", acc, body, "/api/billing/invoices/");
 	EXPECT(r, 201);

@@ -427,9 +427,7 @@ START_TEST(auth_logout_ends_that_session_only)
 		mk_named(su, "lo", "support_staff", other, sizeof(other));
 		sess_login(&o, other, IT_PW);
 		snprintf(body, sizeof(body), "{\"refresh_token\":\"%s\"}", o.refresh);
-		r = call_as("POST", a.access, body, "/api/auth/logout/");
-		EXPECT_FIELD(r, "refresh_token");
-		it_free(r);
+		answers_field("refresh_token", "POST", a.access, body, "/api/auth/logout/");
 		ck_assert_int_eq(me_status(o.access), 200);
 	}
 }
@@ -472,19 +470,14 @@ START_TEST(auth_verify)
 	ck_assert(iso_time(it_str(r, "data/expires_at")) > time(NULL));
 	ck_assert_ptr_null(strstr(r->body, "password"));
 	it_free(r);
-	r = call_as("POST", NULL, "{\"token\":\"garbage.garbage.garbage\"}", "/api/auth/verify/");
-	EXPECT_ERROR(r, 401, "UNAUTHORIZED");
-	it_free(r);
-	r = call_as("POST", NULL, "{}", "/api/auth/verify/");
-	EXPECT_FIELD(r, "token");
-	it_free(r);
+	answers_error(401, "UNAUTHORIZED", "POST", NULL, "{\"token\":\"garbage.garbage.garbage\"}",
+	    "/api/auth/verify/");
+	answers_field("token", "POST", NULL, "{}", "/api/auth/verify/");
 	/* a logged-out token is no longer valid */
 	r = call_as("POST", s.access, "{}", "/api/auth/logout/");
 	EXPECT(r, 200);
 	it_free(r);
-	r = call_as("POST", NULL, body, "/api/auth/verify/");
-	EXPECT_ERROR(r, 401, "UNAUTHORIZED");
-	it_free(r);
+	answers_error(401, "UNAUTHORIZED", "POST", NULL, body, "/api/auth/verify/");
 }
 END_TEST
 
@@ -776,9 +769,7 @@ START_TEST(users_crud)
 	ck_assert_int_eq(it_bool(r, "success"), 1);
 	ck_assert(it_is_null(r, "data"));
 	it_free(r);
-	r = call_as("GET", su, NULL, "/api/auth/users/%lld/", id);
-	EXPECT_ERROR(r, 404, "NOT_FOUND");
-	it_free(r);
+	answers_error(404, "NOT_FOUND", "GET", su, NULL, "/api/auth/users/%lld/", id);
 	ck_assert_int_eq(status_of("DELETE", su, NULL, "/api/auth/users/%lld/", id), 404);
 	ck_assert_int_eq(me_status(tok), 401);
 	clear_attempts();
@@ -954,9 +945,7 @@ START_TEST(users_me_and_profile)
 	ck_assert(has_str(it_json(r, "data/permissions"), "locations.view_location"));
 	it_free(r);
 	/* no credential */
-	r = call_as("GET", NULL, NULL, "/api/auth/me/");
-	EXPECT_ERROR(r, 401, "UNAUTHORIZED");
-	it_free(r);
+	answers_error(401, "UNAUTHORIZED", "GET", NULL, NULL, "/api/auth/me/");
 }
 END_TEST
 
@@ -969,18 +958,15 @@ START_TEST(users_change_password)
 	mk_named(su, "cp", "support_staff", name, sizeof(name));
 	login_tok(name, IT_PW, tok);
 	clear_of_hour_end();
-	r = call_as("POST", tok, "{\"old_password\":\"not-the-password-1\",\"new_password\":\"" PW2 "\","
+	answers_field("old_password", "POST", tok,
+	    "{\"old_password\":\"not-the-password-1\",\"new_password\":\"" PW2 "\","
 	    "\"new_password_confirm\":\"" PW2 "\"}", "/api/auth/change-password/");
-	EXPECT_FIELD(r, "old_password");
-	it_free(r);
-	r = call_as("POST", tok, "{\"old_password\":\"" IT_PW "\",\"new_password\":\"" PW2 "\","
+	answers_field("new_password_confirm", "POST", tok,
+	    "{\"old_password\":\"" IT_PW "\",\"new_password\":\"" PW2 "\","
 	    "\"new_password_confirm\":\"Mismatch-99x\"}", "/api/auth/change-password/");
-	EXPECT_FIELD(r, "new_password_confirm");
-	it_free(r);
-	r = call_as("POST", tok, "{\"old_password\":\"" IT_PW "\",\"new_password\":\"short\","
+	answers_field("new_password", "POST", tok,
+	    "{\"old_password\":\"" IT_PW "\",\"new_password\":\"short\","
 	    "\"new_password_confirm\":\"short\"}", "/api/auth/change-password/");
-	EXPECT_FIELD(r, "new_password");
-	it_free(r);
 	r = call_as("POST", tok, "{\"old_password\":\"" IT_PW "\",\"new_password\":\"" PW2 "\","
 	    "\"new_password_confirm\":\"" PW2 "\"}", "/api/auth/change-password/");
 	EXPECT(r, 200);
@@ -1008,9 +994,7 @@ START_TEST(rbac_support_staff_is_forbidden_users)
 	admin_tok(su);
 	mk_named(su, "ss", "support_staff", name, sizeof(name));
 	login_tok(name, IT_PW, tok);
-	r = call_as("GET", tok, NULL, "/api/auth/users/");
-	EXPECT_ERROR(r, 403, "FORBIDDEN");
-	it_free(r);
+	answers_error(403, "FORBIDDEN", "GET", tok, NULL, "/api/auth/users/");
 	ck_assert_int_eq(status_of("GET", su, NULL, "/api/auth/users/"), 200);
 	ck_assert_int_eq(status_of("GET", tok, NULL, "/api/auth/roles/"), 403);
 	ck_assert_int_eq(status_of("GET", tok, NULL, "/api/audit/"), 403);
@@ -1050,7 +1034,6 @@ END_TEST
 START_TEST(rbac_user_type_ranks)
 {
 	char su[IT_TOK], adm[64], atok[IT_TOK], name[64], body[512];
-	struct resp *r;
 	long long admin2;
 
 	admin_tok(su);
@@ -1059,16 +1042,13 @@ START_TEST(rbac_user_type_ranks)
 	uniq(name, sizeof(name), "rk");
 	snprintf(body, sizeof(body), "{\"username\":\"%s\",\"password\":\"" IT_PW "\","
 	    "\"user_type\":\"super_admin\"}", name);
-	r = call_as("POST", atok, body, "/api/auth/users/");
-	EXPECT_FIELD(r, "user_type");
-	it_free(r);
+	answers_field("user_type", "POST", atok, body, "/api/auth/users/");
 	/* an admin may make admins and anything below */
 	admin2 = user_make(atok, name, "admin", NULL);
 	mk_named(atok, "rk", "support_staff", name, sizeof(name));
 	/* and not lift anyone, itself included, to super admin */
-	r = call_as("PATCH", atok, "{\"user_type\":\"super_admin\"}", "/api/auth/users/%lld/", admin2);
-	EXPECT_FIELD(r, "user_type");
-	it_free(r);
+	answers_field("user_type", "PATCH", atok, "{\"user_type\":\"super_admin\"}",
+	    "/api/auth/users/%lld/", admin2);
 	/* no handing out a role of more power (lower level) than one's own type */
 	{
 		char rname[64], body2[256];
@@ -1077,9 +1057,7 @@ START_TEST(rbac_user_type_ranks)
 		long long target = mk_named(su, "rk", "support_staff", name, sizeof(name));
 
 		snprintf(body2, sizeof(body2), "{\"user_id\":%lld,\"role_id\":%lld}", target, strong);
-		r = call_as("POST", atok, body2, "/api/auth/roles/assign/");
-		EXPECT_ERROR(r, 403, "FORBIDDEN");
-		it_free(r);
+		answers_error(403, "FORBIDDEN", "POST", atok, body2, "/api/auth/roles/assign/");
 		ck_assert_int_eq(assign(atok, target, equal, NULL), 200);
 		ck_assert_int_eq(assign(su, target, strong, NULL), 200);        /* a superuser may */
 	}
@@ -1089,15 +1067,13 @@ START_TEST(rbac_user_type_ranks)
 		long long self = it_int(me, "data/id");
 
 		it_free(me);
-		r = call_as("PATCH", atok, "{\"user_type\":\"support_staff\"}", "/api/auth/users/%lld/",
+		answers_field("user_type", "PATCH", atok, "{\"user_type\":\"support_staff\"}",
+		    "/api/auth/users/%lld/",
 		    self);
-		EXPECT_FIELD(r, "user_type");
-		it_free(r);
 	}
 	/* nobody changes who outranks them */
-	r = call_as("PATCH", atok, "{\"first_name\":\"X\"}", "/api/auth/users/1/");
-	EXPECT_ERROR(r, 403, "FORBIDDEN");
-	it_free(r);
+	answers_error(403, "FORBIDDEN", "PATCH", atok, "{\"first_name\":\"X\"}",
+	    "/api/auth/users/1/");
 	ck_assert_int_eq(status_of("DELETE", atok, NULL, "/api/auth/users/1/"), 403);
 }
 END_TEST
@@ -1158,9 +1134,7 @@ START_TEST(rbac_assign_grants_revoke_and_expiry)
 	ck_assert_int_eq(total(r), 1);
 	it_free(r);
 	/* revoking what is not held; no body at all */
-	r = call_as("POST", su, NULL, "/api/auth/roles/assign/");
-	EXPECT_FIELD(r, "user_id");
-	it_free(r);
+	answers_field("user_id", "POST", su, NULL, "/api/auth/roles/assign/");
 	ck_assert_int_eq(assign(su, uid, role, ",\"action\":\"revoke\""), 400);
 	ck_assert_int_eq(assign(su, uid, role, ",\"action\":\"steal\""), 400);
 
@@ -1219,9 +1193,8 @@ START_TEST(rbac_bulk_assign)
 	ck_assert_ptr_nonnull(find_int(r, "user_id", u1));
 	ck_assert_ptr_nonnull(find_int(r, "user_id", u2));
 	it_free(r);
-	r = call_as("POST", su, "{\"user_ids\":[],\"role_id\":1}", "/api/auth/roles/bulk-assign/");
-	EXPECT_FIELD(r, "user_ids");
-	it_free(r);
+	answers_field("user_ids", "POST", su, "{\"user_ids\":[],\"role_id\":1}",
+	    "/api/auth/roles/bulk-assign/");
 }
 END_TEST
 
@@ -1240,9 +1213,7 @@ START_TEST(rbac_max_assignments)
 		char body[128];
 
 		snprintf(body, sizeof(body), "{\"user_id\":%lld,\"role_id\":%lld}", u2, role);
-		r = call_as("POST", su, body, "/api/auth/roles/assign/");
-		EXPECT_FIELD(r, "role_id");
-		it_free(r);
+		answers_field("role_id", "POST", su, body, "/api/auth/roles/assign/");
 	}
 	ck_assert_int_eq(assign(su, u1, role, NULL), 200);      /* again: still one */
 	ck_assert_int_eq(assign(su, u1, role, ",\"action\":\"revoke\""), 200);
@@ -1306,13 +1277,10 @@ START_TEST(rbac_roles_crud)
 	it_free(r);
 	/* duplicate name, unknown permission */
 	snprintf(body, sizeof(body), "{\"name\":\"%s\"}", rname);
-	r = call_as("POST", su, body, "/api/auth/roles/");
-	EXPECT_FIELD(r, "name");
-	it_free(r);
-	r = call_as("POST", su, "{\"name\":\"never-made\",\"permission_ids\":[987654321]}",
+	answers_field("name", "POST", su, body, "/api/auth/roles/");
+	answers_field("permission_ids", "POST", su,
+	    "{\"name\":\"never-made\",\"permission_ids\":[987654321]}",
 	    "/api/auth/roles/");
-	EXPECT_FIELD(r, "permission_ids");
-	it_free(r);
 	ck_assert_int_eq(status_of("GET", su, NULL, "/api/auth/roles/?search=never-made"), 200);
 
 	/* the shipped roles: listed, read-only */
@@ -1331,12 +1299,9 @@ START_TEST(rbac_roles_crud)
 	ck_assert_ptr_nonnull(find_int(r, "id", shipped));
 	ck_assert_ptr_nonnull(find_int(r, "id", id));
 	it_free(r);
-	r = call_as("PATCH", su, "{\"display_name\":\"Hijacked\"}", "/api/auth/roles/%lld/", shipped);
-	EXPECT_ERROR(r, 403, "FORBIDDEN");
-	it_free(r);
-	r = call_as("DELETE", su, NULL, "/api/auth/roles/%lld/", shipped);
-	EXPECT_ERROR(r, 403, "FORBIDDEN");
-	it_free(r);
+	answers_error(403, "FORBIDDEN", "PATCH", su, "{\"display_name\":\"Hijacked\"}",
+	    "/api/auth/roles/%lld/", shipped);
+	answers_error(403, "FORBIDDEN", "DELETE", su, NULL, "/api/auth/roles/%lld/", shipped);
 	r = call_as("GET", su, NULL, "/api/auth/roles/%lld/", shipped);
 	EXPECT(r, 200);
 	ck_assert_str_eq(it_str(r, "data/display_name"), "Administrator");
@@ -1346,9 +1311,7 @@ START_TEST(rbac_roles_crud)
 	EXPECT(r, 200);
 	ck_assert(it_is_null(r, "data"));
 	it_free(r);
-	r = call_as("GET", su, NULL, "/api/auth/roles/%lld/", id);
-	EXPECT_ERROR(r, 404, "NOT_FOUND");
-	it_free(r);
+	answers_error(404, "NOT_FOUND", "GET", su, NULL, "/api/auth/roles/%lld/", id);
 }
 END_TEST
 
@@ -1370,9 +1333,7 @@ START_TEST(rbac_categories_and_custom_permissions)
 	ck_assert_int_eq(it_bool(r, "data/is_custom"), 1);
 	ck_assert_int_eq(it_int(r, "data/permissions_count"), 0);
 	it_free(r);
-	r = call_as("POST", su, body, "/api/auth/permission-categories/");
-	EXPECT_FIELD(r, "code");
-	it_free(r);
+	answers_field("code", "POST", su, body, "/api/auth/permission-categories/");
 	r = call_as("GET", su, NULL, "/api/auth/permission-categories/?page_size=100");
 	EXPECT(r, 200);
 	ck_assert_ptr_nonnull(find_int(r, "id", cat));
@@ -1389,14 +1350,10 @@ START_TEST(rbac_categories_and_custom_permissions)
 	ck_assert_int_eq(it_bool(r, "data/is_custom"), 1);
 	ck_assert_str_eq(it_str(r, "data/category"), code);
 	it_free(r);
-	r = call_as("POST", su, body, "/api/auth/custom-permissions/");
-	EXPECT_FIELD(r, "codename");
-	it_free(r);
-	r = call_as("POST", su,
+	answers_field("codename", "POST", su, body, "/api/auth/custom-permissions/");
+	answers_field("category_id", "POST", su,
 	    "{\"codename\":\"custom.orphan\",\"name\":\"x\",\"category_id\":987654321}",
 	    "/api/auth/custom-permissions/");
-	EXPECT_FIELD(r, "category_id");
-	it_free(r);
 
 	r = call_as("GET", su, NULL, "/api/auth/custom-permissions/?page_size=100");
 	EXPECT(r, 200);
@@ -1446,9 +1403,7 @@ START_TEST(rbac_groups_crud)
 	ck_assert_int_eq(jlen(it_json(r, "data/permission_ids")), 2);
 	ck_assert_int_eq(it_int(r, "data/members_count"), 0);
 	it_free(r);
-	r = call_as("POST", su, body, "/api/auth/groups/");
-	EXPECT_FIELD(r, "name");
-	it_free(r);
+	answers_field("name", "POST", su, body, "/api/auth/groups/");
 	r = call_as("GET", su, NULL, "/api/auth/groups/%lld/", id);
 	EXPECT(r, 200);
 	ck_assert(has_int(it_json(r, "data/permission_ids"), p1));
@@ -1663,9 +1618,7 @@ START_TEST(clients_delete_many)
 		EXPECT_ERROR(r, 401, "UNAUTHORIZED");
 		it_free(r);
 	}
-	r = call_as("DELETE", su, "{\"ids\":[\"x\"]}", "/api/auth/api-clients/");
-	EXPECT_FIELD(r, "ids");
-	it_free(r);
+	answers_field("ids", "DELETE", su, "{\"ids\":[\"x\"]}", "/api/auth/api-clients/");
 }
 END_TEST
 
@@ -1707,9 +1660,7 @@ START_TEST(tenants_crud)
 	ck_assert_int_eq(it_bool(r, "data/allow_registration"), 0);
 	it_free(r);
 	/* duplicate code */
-	r = call_as("POST", su, body, "/api/tenants/");
-	EXPECT_FIELD(r, "code");
-	it_free(r);
+	answers_field("code", "POST", su, body, "/api/tenants/");
 
 	r = call_as("GET", su, NULL, "/api/tenants/?page_size=100");
 	EXPECT(r, 200);
@@ -1764,9 +1715,7 @@ START_TEST(tenants_crud)
 
 		snprintf(b2, sizeof(b2), "{\"username\":\"%s\",\"password\":\"" IT_PW "\","
 		    "\"tenant_id\":%lld}", uniq(name, sizeof(name), "tu"), id);
-		r = call_as("POST", su, b2, "/api/auth/users/");
-		EXPECT_FIELD(r, "non_field_errors");
-		it_free(r);
+		answers_field("non_field_errors", "POST", su, b2, "/api/auth/users/");
 	}
 
 	ck_assert_int_eq(status_of("DELETE", su, NULL, "/api/tenants/1/"), 409);   /* its own */
@@ -1774,9 +1723,7 @@ START_TEST(tenants_crud)
 	EXPECT(r, 200);
 	ck_assert(it_is_null(r, "data"));
 	it_free(r);
-	r = call_as("GET", su, NULL, "/api/tenants/%lld/", id);
-	EXPECT_ERROR(r, 404, "NOT_FOUND");
-	it_free(r);
+	answers_error(404, "NOT_FOUND", "GET", su, NULL, "/api/tenants/%lld/", id);
 	ck_assert_int_eq(status_of("GET", su, NULL, "/api/tenants/%lld/stats/", id), 404);
 	ck_assert_int_eq(status_of("PATCH", su, "{\"name\":\"x\"}", "/api/tenants/%lld/", id), 404);
 	r = call_as("GET", su, NULL, "/api/tenants/?page_size=100");
@@ -1788,9 +1735,7 @@ START_TEST(tenants_crud)
 
 		snprintf(extra, sizeof(extra), "{\"username\":\"%s\",\"password\":\"" IT_PW "\","
 		    "\"tenant_id\":%lld}", uniq(name, sizeof(name), "tu"), id);
-		r = call_as("POST", su, extra, "/api/auth/users/");
-		EXPECT_FIELD(r, "tenant_id");
-		it_free(r);
+		answers_field("tenant_id", "POST", su, extra, "/api/auth/users/");
 	}
 }
 END_TEST
@@ -1913,24 +1858,18 @@ START_TEST(isolation_tenant_admin_is_made_by_super_admin_only)
 	login_tok(adm, IT_PW, atok);
 	snprintf(body, sizeof(body), "{\"username\":\"%s\",\"password\":\"" IT_PW "\",\"tenant_id\":%lld}",
 	    uniq(name, sizeof(name), "ib"), b.id);
-	r = call_as("POST", atok, body, "/api/auth/users/");
-	EXPECT_FIELD(r, "tenant_id");
-	it_free(r);
+	answers_field("tenant_id", "POST", atok, body, "/api/auth/users/");
 	/* nor B's admin in tenant 1 */
 	snprintf(body, sizeof(body), "{\"username\":\"%s\",\"password\":\"" IT_PW "\",\"tenant_id\":1}",
 	    uniq(name, sizeof(name), "ib"));
-	r = call_as("POST", b.tok, body, "/api/auth/users/");
-	EXPECT_FIELD(r, "tenant_id");
-	it_free(r);
+	answers_field("tenant_id", "POST", b.tok, body, "/api/auth/users/");
 	r = call_as("GET", su, NULL, "/api/auth/users/?search=%s", name);
 	ck_assert_int_eq(total(r), 0);
 	it_free(r);
 	/* unknown tenant */
 	snprintf(body, sizeof(body), "{\"username\":\"%s\",\"password\":\"" IT_PW "\","
 	    "\"tenant_id\":987654321}", name);
-	r = call_as("POST", su, body, "/api/auth/users/");
-	EXPECT_FIELD(r, "tenant_id");
-	it_free(r);
+	answers_field("tenant_id", "POST", su, body, "/api/auth/users/");
 }
 END_TEST
 
@@ -2080,9 +2019,8 @@ START_TEST(isolation_lists_searches_and_filters)
 	ck_assert_int_eq(total(r), 1);
 	ck_assert_int_eq(jint(jat(items(r), 0), "id"), w.b.id);
 	it_free(r);
-	r = call_as("POST", bt, "{\"name\":\"Rogue\",\"code\":\"rogue\"}", "/api/tenants/");
-	EXPECT_ERROR(r, 403, "FORBIDDEN");
-	it_free(r);
+	answers_error(403, "FORBIDDEN", "POST", bt, "{\"name\":\"Rogue\",\"code\":\"rogue\"}",
+	    "/api/tenants/");
 	/* the dashboard counts B only */
 	r = call_as("GET", bt, NULL, "/api/auth/dashboard/stats/");
 	EXPECT(r, 200);
@@ -2103,16 +2041,12 @@ START_TEST(isolation_no_references_across_tenants)
 	bu = mk_named(w.b.tok, "bu", "support_staff", name, sizeof(name));
 	/* B assigns A's role; B assigns to A's user */
 	snprintf(body, sizeof(body), "{\"user_id\":%lld,\"role_id\":%lld}", bu, w.a_role);
-	r = call_as("POST", w.b.tok, body, "/api/auth/roles/assign/");
-	EXPECT_FIELD(r, "role_id");
-	it_free(r);
+	answers_field("role_id", "POST", w.b.tok, body, "/api/auth/roles/assign/");
 	{
 		long long brole = mk_role(w.b.tok, uniq(name, sizeof(name), "brole"), NULL);
 
 		snprintf(body, sizeof(body), "{\"user_id\":%lld,\"role_id\":%lld}", w.a_user, brole);
-		r = call_as("POST", w.b.tok, body, "/api/auth/roles/assign/");
-		EXPECT_FIELD(r, "user_id");
-		it_free(r);
+		answers_field("user_id", "POST", w.b.tok, body, "/api/auth/roles/assign/");
 		snprintf(body, sizeof(body), "{\"user_ids\":[%lld],\"role_id\":%lld}", w.a_user, brole);
 		r = call_as("POST", w.b.tok, body, "/api/auth/roles/bulk-assign/");
 		EXPECT(r, 200);
@@ -2124,26 +2058,16 @@ START_TEST(isolation_no_references_across_tenants)
 	snprintf(body, sizeof(body), "{\"username\":\"%s\",\"password\":\"" IT_PW "\","
 	    "\"user_type\":\"field_staff\",\"parent_id\":%lld}", uniq(name, sizeof(name), "bu"),
 	    w.a_user);
-	r = call_as("POST", w.b.tok, body, "/api/auth/users/");
-	EXPECT_FIELD(r, "parent_id");
-	it_free(r);
+	answers_field("parent_id", "POST", w.b.tok, body, "/api/auth/users/");
 	snprintf(body, sizeof(body), "{\"parent_id\":%lld}", w.a_user);
-	r = call_as("PATCH", w.b.tok, body, "/api/auth/users/%lld/", bu);
-	EXPECT_FIELD(r, "parent_id");
-	it_free(r);
+	answers_field("parent_id", "PATCH", w.b.tok, body, "/api/auth/users/%lld/", bu);
 	snprintf(body, sizeof(body), "{\"name\":\"%s\",\"permission_ids\":[%lld]}",
 	    uniq(name, sizeof(name), "brole"), w.a_perm);
-	r = call_as("POST", w.b.tok, body, "/api/auth/roles/");
-	EXPECT_FIELD(r, "permission_ids");
-	it_free(r);
-	r = call_as("POST", w.b.tok, body, "/api/auth/groups/");
-	EXPECT_FIELD(r, "permission_ids");
-	it_free(r);
+	answers_field("permission_ids", "POST", w.b.tok, body, "/api/auth/roles/");
+	answers_field("permission_ids", "POST", w.b.tok, body, "/api/auth/groups/");
 	snprintf(body, sizeof(body), "{\"codename\":\"b.%s\",\"name\":\"B\",\"category_id\":%lld}",
 	    uniq(name, sizeof(name), "bp"), w.a_cat);
-	r = call_as("POST", w.b.tok, body, "/api/auth/custom-permissions/");
-	EXPECT_FIELD(r, "category_id");
-	it_free(r);
+	answers_field("category_id", "POST", w.b.tok, body, "/api/auth/custom-permissions/");
 	/* the same names are B's own to use */
 	snprintf(body, sizeof(body), "{\"name\":\"%s\"}", w.a_role_name);
 	r = call_as("POST", w.b.tok, body, "/api/auth/roles/");
@@ -2169,12 +2093,8 @@ START_TEST(isolation_tenant_a_admin_cannot_see_b)
 	EXPECT(r, 200);
 	ck_assert_ptr_null(find_int(r, "id", w.b.admin_id));
 	it_free(r);
-	r = call_as("GET", atok, NULL, "/api/auth/users/%lld/", w.b.admin_id);
-	EXPECT_ERROR(r, 404, "NOT_FOUND");
-	it_free(r);
-	r = call_as("GET", atok, NULL, "/api/tenants/%lld/", w.b.id);
-	EXPECT_ERROR(r, 404, "NOT_FOUND");
-	it_free(r);
+	answers_error(404, "NOT_FOUND", "GET", atok, NULL, "/api/auth/users/%lld/", w.b.admin_id);
+	answers_error(404, "NOT_FOUND", "GET", atok, NULL, "/api/tenants/%lld/", w.b.id);
 	r = call_as("GET", atok, NULL, "/api/tenants/");
 	EXPECT(r, 200);
 	ck_assert_int_eq(total(r), 1);
@@ -2261,9 +2181,7 @@ START_TEST(register_follows_allow_registration)
 
 		snprintf(body, sizeof(body), "{\"username\":\"%s\",\"password\":\"" IT_PW "\","
 		    "\"password_confirm\":\"nope-nope-1\"}", uniq(name, sizeof(name), "rg"));
-		r = call_as("POST", NULL, body, "/api/auth/register/");
-		EXPECT_FIELD(r, "password_confirm");
-		it_free(r);
+		answers_field("password_confirm", "POST", NULL, body, "/api/auth/register/");
 	}
 
 	r = call_as("PATCH", su, "{\"allow_registration\":false}", "/api/tenants/1/");
@@ -2380,9 +2298,7 @@ START_TEST(locations_districts_and_thanas)
 	EXPECT(r, 200);
 	ck_assert_str_eq(jstr(jat(items(r), 0), "name"), first);
 	it_free(r);
-	r = call_as("GET", su, NULL, "/api/locations/districts/?ordering=password");
-	EXPECT_FIELD(r, "ordering");
-	it_free(r);
+	answers_field("ordering", "GET", su, NULL, "/api/locations/districts/?ordering=password");
 
 	r = call_as("GET", su, NULL, "/api/locations/districts/%lld/", did);
 	EXPECT(r, 200);
