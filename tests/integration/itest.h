@@ -175,8 +175,10 @@ yajl_val     find_by(yajl_val a, const char *key, const char *v);  /* a's item w
 void         expect_req(struct misses *m, const char *tok, const char *method,
     const char *path, const char *body, long st, const char *field);
 void         expect_no_500(int min);
-/* a request (as call_as) that must answer EXPECT_ERROR(st, code), or a
- * 400 VALIDATION_ERROR naming field (EXPECT_FIELD) */
+/* a request (as call_as) that must answer status st; EXPECT_ERROR(st, code);
+ * a 400 VALIDATION_ERROR naming field (EXPECT_FIELD) */
+void         answers(int st, const char *method, const char *tok, const char *body,
+    const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 void         answers_error(int st, const char *code, const char *method, const char *tok,
     const char *body, const char *fmt, ...) __attribute__((format(printf, 6, 7)));
 void         answers_field(const char *field, const char *method, const char *tok,

@@ -437,15 +437,12 @@ START_TEST(auth_logout_all_devices)
 {
 	char su[IT_TOK], name[64];
 	struct sess a, b;
-	struct resp *r;
 
 	admin_tok(su);
 	mk_named(su, "la", "support_staff", name, sizeof(name));
 	sess_login(&a, name, IT_PW);
 	sess_login(&b, name, IT_PW);
-	r = call_as("POST", a.access, "{\"logout_all_devices\":true}", "/api/auth/logout/");
-	EXPECT(r, 200);
-	it_free(r);
+	answers(200, "POST", a.access, "{\"logout_all_devices\":true}", "/api/auth/logout/");
 	ck_assert_int_eq(me_status(a.access), 401);
 	ck_assert_int_eq(me_status(b.access), 401);
 	ck_assert_int_eq(refresh_status(a.refresh, NULL), 401);
@@ -474,9 +471,7 @@ START_TEST(auth_verify)
 	    "/api/auth/verify/");
 	answers_field("token", "POST", NULL, "{}", "/api/auth/verify/");
 	/* a logged-out token is no longer valid */
-	r = call_as("POST", s.access, "{}", "/api/auth/logout/");
-	EXPECT(r, 200);
-	it_free(r);
+	answers(200, "POST", s.access, "{}", "/api/auth/logout/");
 	answers_error(401, "UNAUTHORIZED", "POST", NULL, body, "/api/auth/verify/");
 }
 END_TEST
@@ -564,9 +559,7 @@ START_TEST(throttle_three_password_changes_an_hour)
 	for (int i = 0; i < 3; i++) {
 		snprintf(body, sizeof(body), "{\"old_password\":\"%s\",\"new_password\":\"%s\","
 		    "\"new_password_confirm\":\"%s\"}", pw[i], pw[i + 1], pw[i + 1]);
-		r = call_as("POST", tok, body, "/api/auth/change-password/");
-		EXPECT(r, 200);
-		it_free(r);
+		answers(200, "POST", tok, body, "/api/auth/change-password/");
 	}
 	snprintf(body, sizeof(body), "{\"old_password\":\"%s\",\"new_password\":\"%s\","
 	    "\"new_password_confirm\":\"%s\"}", pw[3], pw[4], pw[4]);
@@ -796,9 +789,7 @@ START_TEST(users_crud)
 		clear_attempts();
 		EXPECT_ERROR(r, 401, "UNAUTHORIZED");
 		it_free(r);
-		r = call_as("PATCH", su, "{\"is_active\":true}", "/api/auth/users/%lld/", id);
-		EXPECT(r, 200);
-		it_free(r);
+		answers(200, "PATCH", su, "{\"is_active\":true}", "/api/auth/users/%lld/", id);
 		sess_login(&s, name, IT_PW);
 	}
 }
@@ -1145,13 +1136,9 @@ START_TEST(rbac_assign_grants_revoke_and_expiry)
 	ck_assert_int_eq(status_of("GET", tok, NULL, "/api/auth/users/"), 200);
 	ck_assert_int_eq(assign(su, uid, role, ",\"expires_at\":\"someday\""), 400);
 	/* a role switched off grants nothing; switched on again, it does */
-	r = call_as("PATCH", su, "{\"is_active\":false}", "/api/auth/roles/%lld/", role);
-	EXPECT(r, 200);
-	it_free(r);
+	answers(200, "PATCH", su, "{\"is_active\":false}", "/api/auth/roles/%lld/", role);
 	ck_assert_int_eq(status_of("GET", tok, NULL, "/api/auth/users/"), 403);
-	r = call_as("PATCH", su, "{\"is_active\":true}", "/api/auth/roles/%lld/", role);
-	EXPECT(r, 200);
-	it_free(r);
+	answers(200, "PATCH", su, "{\"is_active\":true}", "/api/auth/roles/%lld/", role);
 	ck_assert_int_eq(status_of("GET", tok, NULL, "/api/auth/users/"), 200);
 	/* unknown user and role */
 	ck_assert_int_eq(assign(su, 999999999, role, NULL), 400);
@@ -1558,9 +1545,7 @@ START_TEST(clients_key_shown_once_and_scoped)
 	EXPECT(r, 200);
 	it_free(r);
 	snprintf(body, sizeof(body), "{\"id\":%lld,\"scopes\":[\"roles.view_role\"]}", id);
-	r = call_as("POST", su, body, "/api/auth/api-clients/");
-	EXPECT(r, 200);
-	it_free(r);
+	answers(200, "POST", su, body, "/api/auth/api-clients/");
 	r = call_key("GET", key, NULL, "/api/auth/roles/");
 	EXPECT(r, 200);
 	it_free(r);
@@ -1568,20 +1553,14 @@ START_TEST(clients_key_shown_once_and_scoped)
 	EXPECT_ERROR(r, 403, "FORBIDDEN");
 	it_free(r);
 	snprintf(body, sizeof(body), "{\"id\":%lld,\"is_active\":false}", id);
-	r = call_as("POST", su, body, "/api/auth/api-clients/");
-	EXPECT(r, 200);
-	it_free(r);
+	answers(200, "POST", su, body, "/api/auth/api-clients/");
 	r = call_key("GET", key, NULL, "/api/auth/roles/");
 	EXPECT_ERROR(r, 401, "UNAUTHORIZED");
 	it_free(r);
 	snprintf(body, sizeof(body), "{\"id\":%lld,\"is_active\":true}", id);
-	r = call_as("POST", su, body, "/api/auth/api-clients/");
-	EXPECT(r, 200);
-	it_free(r);
+	answers(200, "POST", su, body, "/api/auth/api-clients/");
 	/* revoked, it is dead */
-	r = call_as("DELETE", su, NULL, "/api/auth/api-clients/%lld/", id);
-	EXPECT(r, 200);
-	it_free(r);
+	answers(200, "DELETE", su, NULL, "/api/auth/api-clients/%lld/", id);
 	r = call_key("GET", key, NULL, "/api/auth/users/");
 	EXPECT_ERROR(r, 401, "UNAUTHORIZED");
 	it_free(r);
@@ -1758,9 +1737,7 @@ START_TEST(tenants_deleted_or_inactive_tenant_shuts_out_its_users)
 	EXPECT(r, 201);
 	snprintf(key, sizeof(key), "%s", it_str(r, "data/api_key"));
 	it_free(r);
-	r = call_as("DELETE", su, NULL, "/api/tenants/%lld/", del.id);
-	EXPECT(r, 200);
-	it_free(r);
+	answers(200, "DELETE", su, NULL, "/api/tenants/%lld/", del.id);
 	r = call_as("PATCH", su, "{\"is_active\":false}", "/api/tenants/%lld/", off.id);
 	EXPECT(r, 200);
 	ck_assert_int_eq(it_bool(r, "data/is_active"), 0);
@@ -2070,9 +2047,7 @@ START_TEST(isolation_no_references_across_tenants)
 	answers_field("category_id", "POST", w.b.tok, body, "/api/auth/custom-permissions/");
 	/* the same names are B's own to use */
 	snprintf(body, sizeof(body), "{\"name\":\"%s\"}", w.a_role_name);
-	r = call_as("POST", w.b.tok, body, "/api/auth/roles/");
-	EXPECT(r, 201);
-	it_free(r);
+	answers(201, "POST", w.b.tok, body, "/api/auth/roles/");
 }
 END_TEST
 
@@ -2101,9 +2076,7 @@ START_TEST(isolation_tenant_a_admin_cannot_see_b)
 	ck_assert_int_eq(jint(jat(items(r), 0), "id"), 1);
 	it_free(r);
 	/* the super admin sees both tenants (but users of its own only) */
-	r = call_as("GET", w.su, NULL, "/api/tenants/%lld/", w.b.id);
-	EXPECT(r, 200);
-	it_free(r);
+	answers(200, "GET", w.su, NULL, "/api/tenants/%lld/", w.b.id);
 	r = call_as("GET", w.su, NULL, "/api/auth/users/?search=%s", w.b.admin);
 	EXPECT(r, 200);
 	ck_assert_int_eq(total(r), 0);
@@ -2501,9 +2474,7 @@ START_TEST(dashboard_stats_count_what_was_made)
 	mk_role(c.tok, uniq(name, sizeof(name), "dr"), ",\"is_active\":false");
 	snprintf(body, sizeof(body), "{\"codename\":\"c.%s\",\"name\":\"C only\"}",
 	    uniq(name, sizeof(name), "dp"));
-	r = call_as("POST", c.tok, body, "/api/auth/custom-permissions/");
-	EXPECT(r, 201);
-	it_free(r);
+	answers(201, "POST", c.tok, body, "/api/auth/custom-permissions/");
 
 	r = call_as("GET", c.tok, NULL, "/api/auth/dashboard/stats/");
 	EXPECT(r, 200);
