@@ -179,6 +179,9 @@ void         expect_no_500(int min);
  * a 400 VALIDATION_ERROR naming field (EXPECT_FIELD) */
 void         answers(int st, const char *method, const char *tok, const char *body,
     const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+/* GET a list: 200 with n items in all; the answer, to free */
+struct resp *listing(long long n, const char *tok, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 void         answers_error(int st, const char *code, const char *method, const char *tok,
     const char *body, const char *fmt, ...) __attribute__((format(printf, 6, 7)));
 void         answers_field(const char *field, const char *method, const char *tok,

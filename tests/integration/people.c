@@ -310,3 +310,21 @@ answers_field(const char *field, const char *method, const char *tok, const char
 	vanswers(400, "VALIDATION_ERROR", field, method, tok, body, fmt, ap);
 	va_end(ap);
 }
+
+/* GET a list as tok: 200 with n items in all (pagination/total_items); the
+ * answer, to free. */
+struct resp *
+listing(long long n, const char *tok, const char *fmt, ...)
+{
+	char path[4096];
+	struct resp *r;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(path, sizeof(path), fmt, ap);
+	va_end(ap);
+	r = call_as("GET", tok, NULL, "%s", path);
+	ck_assert_msg(r->status == 200 && total(r) == n, "GET %s: HTTP %ld with %lld items, "
+	    "expected 200 with %lld: %.900s", path, r->status, total(r), n, r->body);
+	return r;
+}

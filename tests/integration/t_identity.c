@@ -670,10 +670,7 @@ START_TEST(users_create_validation)
 	    name, 999999);
 	TRY("username", "{\"email\":\"%s@example.org\",\"password\":\"" IT_PW "\"}", name);
 	/* none of those made the user */
-	r = call_as("GET", su, NULL, "/api/auth/users/?search=%s", name);
-	EXPECT(r, 200);
-	ck_assert_int_eq(total(r), 0);
-	it_free(r);
+	it_free(listing(0, su, "/api/auth/users/?search=%s", name));
 	/* duplicates */
 	user_make(su, name, "support_staff", NULL);
 	TRY("username", "{\"username\":\"%s\",\"password\":\"" IT_PW "\"}", name);
@@ -832,16 +829,12 @@ START_TEST(users_list_search_filter_order_page)
 		snprintf(up, sizeof(up), "%s", pre);
 		for (char *p = up; *p; p++)
 			*p = (char)toupper((unsigned char)*p);
-		r = call_as("GET", su, NULL, "/api/auth/users/?search=%sB%%40example.org", up);
-		EXPECT(r, 200);
-		ck_assert_int_eq(total(r), 1);
+		r = listing(1, su, "/api/auth/users/?search=%sB%%40example.org", up);
 		ck_assert_int_eq(jint(jat(items(r), 0), "id"), ids[1]);
 		it_free(r);
 	}
 
-	r = call_as("GET", su, NULL, "/api/auth/users/?search=%s&user_type=accountant", pre);
-	EXPECT(r, 200);
-	ck_assert_int_eq(total(r), 2);
+	r = listing(2, su, "/api/auth/users/?search=%s&user_type=accountant", pre);
 	a = items(r);
 	for (size_t i = 0; i < jlen(a); i++)
 		ck_assert_str_eq(jstr(jat(a, i), "user_type"), "accountant");
@@ -1100,9 +1093,7 @@ START_TEST(rbac_assign_grants_revoke_and_expiry)
 	r = call_as("GET", tok, NULL, "/api/auth/me/permissions/");
 	ck_assert(has_str(it_json(r, "data/permissions"), "users.view_user"));
 	it_free(r);
-	r = call_as("GET", su, NULL, "/api/auth/user-roles/?user_id=%lld", uid);
-	EXPECT(r, 200);
-	ck_assert_int_eq(total(r), 1);
+	r = listing(1, su, "/api/auth/user-roles/?user_id=%lld", uid);
 	it = jat(items(r), 0);
 	ck_assert_int_eq(jint(it, "role_id"), role);
 	ck_assert_int_eq(jint(it, "user_id"), uid);
@@ -1120,10 +1111,7 @@ START_TEST(rbac_assign_grants_revoke_and_expiry)
 
 	ck_assert_int_eq(assign(su, uid, role, ",\"action\":\"revoke\""), 200);
 	ck_assert_int_eq(status_of("GET", tok, NULL, "/api/auth/users/"), 403);
-	r = call_as("GET", su, NULL, "/api/auth/user-roles/?user_id=%lld&is_active=false", uid);
-	EXPECT(r, 200);
-	ck_assert_int_eq(total(r), 1);
-	it_free(r);
+	it_free(listing(1, su, "/api/auth/user-roles/?user_id=%lld&is_active=false", uid));
 	/* revoking what is not held; no body at all */
 	answers_field("user_id", "POST", su, NULL, "/api/auth/roles/assign/");
 	ck_assert_int_eq(assign(su, uid, role, ",\"action\":\"revoke\""), 400);
@@ -1174,9 +1162,7 @@ START_TEST(rbac_bulk_assign)
 	ck_assert_int_eq(jbool(jat(res, 2), "success"), 0);
 	ck_assert_ptr_nonnull(jstr(jat(res, 2), "error"));
 	it_free(r);
-	r = call_as("GET", su, NULL, "/api/auth/user-roles/?role_id=%lld", role);
-	EXPECT(r, 200);
-	ck_assert_int_eq(total(r), 2);
+	r = listing(2, su, "/api/auth/user-roles/?role_id=%lld", role);
 	ck_assert_ptr_nonnull(find_int(r, "user_id", u1));
 	ck_assert_ptr_nonnull(find_int(r, "user_id", u2));
 	it_free(r);
@@ -1271,9 +1257,7 @@ START_TEST(rbac_roles_crud)
 	ck_assert_int_eq(status_of("GET", su, NULL, "/api/auth/roles/?search=never-made"), 200);
 
 	/* the shipped roles: listed, read-only */
-	r = call_as("GET", su, NULL, "/api/auth/roles/?is_system=true&page_size=100");
-	EXPECT(r, 200);
-	ck_assert_int_eq(total(r), 10);
+	r = listing(10, su, "/api/auth/roles/?is_system=true&page_size=100");
 	a = items(r);
 	for (size_t i = 0; i < jlen(a); i++)
 		ck_assert_int_eq(jbool(jat(a, i), "is_system"), 1);
@@ -1356,9 +1340,8 @@ START_TEST(rbac_categories_and_custom_permissions)
 	ck_assert_ptr_nonnull(find_int(r, "id", perm));
 	ck_assert_ptr_nonnull(find_str(r, "codename", "users.view_user"));
 	it_free(r);
-	r = call_as("GET", su, NULL, "/api/auth/permissions/?is_custom=false&page_size=100");
-	EXPECT(r, 200);
-	ck_assert_int_eq(total(r), db_do("SELECT COUNT(*) FROM permissions WHERE tenant_id IS NULL"));
+	r = listing(db_do("SELECT COUNT(*) FROM permissions WHERE tenant_id IS NULL"), su,
+	    "/api/auth/permissions/?is_custom=false&page_size=100");
 	ck_assert_ptr_null(find_int(r, "id", perm));
 	it_free(r);
 	r = call_as("GET", su, NULL, "/api/auth/permission-categories/?search=%s", code);
@@ -1406,9 +1389,7 @@ START_TEST(rbac_groups_crud)
 	EXPECT(r, 200);
 	ck_assert(has_int(it_json(r, "data/permission_ids"), p2));
 	it_free(r);
-	r = call_as("GET", su, NULL, "/api/auth/groups/?search=%s", gname);
-	EXPECT(r, 200);
-	ck_assert_int_eq(total(r), 1);
+	r = listing(1, su, "/api/auth/groups/?search=%s", gname);
 	ck_assert_int_eq(jint(jat(items(r), 0), "id"), id);
 	it_free(r);
 	r = call_as("DELETE", su, NULL, "/api/auth/groups/%lld/", id);
@@ -1448,9 +1429,7 @@ START_TEST(rbac_reseller_sees_and_manages_its_own_tree)
 	EXPECT_FIELD(r, "user_type");                   /* its own rank: no */
 	it_free(r);
 	/* it sees itself and its account only */
-	r = call_as("GET", rtok, NULL, "/api/auth/users/?page_size=100");
-	EXPECT(r, 200);
-	ck_assert_int_eq(total(r), 2);
+	r = listing(2, rtok, "/api/auth/users/?page_size=100");
 	ck_assert_ptr_nonnull(find_int(r, "id", rid));
 	ck_assert_ptr_nonnull(find_int(r, "id", child));
 	it_free(r);
@@ -1501,9 +1480,7 @@ START_TEST(clients_key_shown_once_and_scoped)
 	ck_assert_ptr_null(strstr(r->body, key + 13));
 	ck_assert_ptr_null(strstr(r->body, "key_hash"));
 	it_free(r);
-	r = call_as("GET", su, NULL, "/api/auth/api-clients/?search=%s", cname);
-	EXPECT(r, 200);
-	ck_assert_int_eq(total(r), 1);
+	r = listing(1, su, "/api/auth/api-clients/?search=%s", cname);
 	ck_assert_ptr_null(strstr(r->body, key + 13));
 	it_free(r);
 
@@ -1956,19 +1933,12 @@ START_TEST(isolation_lists_searches_and_filters)
 	NONE("/api/tenants/?search=default");
 #undef NONE
 	/* its user list is its admin alone */
-	r = call_as("GET", bt, NULL, "/api/auth/users/?page_size=100");
-	EXPECT(r, 200);
-	ck_assert_int_eq(total(r), 1);
+	r = listing(1, bt, "/api/auth/users/?page_size=100");
 	ck_assert_int_eq(jint(jat(items(r), 0), "id"), w.b.admin_id);
 	it_free(r);
-	r = call_as("GET", bt, NULL, "/api/auth/users/?user_type=admin");
-	EXPECT(r, 200);
-	ck_assert_int_eq(total(r), 1);
-	it_free(r);
+	it_free(listing(1, bt, "/api/auth/users/?user_type=admin"));
 	/* roles: the shipped ones only */
-	r = call_as("GET", bt, NULL, "/api/auth/roles/?page_size=100");
-	EXPECT(r, 200);
-	ck_assert_int_eq(total(r), 10);
+	r = listing(10, bt, "/api/auth/roles/?page_size=100");
 	a = items(r);
 	for (size_t i = 0; i < jlen(a); i++)
 		ck_assert_int_eq(jbool(jat(a, i), "is_system"), 1);
@@ -1991,9 +1961,7 @@ START_TEST(isolation_lists_searches_and_filters)
 		it_free(r);
 	}
 	/* tenants: its own only; no new ones */
-	r = call_as("GET", bt, NULL, "/api/tenants/");
-	EXPECT(r, 200);
-	ck_assert_int_eq(total(r), 1);
+	r = listing(1, bt, "/api/tenants/");
 	ck_assert_int_eq(jint(jat(items(r), 0), "id"), w.b.id);
 	it_free(r);
 	answers_error(403, "FORBIDDEN", "POST", bt, "{\"name\":\"Rogue\",\"code\":\"rogue\"}",
@@ -2060,27 +2028,19 @@ START_TEST(isolation_tenant_a_admin_cannot_see_b)
 	world_make(&w);
 	mk_named(w.su, "aa", "admin", adm, sizeof(adm));
 	login_tok(adm, IT_PW, atok);
-	r = call_as("GET", atok, NULL, "/api/auth/users/?search=%s", w.b.admin);
-	EXPECT(r, 200);
-	ck_assert_int_eq(total(r), 0);
-	it_free(r);
+	it_free(listing(0, atok, "/api/auth/users/?search=%s", w.b.admin));
 	r = call_as("GET", atok, NULL, "/api/auth/users/?page_size=100&ordering=-id");
 	EXPECT(r, 200);
 	ck_assert_ptr_null(find_int(r, "id", w.b.admin_id));
 	it_free(r);
 	answers_error(404, "NOT_FOUND", "GET", atok, NULL, "/api/auth/users/%lld/", w.b.admin_id);
 	answers_error(404, "NOT_FOUND", "GET", atok, NULL, "/api/tenants/%lld/", w.b.id);
-	r = call_as("GET", atok, NULL, "/api/tenants/");
-	EXPECT(r, 200);
-	ck_assert_int_eq(total(r), 1);
+	r = listing(1, atok, "/api/tenants/");
 	ck_assert_int_eq(jint(jat(items(r), 0), "id"), 1);
 	it_free(r);
 	/* the super admin sees both tenants (but users of its own only) */
 	answers(200, "GET", w.su, NULL, "/api/tenants/%lld/", w.b.id);
-	r = call_as("GET", w.su, NULL, "/api/auth/users/?search=%s", w.b.admin);
-	EXPECT(r, 200);
-	ck_assert_int_eq(total(r), 0);
-	it_free(r);
+	it_free(listing(0, w.su, "/api/auth/users/?search=%s", w.b.admin));
 }
 END_TEST
 
@@ -2256,10 +2216,7 @@ START_TEST(locations_districts_and_thanas)
 	for (size_t i = 0; i < jlen(a); i++)
 		ck_assert_int_eq(jint(jat(a, i), "district_id"), did);
 	it_free(r);
-	r = call_as("GET", su, NULL, "/api/locations/thanas/?district_id=%lld&page_size=1", did);
-	EXPECT(r, 200);
-	ck_assert_int_eq(total(r), nthanas);
-	it_free(r);
+	it_free(listing(nthanas, su, "/api/locations/thanas/?district_id=%lld&page_size=1", did));
 
 	/* ordering */
 	r = call_as("GET", su, NULL, "/api/locations/districts/?ordering=name&page_size=100");
@@ -2279,9 +2236,7 @@ START_TEST(locations_districts_and_thanas)
 	it_free(r);
 	ck_assert_int_eq(status_of("GET", su, NULL, "/api/locations/districts/987654/"), 404);
 	ck_assert_int_eq(status_of("GET", su, NULL, "/api/locations/districts/987654/thanas/"), 404);
-	r = call_as("GET", su, NULL, "/api/locations/divisions/?page_size=100");
-	EXPECT(r, 200);
-	ck_assert_int_eq(total(r), 8);
+	r = listing(8, su, "/api/locations/divisions/?page_size=100");
 	ck_assert_ptr_nonnull(find_str(r, "name", "Dhaka"));
 	it_free(r);
 }
@@ -2350,15 +2305,10 @@ START_TEST(audit_records_changes_and_logins)
 		}
 	}
 	it_free(r);
-	r = call_as("GET", su, NULL, "/api/audit/?action=create&object_type=user&search=%s", name);
-	EXPECT(r, 200);
-	ck_assert_int_eq(total(r), 1);
+	r = listing(1, su, "/api/audit/?action=create&object_type=user&search=%s", name);
 	ck_assert_str_eq(jstr(jat(items(r), 0), "request_id"), rc);
 	it_free(r);
-	r = call_as("GET", su, NULL, "/api/audit/?action=login&actor_id=%lld", id);
-	EXPECT(r, 200);
-	ck_assert_int_eq(total(r), 1);
-	it_free(r);
+	it_free(listing(1, su, "/api/audit/?action=login&actor_id=%lld", id));
 	r = call_as("GET", su, NULL, "/api/audit/?ip=127.0.0.1&page_size=1");
 	EXPECT(r, 200);
 	ck_assert_int_gt(total(r), 4);
@@ -2405,30 +2355,16 @@ START_TEST(audit_is_tenant_scoped)
 	admin_tok(su);
 	tenant_make(su, &b);
 	bu = mk_named(b.tok, "abu", "support_staff", name, sizeof(name));
-	r = call_as("GET", b.tok, NULL, "/api/audit/?object_type=user&object_id=%lld", bu);
-	EXPECT(r, 200);
-	ck_assert_int_eq(total(r), 1);
+	r = listing(1, b.tok, "/api/audit/?object_type=user&object_id=%lld", bu);
 	ck_assert_str_eq(jstr(jat(items(r), 0), "actor_name"), b.admin);
 	it_free(r);
 	mk_named(su, "aa", "admin", adm, sizeof(adm));
 	login_tok(adm, IT_PW, atok);
-	r = call_as("GET", atok, NULL, "/api/audit/?object_type=user&object_id=%lld", bu);
-	EXPECT(r, 200);
-	ck_assert_int_eq(total(r), 0);
-	it_free(r);
-	r = call_as("GET", atok, NULL, "/api/audit/?search=%s", name);
-	EXPECT(r, 200);
-	ck_assert_int_eq(total(r), 0);
-	it_free(r);
-	r = call_as("GET", atok, NULL, "/api/audit/?actor_id=%lld", b.admin_id);
-	EXPECT(r, 200);
-	ck_assert_int_eq(total(r), 0);
-	it_free(r);
+	it_free(listing(0, atok, "/api/audit/?object_type=user&object_id=%lld", bu));
+	it_free(listing(0, atok, "/api/audit/?search=%s", name));
+	it_free(listing(0, atok, "/api/audit/?actor_id=%lld", b.admin_id));
 	/* and the other way round */
-	r = call_as("GET", b.tok, NULL, "/api/audit/?search=%s", adm);
-	EXPECT(r, 200);
-	ck_assert_int_eq(total(r), 0);
-	it_free(r);
+	it_free(listing(0, b.tok, "/api/audit/?search=%s", adm));
 }
 END_TEST
 
