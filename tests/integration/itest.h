@@ -4,6 +4,7 @@
 #define ISP_ITEST_H
 
 #include <check.h>
+#include <stdarg.h>
 #include <stddef.h>
 #include <time.h>
 #include <yajl/yajl_tree.h>
@@ -179,6 +180,9 @@ void         expect_no_500(int min);
  * a 400 VALIDATION_ERROR naming field (EXPECT_FIELD) */
 void         answers(int st, const char *method, const char *tok, const char *body,
     const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+/* GET fmt as tok, the path it makes left in path */
+struct resp *vget_as(char *path, size_t n, const char *tok, const char *fmt, va_list ap)
+	__attribute__((format(printf, 4, 0)));
 /* GET a list: 200 with n items in all; the answer, to free */
 struct resp *listing(long long n, const char *tok, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));

@@ -311,6 +311,14 @@ answers_field(const char *field, const char *method, const char *tok, const char
 	va_end(ap);
 }
 
+/* GET fmt as tok, the path it makes left in path */
+struct resp *
+vget_as(char *path, size_t n, const char *tok, const char *fmt, va_list ap)
+{
+	vsnprintf(path, n, fmt, ap);
+	return call_as("GET", tok, NULL, "%s", path);
+}
+
 /* GET a list as tok: 200 with n items in all (pagination/total_items); the
  * answer, to free. */
 struct resp *
@@ -321,9 +329,8 @@ listing(long long n, const char *tok, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(path, sizeof(path), fmt, ap);
+	r = vget_as(path, sizeof(path), tok, fmt, ap);
 	va_end(ap);
-	r = call_as("GET", tok, NULL, "%s", path);
 	ck_assert_msg(r->status == 200 && total(r) == n, "GET %s: HTTP %ld with %lld items, "
 	    "expected 200 with %lld: %.900s", path, r->status, total(r), n, r->body);
 	return r;

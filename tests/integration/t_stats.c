@@ -123,26 +123,25 @@ clear_of_midnight(void)
 
 /* ---- HTTP ---- */
 
-static struct resp *get(const char *tok, const char *fmt, ...)
+static struct resp *ok(const char *tok, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
+/* GET as tok: 200 in 001's envelope; the answer, to free */
 static struct resp *
-get(const char *tok, const char *fmt, ...)
+ok(const char *tok, const char *fmt, ...)
 {
 	char path[2048];
+	struct resp *r;
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(path, sizeof(path), fmt, ap);
+	r = vget_as(path, sizeof(path), tok, fmt, ap);
 	va_end(ap);
-	return call_as("GET", tok, NULL, "%s", path);
+	ck_assert_msg(r->status == 200 && it_bool(r, "success") == 1 && it_str(r, "timestamp") &&
+	    it_str(r, "message"), "GET %s: HTTP %ld, expected 200 in 001's envelope: %.600s", path,
+	    r->status, r->body);
+	return r;
 }
-
-#define EXPECT_OK(r) do { \
-	EXPECT(r, 200); \
-	ck_assert_msg(it_bool(r, "success") == 1 && it_str(r, "timestamp") && \
-	    it_str(r, "message"), "not 001's envelope: %.600s", (r)->body); \
-} while (0)
 
 
 /* ---- JSON ---- */
@@ -754,29 +753,24 @@ START_TEST(stats_groups_match_the_known_rows)
 	world_make(&w);
 	known_seed(&w, &k);
 
-	r = get(w.admin, "/api/core/stats/all/");
-	EXPECT_OK(r);
+	r = ok(w.admin, "/api/core/stats/all/");
 	check_all(it_json(r, "data"), &k);
 	it_free(r);
 
 	/* each group alone says the same */
 	for (size_t i = 0; i < sizeof(alone) / sizeof(alone[0]); i++) {
-		r = get(w.admin, "%s", alone[i].path);
-		EXPECT_OK(r);
+		r = ok(w.admin, "%s", alone[i].path);
 		alone[i].check(it_json(r, "data"));
 		it_free(r);
 	}
-	r = get(w.admin, "/api/core/analytics/top-customers/");
-	EXPECT_OK(r);
+	r = ok(w.admin, "/api/core/analytics/top-customers/");
 	check_top(it_json(r, "data"), &k);
 	it_free(r);
-	r = get(w.admin, "/api/core/analytics/top-customers/?limit=2");
-	EXPECT_OK(r);
+	r = ok(w.admin, "/api/core/analytics/top-customers/?limit=2");
 	ck_assert_int_eq(jlen(it_json(r, "data")), 2);
 	it_free(r);
 	for (size_t i = 0; i < sizeof(trends) / sizeof(trends[0]); i++) {
-		r = get(w.admin, "%s", trends[i].path);
-		EXPECT_OK(r);
+		r = ok(w.admin, "%s", trends[i].path);
 		trends[i].check(it_json(r, "data"), &k, trends[i].n);
 		it_free(r);
 	}
@@ -797,8 +791,7 @@ START_TEST(stats_crm_dashboard_revenue_and_plan_performance)
 	start45 = sql_text("SELECT UTC_DATE() - INTERVAL 45 DAY");
 
 	/* 002's dashboard */
-	r = get(w.admin, "/api/stats/dashboard/");
-	EXPECT_OK(r);
+	r = ok(w.admin, "/api/stats/dashboard/");
 	d = it_json(r, "data");
 	EQ_INT(d, "total_customers", 6);
 	EQ_INT(d, "total_invoices", 6);
@@ -821,8 +814,7 @@ START_TEST(stats_crm_dashboard_revenue_and_plan_performance)
 	EQ_STR(jat(a, 2), "status", "contacted");
 	it_free(r);
 
-	r = get(w.reseller, "/api/stats/dashboard/");
-	EXPECT_OK(r);
+	r = ok(w.reseller, "/api/stats/dashboard/");
 	d = it_json(r, "data");
 	EQ_INTS(d, { "total_customers", 2 }, { "total_invoices", 3 }, { "unpaid_invoices", 1 });
 	eq_money(d, "total_payments", NULL, "3000.00");
@@ -832,35 +824,30 @@ START_TEST(stats_crm_dashboard_revenue_and_plan_performance)
 	it_free(r);
 
 	/* 002's revenue report: days with completed payments */
-	r = get(w.admin, "/api/reports/revenue/");
-	EXPECT_OK(r);
+	r = ok(w.admin, "/api/reports/revenue/");
 	a = it_json(r, "data");
 	ck_assert_int_eq(jlen(a), 1);
 	EQ_STR(jat(a, 0), "date", k.today);
 	eq_money(jat(a, 0), "total", NULL, "1550.01");
 	it_free(r);
-	r = get(w.admin, "/api/reports/revenue/?start_date=%s&end_date=%s", start45, k.today);
-	EXPECT_OK(r);
+	r = ok(w.admin, "/api/reports/revenue/?start_date=%s&end_date=%s", start45, k.today);
 	a = it_json(r, "data");
 	ck_assert_int_eq(jlen(a), 2);
 	EQ_STR(jat(a, 0), "date", k.back40);
 	eq_money(jat(a, 0), "total", NULL, "1500.00");
 	EQ_STR(jat(a, 1), "date", k.today);
 	it_free(r);
-	r = get(w.admin, "/api/reports/revenue/?start_date=%s&end_date=%s", k.back40, k.back40);
-	EXPECT_OK(r);
+	r = ok(w.admin, "/api/reports/revenue/?start_date=%s&end_date=%s", k.back40, k.back40);
 	ck_assert_int_eq(jlen(it_json(r, "data")), 1);
 	it_free(r);
-	r = get(w.reseller, "/api/reports/revenue/?start_date=%s", start45);
-	EXPECT_OK(r);
+	r = ok(w.reseller, "/api/reports/revenue/?start_date=%s", start45);
 	a = it_json(r, "data");
 	ck_assert_int_eq(jlen(a), 2);
 	eq_money(jat(a, 1), "total", NULL, "1500.00");  /* Y2 only */
 	it_free(r);
 
 	/* 000's plan performance, the last 30 days by default */
-	r = get(w.admin, "/api/plans/performance/");
-	EXPECT_OK(r);
+	r = ok(w.admin, "/api/plans/performance/");
 	d = it_json(r, "data");
 	EQ_STR(jget(d, "period"), "start_date", start30);
 	EQ_STR(jget(d, "period"), "end_date", k.today);
@@ -892,8 +879,7 @@ START_TEST(stats_crm_dashboard_revenue_and_plan_performance)
 	eq_money(p, "average_revenue_per_sale", NULL, "0.00");
 	it_free(r);
 
-	r = get(w.admin, "/api/plans/performance/?start_date=%s", start45);
-	EXPECT_OK(r);
+	r = ok(w.admin, "/api/plans/performance/?start_date=%s", start45);
 	p = jat(it_json(r, "data/plans"), 1);
 	EQ_INT(p, "total_sales", 2);
 	eq_money(p, "total_revenue", NULL, "3000.00");
@@ -901,8 +887,7 @@ START_TEST(stats_crm_dashboard_revenue_and_plan_performance)
 	it_free(r);
 
 	/* a reseller: its customers' figures on the catalogue */
-	r = get(w.reseller, "/api/plans/performance/?start_date=%s", start45);
-	EXPECT_OK(r);
+	r = ok(w.reseller, "/api/plans/performance/?start_date=%s", start45);
 	a = it_json(r, "data/plans");
 	ck_assert_int_eq(jlen(a), 3);
 	EQ_INT(jat(a, 0), "total_customers", 1);        /* C2 */
@@ -923,29 +908,24 @@ START_TEST(stats_reseller_sees_only_its_customers)
 	world_make(&w);
 	known_seed(&w, &k);
 
-	r = get(w.reseller, "/api/core/stats/all/");
-	EXPECT_OK(r);
+	r = ok(w.reseller, "/api/core/stats/all/");
 	check_reseller_all(it_json(r, "data"), &k);
 	it_free(r);
 
 	/* the admin picks the reseller with user_id: the same figures */
-	r = get(w.admin, "/api/core/stats/all/?user_id=%lld", w.reseller_id);
-	EXPECT_OK(r);
+	r = ok(w.admin, "/api/core/stats/all/?user_id=%lld", w.reseller_id);
 	check_reseller_all(it_json(r, "data"), &k);
 	it_free(r);
 
 	/* a reseller cannot widen its view */
-	r = get(w.reseller, "/api/core/stats/all/?user_id=%lld", w.admin_id);
-	EXPECT_OK(r);
+	r = ok(w.reseller, "/api/core/stats/all/?user_id=%lld", w.admin_id);
 	check_reseller_all(it_json(r, "data"), &k);
 	it_free(r);
 
-	r = get(w.reseller, "/api/core/stats/payments/");
-	EXPECT_OK(r);
+	r = ok(w.reseller, "/api/core/stats/payments/");
 	EQ_INT(it_json(r, "data"), "total_payments", 3);
 	it_free(r);
-	r = get(w.reseller, "/api/core/analytics/top-customers/");
-	EXPECT_OK(r);
+	r = ok(w.reseller, "/api/core/analytics/top-customers/");
 	ck_assert_int_eq(jlen(it_json(r, "data")), 1);
 	it_free(r);
 }
@@ -965,48 +945,39 @@ START_TEST(stats_tenants_never_see_each_other)
 	payment(y.tenant, ky.c1, ky.p2, "YY1", "mpesa", "completed", "999999.99", TODAY);
 	customer(y.tenant, 0, "CY", "active", "UTC_TIMESTAMP(6)", 0);
 
-	r = get(x.admin, "/api/core/stats/all/");
-	EXPECT_OK(r);
+	r = ok(x.admin, "/api/core/stats/all/");
 	check_all(it_json(r, "data"), &kx);
 	it_free(r);
-	r = get(x.admin, "/api/stats/dashboard/");
-	EXPECT_OK(r);
+	r = ok(x.admin, "/api/stats/dashboard/");
 	eq_money(it_json(r, "data"), "total_payments", NULL, "3050.01");
 	EQ_INT(it_json(r, "data"), "total_customers", 6);
 	it_free(r);
-	r = get(x.admin, "/api/reports/revenue/");
-	EXPECT_OK(r);
+	r = ok(x.admin, "/api/reports/revenue/");
 	eq_money(jat(it_json(r, "data"), 0), "total", NULL, "1550.01");
 	it_free(r);
 
 	/* y sees its own */
-	r = get(y.admin, "/api/core/stats/payments/");
-	EXPECT_OK(r);
+	r = ok(y.admin, "/api/core/stats/payments/");
 	EQ_INT(it_json(r, "data"), "total_payments", 8);
 	eq_money(it_json(r, "data"), "successful_amount", NULL, "1003050.00");
 	it_free(r);
 
 	/* a user of another tenant, or of none, selects nothing */
-	r = get(x.admin, "/api/core/stats/all/?user_id=%lld", y.reseller_id);
-	EXPECT_OK(r);
+	r = ok(x.admin, "/api/core/stats/all/?user_id=%lld", y.reseller_id);
 	check_zero_all(it_json(r, "data"));
 	it_free(r);
-	r = get(x.admin, "/api/core/stats/all/?user_id=%lld", (long long)INT_MAX);
-	EXPECT_OK(r);
+	r = ok(x.admin, "/api/core/stats/all/?user_id=%lld", (long long)INT_MAX);
 	check_zero_all(it_json(r, "data"));
 	it_free(r);
-	r = get(x.admin, "/api/stats/dashboard/?user_id=%lld", y.reseller_id);
-	EXPECT_OK(r);
+	r = ok(x.admin, "/api/stats/dashboard/?user_id=%lld", y.reseller_id);
 	EQ_INT(it_json(r, "data"), "total_customers", 0);
 	eq_money(it_json(r, "data"), "total_payments", NULL, "0.00");
 	ck_assert_int_eq(jlen(it_json(r, "data/recent_leads")), 0);
 	it_free(r);
-	r = get(x.admin, "/api/plans/performance/?user_id=%lld", y.reseller_id);
-	EXPECT_OK(r);
+	r = ok(x.admin, "/api/plans/performance/?user_id=%lld", y.reseller_id);
 	ck_assert_int_eq(jlen(it_json(r, "data/plans")), 0);
 	it_free(r);
-	r = get(x.admin, "/api/reports/revenue/?user_id=%lld", y.admin_id);
-	EXPECT_OK(r);
+	r = ok(x.admin, "/api/reports/revenue/?user_id=%lld", y.admin_id);
 	ck_assert_int_eq(jlen(it_json(r, "data")), 0);
 	it_free(r);
 }
@@ -1018,13 +989,11 @@ START_TEST(stats_empty_tenant_is_all_zeros)
 	struct resp *r;
 
 	world_make(&w);
-	r = get(w.admin, "/api/core/stats/all/");
-	EXPECT_OK(r);
+	r = ok(w.admin, "/api/core/stats/all/");
 	check_zero_all(it_json(r, "data"));
 	eq_money(it_json(r, "data/payments"), "total_amount", "total_amount_float", "0.00");
 	it_free(r);
-	r = get(w.admin, "/api/stats/dashboard/");
-	EXPECT_OK(r);
+	r = ok(w.admin, "/api/stats/dashboard/");
 	eq_money(it_json(r, "data"), "total_payments", NULL, "0.00");
 	ck_assert_int_eq(jlen(it_json(r, "data/recent_leads")), 0);
 	it_free(r);
@@ -1066,8 +1035,7 @@ START_TEST(stats_sums_exact_over_10000_payments)
 	ck_assert_int_eq(sql_int("SELECT COUNT(*) FROM payments WHERE tenant_id = %lld", t), 10000);
 
 	/* the payments group */
-	r = get(w.admin, "/api/core/stats/payments/");
-	EXPECT_OK(r);
+	r = ok(w.admin, "/api/core/stats/payments/");
 	d = it_json(r, "data");
 	EQ_INT(d, "total_payments", 10000);
 	EQ_INT(d, "successful_payments", sql_int("SELECT COUNT(*) FROM payments WHERE "
@@ -1088,8 +1056,7 @@ START_TEST(stats_sums_exact_over_10000_payments)
 	it_free(r);
 
 	/* per method */
-	r = get(w.admin, "/api/core/analytics/payment-methods/");
-	EXPECT_OK(r);
+	r = ok(w.admin, "/api/core/analytics/payment-methods/");
 	a = it_json(r, "data");
 	sql_rows(&q, "SELECT payment_method, COUNT(*), COALESCE(SUM(CASE WHEN status = 'completed' "
 	    "THEN amount END), 0), ROUND(100 * SUM(status = 'completed') / COUNT(*), 2) "
@@ -1109,8 +1076,7 @@ START_TEST(stats_sums_exact_over_10000_payments)
 	it_free(r);
 
 	/* per day: 366 days hold them all */
-	r = get(w.admin, "/api/core/trends/daily/?days=366");
-	EXPECT_OK(r);
+	r = ok(w.admin, "/api/core/trends/daily/?days=366");
 	a = it_json(r, "data");
 	ck_assert_int_eq(jlen(a), 366);
 	sql_rows(&q, "SELECT DATE(payment_date), COUNT(*), SUM(status = 'completed'), "
@@ -1133,8 +1099,7 @@ START_TEST(stats_sums_exact_over_10000_payments)
 	it_free(r);
 
 	/* per month: 13 months hold a year back */
-	r = get(w.admin, "/api/core/trends/monthly/?months=13");
-	EXPECT_OK(r);
+	r = ok(w.admin, "/api/core/trends/monthly/?months=13");
 	a = it_json(r, "data");
 	ck_assert_int_eq(jlen(a), 13);
 	sql_rows(&q, "SELECT DATE_FORMAT(payment_date, '%%Y-%%m'), COUNT(*), SUM(status = "
@@ -1155,8 +1120,7 @@ START_TEST(stats_sums_exact_over_10000_payments)
 
 	/* the revenue report over the longest period */
 	start = sql_text("SELECT UTC_DATE() - INTERVAL 365 DAY");
-	r = get(w.admin, "/api/reports/revenue/?start_date=%s", start);
-	EXPECT_OK(r);
+	r = ok(w.admin, "/api/reports/revenue/?start_date=%s", start);
 	a = it_json(r, "data");
 	sql_rows(&q, "SELECT DATE(payment_date), SUM(amount) FROM payments WHERE tenant_id = %lld "
 	    "AND status = 'completed' GROUP BY 1 ORDER BY 1", t);
@@ -1168,8 +1132,7 @@ START_TEST(stats_sums_exact_over_10000_payments)
 	it_free(r);
 
 	/* per customer */
-	r = get(w.admin, "/api/core/analytics/top-customers/?limit=100");
-	EXPECT_OK(r);
+	r = ok(w.admin, "/api/core/analytics/top-customers/?limit=100");
 	a = it_json(r, "data");
 	sql_rows(&q, "SELECT customer_id, SUM(amount) AS s FROM payments WHERE tenant_id = %lld "
 	    "AND status = 'completed' GROUP BY customer_id ORDER BY s DESC, customer_id LIMIT 100", t);
@@ -1183,21 +1146,18 @@ START_TEST(stats_sums_exact_over_10000_payments)
 	it_free(r);
 
 	/* the plans' revenue and 002's total */
-	r = get(w.admin, "/api/core/stats/plans/");
-	EXPECT_OK(r);
+	r = ok(w.admin, "/api/core/stats/plans/");
 	EQ_STR(it_json(r, "data"), "highest_revenue_plan", sql_text("SELECT p.name FROM payments x "
 	    "JOIN plans p ON p.id = x.plan_id WHERE x.tenant_id = %lld AND x.status = 'completed' "
 	    "GROUP BY x.plan_id ORDER BY SUM(x.amount) DESC, x.plan_id LIMIT 1", t));
 	it_free(r);
-	r = get(w.admin, "/api/stats/dashboard/");
-	EXPECT_OK(r);
+	r = ok(w.admin, "/api/stats/dashboard/");
 	eq_money(it_json(r, "data"), "total_payments", NULL, sql_text("SELECT SUM(amount) FROM "
 	    "payments WHERE tenant_id = %lld AND status = 'completed'", t));
 	it_free(r);
 
 	/* the reseller's share, to the cent */
-	r = get(w.reseller, "/api/core/stats/payments/");
-	EXPECT_OK(r);
+	r = ok(w.reseller, "/api/core/stats/payments/");
 	d = it_json(r, "data");
 	EQ_INT(d, "total_payments", sql_int("SELECT COUNT(*) FROM payments x JOIN customers c "
 	    "ON c.id = x.customer_id WHERE x.tenant_id = %lld AND c.owner_id = %lld", t,
@@ -1209,8 +1169,7 @@ START_TEST(stats_sums_exact_over_10000_payments)
 	    "customers c ON c.id = x.customer_id WHERE x.tenant_id = %lld AND c.owner_id = %lld "
 	    "AND x.status = 'completed'", t, w.reseller_id));
 	it_free(r);
-	r = get(w.reseller, "/api/core/trends/daily/?days=366");
-	EXPECT_OK(r);
+	r = ok(w.reseller, "/api/core/trends/daily/?days=366");
 	a = it_json(r, "data");
 	sum = 0;
 	for (size_t i = 0; i < jlen(a); i++)
@@ -1234,7 +1193,7 @@ static const char *const endpoints[] = {
 static void
 expect_bad(const char *tok, const char *path, const char *query, const char *field)
 {
-	struct resp *r = get(tok, "%s?%s", path, query);
+	struct resp *r = call_as("GET", tok, NULL, "%s?%s", path, query);
 
 	ck_assert_msg(r->status == 400 && names_field(r, field) && it_str(r, "error_code") &&
 	    strcmp(it_str(r, "error_code"), "VALIDATION_ERROR") == 0,
@@ -1246,10 +1205,7 @@ expect_bad(const char *tok, const char *path, const char *query, const char *fie
 static void
 expect_ok(const char *tok, const char *path, const char *query)
 {
-	struct resp *r = get(tok, "%s?%s", path, query);
-
-	EXPECT_OK(r);
-	it_free(r);
+	it_free(ok(tok, "%s?%s", path, query));
 }
 
 /* `ispbill stats check --tenant CODE`: its exit status, its words in out */
@@ -1342,8 +1298,7 @@ START_TEST(stats_summaries_follow_every_kind_of_write)
 	ck_assert_ptr_nonnull(strstr(out, "every kept figure matches its rows"));
 
 	/* the customer list shows the kept figures */
-	r = get(w.admin, "/api/customers/%lld/", k.c1);
-	EXPECT_OK(r);
+	r = ok(w.admin, "/api/customers/%lld/", k.c1);
 	ck_assert_int_eq(it_int(r, "data/subscriptions_count"),
 	    sql_int("SELECT COUNT(*) FROM subscriptions WHERE customer_id = %lld", k.c1));
 	it_free(r);
@@ -1386,8 +1341,7 @@ START_TEST(customer_list_is_never_staler_than_its_rows)
 	for (int round = 0; round < 4; round++) {
 		/* twice each: the second may come from memory */
 		for (int again = 0; again < 2; again++) {
-			r = get(w.admin, "/api/customers/?page_size=100");
-			EXPECT_OK(r);
+			r = ok(w.admin, "/api/customers/?page_size=100");
 			ck_assert_ptr_nonnull(row_of(r, k.c1));
 			n = sql_int("SELECT COUNT(*) FROM subscriptions WHERE customer_id = %lld", k.c1);
 			ck_assert_int_eq(jint(row_of(r, k.c1), "subscriptions_count"), n);
@@ -1397,9 +1351,7 @@ START_TEST(customer_list_is_never_staler_than_its_rows)
 		}
 		switch (round) {
 		case 0:         /* through the API */
-			r = call_as("PATCH", w.admin, "{\"name\":\"Renamed by the API\"}", "%s", path);
-			EXPECT_OK(r);
-			it_free(r);
+			answers(200, "PATCH", w.admin, "{\"name\":\"Renamed by the API\"}", "%s", path);
 			break;
 		case 1:         /* by SQL, behind the API */
 			sql_exec("UPDATE customers SET name = 'Renamed by SQL' WHERE id = %lld", k.c1);
@@ -1409,7 +1361,7 @@ START_TEST(customer_list_is_never_staler_than_its_rows)
 			break;
 		}
 	}
-	r = get(w.admin, "/api/customers/?page_size=100");
+	r = ok(w.admin, "/api/customers/?page_size=100");
 	ck_assert_str_eq(jstr(row_of(r, k.c1), "name"), "Renamed by SQL");
 	it_free(r);
 }
@@ -1431,8 +1383,7 @@ START_TEST(stats_are_never_staler_than_their_rows)
 		for (int again = 0; again < 2; again++) {
 			yajl_val d;
 
-			r = get(w.admin, "/api/core/stats/all/");
-			EXPECT_OK(r);
+			r = ok(w.admin, "/api/core/stats/all/");
 			d = it_json(r, "data");
 			ck_assert_int_eq(jint(jget(d, "payments"), "total_payments"),
 			    sql_int("SELECT COUNT(*) FROM payments WHERE tenant_id = %lld", t));
@@ -1531,11 +1482,11 @@ START_TEST(stats_bad_parameters_are_400_naming_them)
 	expect_ok(w.admin, "/api/core/analytics/top-customers/", "limit=100");
 	expect_ok(w.admin, "/api/core/stats/all/", "months=1&days=1&limit=1&unknown=1");
 	{
-		struct resp *r = get(w.admin, "/api/core/trends/monthly/?months=60");
+		struct resp *r = ok(w.admin, "/api/core/trends/monthly/?months=60");
 
 		ck_assert_int_eq(jlen(it_json(r, "data")), 60);
 		it_free(r);
-		r = get(w.admin, "/api/core/stats/all/?months=2&days=3");
+		r = ok(w.admin, "/api/core/stats/all/?months=2&days=3");
 		ck_assert_int_eq(jlen(it_json(r, "data/monthly_trends")), 2);
 		ck_assert_int_eq(jlen(it_json(r, "data/daily_trends")), 3);
 		it_free(r);
@@ -1552,12 +1503,12 @@ START_TEST(stats_need_stats_view)
 	user_make(w.admin, uniq(name, sizeof(name), "ssup"), "support_staff", NULL);
 	login_tok(name, IT_PW, tok);
 	for (size_t e = 0; e < sizeof(endpoints) / sizeof(endpoints[0]); e++) {
-		struct resp *r = get(tok, "%s", endpoints[e]);
+		struct resp *r = call_as("GET", tok, NULL, "%s", endpoints[e]);
 
 		EXPECT(r, 403);
 		ck_assert_str_eq(it_str(r, "error_code"), "FORBIDDEN");
 		it_free(r);
-		r = get(NULL, "%s", endpoints[e]);
+		r = call_as("GET", NULL, NULL, "%s", endpoints[e]);
 		EXPECT(r, 401);
 		it_free(r);
 		r = call_as("POST", w.admin, "{}", "%s", endpoints[e]);
@@ -1567,12 +1518,7 @@ START_TEST(stats_need_stats_view)
 	/* an accountant holds it */
 	user_make(w.admin, uniq(name, sizeof(name), "sacc"), "accountant", NULL);
 	login_tok(name, IT_PW, tok);
-	{
-		struct resp *r = get(tok, "/api/core/stats/all/");
-
-		EXPECT_OK(r);
-		it_free(r);
-	}
+	it_free(ok(tok, "/api/core/stats/all/"));
 }
 END_TEST
 
