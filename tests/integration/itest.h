@@ -139,8 +139,9 @@ const char  *settled(long long tx);
 #define EXPECT(r, st) ck_assert_msg((r)->status == (st), "HTTP %ld, expected %d: %.900s", \
 	(r)->status, (st), (r)->body)
 
-/* people.c: users, logins and tenants through the native API, for suites
- * that make their own people; a MariaDB connection of the suite's own
+/* people.c: users, logins and tenants through the native API, and checks of
+ * single requests, for suites that make their own people (t_identity,
+ * t_billing, t_stats); a MariaDB connection of the suite's own
  * (db_do: the first column of the first row as a number, 0 with none, -1
  * on error; no assertions, so teardowns may use it) */
 #define IT_PW   "It-Passw0rd-one"       /* every user people.c makes has it */
@@ -180,16 +181,16 @@ void         expect_no_500(int min);
  * a 400 VALIDATION_ERROR naming field (EXPECT_FIELD) */
 void         answers(int st, const char *method, const char *tok, const char *body,
     const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+void         answers_error(int st, const char *code, const char *method, const char *tok,
+    const char *body, const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+void         answers_field(const char *field, const char *method, const char *tok,
+    const char *body, const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 /* GET fmt as tok, the path it makes left in path */
 struct resp *vget_as(char *path, size_t n, const char *tok, const char *fmt, va_list ap)
 	__attribute__((format(printf, 4, 0)));
 /* GET a list: 200 with n items in all; the answer, to free */
 struct resp *listing(long long n, const char *tok, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
-void         answers_error(int st, const char *code, const char *method, const char *tok,
-    const char *body, const char *fmt, ...) __attribute__((format(printf, 6, 7)));
-void         answers_field(const char *field, const char *method, const char *tok,
-    const char *body, const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 /* a native error: the status, success false, data null, the error_code */
 #define EXPECT_ERROR(r, st, code) do { \
 	EXPECT(r, st); \

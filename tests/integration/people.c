@@ -2,7 +2,9 @@
  * MariaDB connection of the suite's own, shared by the suites that make
  * their own people (t_identity.c, t_billing.c, t_stats.c): a request with
  * any access token or none, logging in, making users of a type under fresh
- * names, a new tenant with its first admin. */
+ * names, a new tenant with its first admin; checks of one request (its
+ * status, its error and the field it names, a list's size) and of the
+ * server's log (no 500). */
 #include "config.h"
 
 #include <stdarg.h>
