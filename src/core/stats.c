@@ -3,6 +3,7 @@
  * reseller, to its customers; money summed exactly as integer minor units. */
 #include "config.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -298,6 +299,24 @@ run(struct db *db, struct arena *a, const char *const sql[2], const struct stats
 	    q->p, q->n, r) < 0 ? CORE_DB : CORE_OK;
 }
 
+/* sql with the usual parameters: the tenant, the window [from, until) when
+ * from is given, then the reseller's (by: qp_customer or qp_owner) */
+static int
+ask(struct db *db, struct arena *a, const char *const sql[2], const struct stats_scope *sc,
+    const char *from, const char *until, void (*by)(struct qp *, const struct stats_scope *),
+    struct db_result *r)
+{
+	struct qp q = { .n = 0 };
+
+	qp_int(&q, sc->tenant_id);
+	if (from) {
+		qp_str(&q, from);
+		qp_str(&q, until);
+	}
+	by(&q, sc);
+	return run(db, a, sql, sc, &q, r);
+}
+
 static long long
 val_int(const struct db_result *r, unsigned row, unsigned col)
 {
@@ -546,108 +565,91 @@ struct win {
 	int nm, nd;
 };
 
+/* A group of counts one query gives in one row: the query, whether its
+ * first parameter is this month's start (the tenant's and the reseller's
+ * follow), and the long long each column fills, by its offset in the
+ * struct filled. */
+struct counts {
+	const char *const *sql;
+	int since;
+	void (*by)(struct qp *, const struct stats_scope *);
+	int n;
+	size_t at[8];
+};
+
+#define ALL(m) offsetof(struct stats_all, m)
+static const struct counts c_customers = { q_customers, 1, qp_owner, 6, {
+	ALL(customers.total), ALL(customers.active), ALL(customers.inactive),
+	ALL(customers.suspended), ALL(customers.cancelled), ALL(customers.new_this_month) } };
+static const struct counts c_subscriptions = { q_subscriptions, 1, qp_customer, 8, {
+	ALL(subscriptions.total), ALL(subscriptions.active), ALL(subscriptions.inactive),
+	ALL(subscriptions.suspended), ALL(subscriptions.cancelled), ALL(subscriptions.pending),
+	ALL(subscriptions.new_this_month), ALL(customers.with_active_subscriptions) } };
+static const struct counts c_plans = { q_plans, 0, qp_owner, 4, {
+	ALL(plans.total), ALL(plans.active), ALL(plans.featured), ALL(plans.popular) } };
+static const struct counts c_routers = { q_routers, 0, qp_owner, 7, {
+	ALL(routers.total), ALL(routers.online), ALL(routers.offline), ALL(routers.maintenance),
+	ALL(routers.mikrotik), ALL(routers.cisco), ALL(routers.other) } };
+#define CRM(m) offsetof(struct stats_crm, m)
+static const struct counts c_crm_customers = { q_customer_count, 0, qp_owner, 1,
+	{ CRM(customers) } };
+static const struct counts c_open_tickets = { q_open_tickets, 0, qp_customer, 1,
+	{ CRM(open_tickets) } };
+
 static int
-load_customers(struct db *db, struct arena *a, const struct stats_scope *sc,
-    const struct win *w, struct stats_customers *c)
+load_counts(struct db *db, struct arena *a, const struct stats_scope *sc, const struct win *w,
+    const struct counts *c, void *out)
 {
 	struct qp q = { .n = 0 };
 	struct db_result r;
 	int rc;
 
-	qp_str(&q, w->month_from);
+	if (c->since)
+		qp_str(&q, w->month_from);
 	qp_int(&q, sc->tenant_id);
-	qp_owner(&q, sc);
-	if ((rc = run(db, a, q_customers, sc, &q, &r)) != CORE_OK)
+	c->by(&q, sc);
+	if ((rc = run(db, a, c->sql, sc, &q, &r)) != CORE_OK)
 		return rc;
-	c->total = val_int(&r, 0, 0);
-	c->active = val_int(&r, 0, 1);
-	c->inactive = val_int(&r, 0, 2);
-	c->suspended = val_int(&r, 0, 3);
-	c->cancelled = val_int(&r, 0, 4);
-	c->new_this_month = val_int(&r, 0, 5);
+	for (int i = 0; i < c->n; i++)
+		*(long long *)(void *)((char *)out + c->at[i]) = val_int(&r, 0, (unsigned)i);
 	return CORE_OK;
 }
 
+/* the counts, and the plan with the most active subscriptions */
 static int
-load_subscriptions(struct db *db, struct arena *a, const struct stats_scope *sc,
-    const struct win *w, struct stats_all *out)
+load_plans(struct db *db, struct arena *a, const struct stats_scope *sc, struct stats_all *out)
 {
-	struct stats_subscriptions *s = &out->subscriptions;
-	struct qp q = { .n = 0 };
 	struct db_result r;
 	int rc;
 
-	qp_str(&q, w->month_from);
-	qp_int(&q, sc->tenant_id);
-	qp_customer(&q, sc);
-	if ((rc = run(db, a, q_subscriptions, sc, &q, &r)) != CORE_OK)
+	if ((rc = load_counts(db, a, sc, NULL, &c_plans, out)) != CORE_OK ||
+	    (rc = ask(db, a, q_popular, sc, NULL, NULL, qp_customer, &r)) != CORE_OK)
 		return rc;
-	s->total = val_int(&r, 0, 0);
-	s->active = val_int(&r, 0, 1);
-	s->inactive = val_int(&r, 0, 2);
-	s->suspended = val_int(&r, 0, 3);
-	s->cancelled = val_int(&r, 0, 4);
-	s->pending = val_int(&r, 0, 5);
-	s->new_this_month = val_int(&r, 0, 6);
-	out->customers.with_active_subscriptions = val_int(&r, 0, 7);
+	out->plans.most_popular = r.nrows ? db_val(&r, 0, 0) : NULL;
 	return CORE_OK;
 }
 
-static int
-load_plans(struct db *db, struct arena *a, const struct stats_scope *sc, struct stats_plans *p)
-{
-	struct qp q = { .n = 0 };
-	struct db_result r;
-	int rc;
-
-	qp_int(&q, sc->tenant_id);
-	qp_owner(&q, sc);
-	if ((rc = run(db, a, q_plans, sc, &q, &r)) != CORE_OK)
-		return rc;
-	p->total = val_int(&r, 0, 0);
-	p->active = val_int(&r, 0, 1);
-	p->featured = val_int(&r, 0, 2);
-	p->popular = val_int(&r, 0, 3);
-
-	q.n = 0;
-	qp_int(&q, sc->tenant_id);
-	qp_customer(&q, sc);
-	if ((rc = run(db, a, q_popular, sc, &q, &r)) != CORE_OK)
-		return rc;
-	p->most_popular = r.nrows ? db_val(&r, 0, 0) : NULL;
-	return CORE_OK;
-}
-
+/* the counts, and with bandwidth the data their subscriptions used */
 static int
 load_routers(struct db *db, struct arena *a, const struct stats_scope *sc, int bandwidth,
-    struct stats_routers *rt)
+    struct stats_all *out)
 {
 	struct qp q = { .n = 0 };
 	struct db_result r;
 	int rc;
 
-	qp_int(&q, sc->tenant_id);
-	qp_owner(&q, sc);
-	if ((rc = run(db, a, q_routers, sc, &q, &r)) != CORE_OK)
+	if ((rc = load_counts(db, a, sc, NULL, &c_routers, out)) != CORE_OK)
 		return rc;
-	rt->total = val_int(&r, 0, 0);
-	rt->online = val_int(&r, 0, 1);
-	rt->offline = val_int(&r, 0, 2);
-	rt->maintenance = val_int(&r, 0, 3);
-	rt->mikrotik = val_int(&r, 0, 4);
-	rt->cisco = val_int(&r, 0, 5);
-	rt->other = val_int(&r, 0, 6);
-	rt->bandwidth = "0";
+	out->routers.bandwidth = "0";
 	if (!bandwidth)
 		return CORE_OK;
-	q.n = 0;
 	qp_int(&q, sc->tenant_id);
 	qp_int(&q, sc->tenant_id);
 	qp_owner(&q, sc);
 	if ((rc = run(db, a, q_bandwidth, sc, &q, &r)) != CORE_OK)
 		return rc;
 	if (r.nrows && db_val(&r, 0, 0))
-		rt->bandwidth = db_val(&r, 0, 0);
+		out->routers.bandwidth = db_val(&r, 0, 0);
 	return CORE_OK;
 }
 
@@ -655,14 +657,11 @@ static int
 load_invoices(struct db *db, struct arena *a, const struct stats_scope *sc,
     struct stats_invoices *iv)
 {
-	struct qp q = { .n = 0 };
 	struct db_result r;
 	long long billed = 0;
 	int rc;
 
-	qp_int(&q, sc->tenant_id);
-	qp_customer(&q, sc);
-	if ((rc = run(db, a, q_invoices, sc, &q, &r)) != CORE_OK)
+	if ((rc = ask(db, a, q_invoices, sc, NULL, NULL, qp_customer, &r)) != CORE_OK)
 		return rc;
 	for (unsigned i = 0; i < r.nrows; i++) {
 		const char *st = db_val(&r, i, 0);
@@ -727,16 +726,13 @@ load_breakdown(struct db *db, struct arena *a, const struct stats_scope *sc,
     struct stats_all *out, long long *best_plan)
 {
 	struct stats_payments *p = &out->payments;
-	struct qp q = { .n = 0 };
 	struct db_result r;
 	struct plan_sum *ps;
 	int rc, nps = 0;
 	int64_t best = 0;
 
 	*best_plan = 0;
-	qp_int(&q, sc->tenant_id);
-	qp_customer(&q, sc);
-	if ((rc = run(db, a, q_breakdown, sc, &q, &r)) != CORE_OK)
+	if ((rc = ask(db, a, q_breakdown, sc, NULL, NULL, qp_customer, &r)) != CORE_OK)
 		return rc;
 	out->methods = arena_calloc(a, r.nrows ? r.nrows : 1, sizeof(*out->methods));
 	ps = arena_calloc(a, r.nrows ? r.nrows : 1, sizeof(*ps));
@@ -820,15 +816,11 @@ static int
 load_month_revenue(struct db *db, struct arena *a, const struct stats_scope *sc,
     const struct win *w, int64_t *out)
 {
-	struct qp q = { .n = 0 };
 	struct db_result r;
 	int rc;
 
-	qp_int(&q, sc->tenant_id);
-	qp_str(&q, w->month_from);
-	qp_str(&q, w->month_until);
-	qp_customer(&q, sc);
-	if ((rc = run(db, a, q_revenue_sum, sc, &q, &r)) != CORE_OK)
+	if ((rc = ask(db, a, q_revenue_sum, sc, w->month_from, w->month_until, qp_customer, &r)) !=
+	    CORE_OK)
 		return rc;
 	*out = stats_cents(db_val(&r, 0, 0));
 	return CORE_OK;
@@ -842,7 +834,6 @@ load_trends(struct db *db, struct arena *a, const struct stats_scope *sc, const 
 {
 	long long lo = -1, hi = -1;
 	char from[20], until[20];
-	struct qp q = { .n = 0 };
 	struct db_result r;
 	int rc;
 
@@ -871,11 +862,7 @@ load_trends(struct db *db, struct arena *a, const struct stats_scope *sc, const 
 	fmt_datetime(lo, from);
 	fmt_datetime(hi, until);
 
-	qp_int(&q, sc->tenant_id);
-	qp_str(&q, from);
-	qp_str(&q, until);
-	qp_customer(&q, sc);
-	if ((rc = run(db, a, q_trend_payments, sc, &q, &r)) != CORE_OK)
+	if ((rc = ask(db, a, q_trend_payments, sc, from, until, qp_customer, &r)) != CORE_OK)
 		return rc;
 	for (unsigned i = 0; i < r.nrows; i++) {
 		long long d = day_of(db_val(&r, i, 0)), mi;
@@ -900,12 +887,7 @@ load_trends(struct db *db, struct arena *a, const struct stats_scope *sc, const 
 	/* issue_date is a DATE: the same bounds as days */
 	fmt_date(lo, from);
 	fmt_date(hi, until);
-	q.n = 0;
-	qp_int(&q, sc->tenant_id);
-	qp_str(&q, from);
-	qp_str(&q, until);
-	qp_customer(&q, sc);
-	if ((rc = run(db, a, q_trend_invoices, sc, &q, &r)) != CORE_OK)
+	if ((rc = ask(db, a, q_trend_invoices, sc, from, until, qp_customer, &r)) != CORE_OK)
 		return rc;
 	for (unsigned i = 0; i < r.nrows; i++) {
 		long long d = day_of(db_val(&r, i, 0)), mi;
@@ -985,13 +967,13 @@ stats_load(struct db *db, struct arena *a, const struct stats_scope *sc, unsigne
 		return (what & (STATS_MONTHLY | STATS_DAILY)) ? load_trends(db, a, sc, &w, out) :
 		    CORE_OK;
 	if (what & (STATS_CUSTOMERS | STATS_DASHBOARD))
-		rc = load_customers(db, a, sc, &w, &out->customers);
+		rc = load_counts(db, a, sc, &w, &c_customers, out);
 	if (rc == CORE_OK && (what & (STATS_CUSTOMERS | STATS_SUBSCRIPTIONS | STATS_DASHBOARD)))
-		rc = load_subscriptions(db, a, sc, &w, out);
+		rc = load_counts(db, a, sc, &w, &c_subscriptions, out);
 	if (rc == CORE_OK && (what & STATS_PLANS))
-		rc = load_plans(db, a, sc, &out->plans);
+		rc = load_plans(db, a, sc, out);
 	if (rc == CORE_OK && (what & (STATS_ROUTERS | STATS_DASHBOARD)))
-		rc = load_routers(db, a, sc, (what & STATS_ROUTERS) != 0, &out->routers);
+		rc = load_routers(db, a, sc, (what & STATS_ROUTERS) != 0, out);
 	if (rc == CORE_OK && (what & (STATS_INVOICES | STATS_DASHBOARD)))
 		rc = load_invoices(db, a, sc, &out->invoices);
 	if (rc == CORE_OK && (what & (STATS_PAYMENTS | STATS_METHODS | STATS_PLANS | STATS_DASHBOARD)))
@@ -1017,7 +999,6 @@ int
 stats_crm(struct db *db, struct arena *a, const struct stats_scope *sc, struct stats_crm *out)
 {
 	struct stats_invoices iv;
-	struct qp q = { .n = 0 };
 	struct db_result r;
 	int rc;
 
@@ -1025,31 +1006,17 @@ stats_crm(struct db *db, struct arena *a, const struct stats_scope *sc, struct s
 	memset(&iv, 0, sizeof(iv));
 	if (sc->none)
 		return CORE_OK;
-	qp_int(&q, sc->tenant_id);
-	qp_owner(&q, sc);
-	if ((rc = run(db, a, q_customer_count, sc, &q, &r)) != CORE_OK)
-		return rc;
-	out->customers = val_int(&r, 0, 0);
-
-	if ((rc = load_invoices(db, a, sc, &iv)) != CORE_OK)
+	if ((rc = load_counts(db, a, sc, NULL, &c_crm_customers, out)) != CORE_OK ||
+	    (rc = load_invoices(db, a, sc, &iv)) != CORE_OK)
 		return rc;
 	out->invoices = iv.total;
 	out->unpaid_invoices = iv.pending + iv.overdue;
 
-	q.n = 0;
-	qp_int(&q, sc->tenant_id);
-	qp_customer(&q, sc);
-	if ((rc = run(db, a, q_paid_total, sc, &q, &r)) != CORE_OK)
+	if ((rc = ask(db, a, q_paid_total, sc, NULL, NULL, qp_customer, &r)) != CORE_OK)
 		return rc;
 	out->payments = stats_cents(db_val(&r, 0, 0));
-	if ((rc = run(db, a, q_open_tickets, sc, &q, &r)) != CORE_OK)
-		return rc;
-	out->open_tickets = val_int(&r, 0, 0);
-
-	q.n = 0;
-	qp_int(&q, sc->tenant_id);
-	qp_owner(&q, sc);
-	if ((rc = run(db, a, q_leads, sc, &q, &r)) != CORE_OK)
+	if ((rc = load_counts(db, a, sc, NULL, &c_open_tickets, out)) != CORE_OK ||
+	    (rc = ask(db, a, q_leads, sc, NULL, NULL, qp_owner, &r)) != CORE_OK)
 		return rc;
 	for (unsigned i = 0; i < r.nrows && i < 5; i++) {
 		struct stats_lead *l = &out->leads[out->nleads++];
@@ -1068,7 +1035,6 @@ int
 stats_revenue(struct db *db, struct arena *a, const struct stats_scope *sc,
     const struct stats_period *p, struct stats_revenue_day **out, int *n)
 {
-	struct qp q = { .n = 0 };
 	struct db_result r;
 	int rc;
 
@@ -1076,11 +1042,7 @@ stats_revenue(struct db *db, struct arena *a, const struct stats_scope *sc,
 	*n = 0;
 	if (sc->none)
 		return CORE_OK;
-	qp_int(&q, sc->tenant_id);
-	qp_str(&q, p->from);
-	qp_str(&q, p->until);
-	qp_customer(&q, sc);
-	if ((rc = run(db, a, q_revenue_days, sc, &q, &r)) != CORE_OK)
+	if ((rc = ask(db, a, q_revenue_days, sc, p->from, p->until, qp_customer, &r)) != CORE_OK)
 		return rc;
 	*out = arena_calloc(a, r.nrows ? r.nrows : 1, sizeof(**out));
 	for (unsigned i = 0; i < r.nrows; i++) {
@@ -1119,7 +1081,6 @@ stats_plan_performance(struct db *db, struct arena *a, const struct stats_scope 
     const struct stats_period *p, struct stats_plan_perf **out, int *n)
 {
 	struct stats_plan_perf *v;
-	struct qp q = { .n = 0 };
 	struct db_result r;
 	int rc;
 
@@ -1127,9 +1088,7 @@ stats_plan_performance(struct db *db, struct arena *a, const struct stats_scope 
 	*n = 0;
 	if (sc->none)
 		return CORE_OK;
-	qp_int(&q, sc->tenant_id);
-	qp_owner(&q, sc);
-	if ((rc = run(db, a, q_perf_plans, sc, &q, &r)) != CORE_OK)
+	if ((rc = ask(db, a, q_perf_plans, sc, NULL, NULL, qp_owner, &r)) != CORE_OK)
 		return rc;
 	v = arena_calloc(a, r.nrows ? r.nrows : 1, sizeof(*v));
 	for (unsigned i = 0; i < r.nrows; i++) {
@@ -1148,10 +1107,7 @@ stats_plan_performance(struct db *db, struct arena *a, const struct stats_scope 
 	if (*n == 0)
 		return CORE_OK;
 
-	q.n = 0;
-	qp_int(&q, sc->tenant_id);
-	qp_customer(&q, sc);
-	if ((rc = run(db, a, q_perf_customers, sc, &q, &r)) != CORE_OK)
+	if ((rc = ask(db, a, q_perf_customers, sc, NULL, NULL, qp_customer, &r)) != CORE_OK)
 		return rc;
 	for (unsigned i = 0; i < r.nrows; i++) {
 		struct stats_plan_perf *pp = find_plan(v, *n, val_int(&r, i, 0));
@@ -1162,12 +1118,7 @@ stats_plan_performance(struct db *db, struct arena *a, const struct stats_scope 
 		}
 	}
 
-	q.n = 0;
-	qp_int(&q, sc->tenant_id);
-	qp_str(&q, p->from);
-	qp_str(&q, p->until);
-	qp_customer(&q, sc);
-	if ((rc = run(db, a, q_perf_sales, sc, &q, &r)) != CORE_OK)
+	if ((rc = ask(db, a, q_perf_sales, sc, p->from, p->until, qp_customer, &r)) != CORE_OK)
 		return rc;
 	for (unsigned i = 0; i < r.nrows; i++) {
 		struct stats_plan_perf *pp = find_plan(v, *n, val_int(&r, i, 0));

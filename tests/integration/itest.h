@@ -4,6 +4,7 @@
 #define ISP_ITEST_H
 
 #include <check.h>
+#include <stdarg.h>
 #include <stddef.h>
 #include <time.h>
 #include <yajl/yajl_tree.h>
@@ -140,5 +141,71 @@ long long    guest_buys(long long plan, long long router, const char *outcome, c
 const char  *settled(long long tx);
 #define EXPECT(r, st) ck_assert_msg((r)->status == (st), "HTTP %ld, expected %d: %.900s", \
 	(r)->status, (st), (r)->body)
+
+/* people.c: users, logins and tenants through the native API, and checks of
+ * single requests, for suites that make their own people (t_identity,
+ * t_billing, t_stats); a MariaDB connection of the suite's own
+ * (db_do: the first column of the first row as a number, 0 with none, -1
+ * on error; no assertions, so teardowns may use it) */
+#define IT_PW   "It-Passw0rd-one"       /* every user people.c makes has it */
+#define IT_TOK  1024                    /* room for an access token */
+struct tenant {
+	long long id;
+	long long admin_id;
+	char code[64];
+	char admin[64];                 /* its first admin's user name ... */
+	char tok[IT_TOK];               /* ... logged in */
+};
+long long    db_do_text(const char *sql, char *out, size_t n);  /* out: the value as text */
+long long    db_do(const char *sql);
+/* a request with an access token, or with no credential (tok NULL) */
+struct resp *call_as(const char *method, const char *tok, const char *body, const char *fmt,
+    ...) __attribute__((format(printf, 4, 5)));
+long         status_of(const char *method, const char *tok, const char *body, const char *fmt,
+    ...) __attribute__((format(printf, 4, 5)));       /* just the status, never a 500 */
+void         login_tok(const char *username, const char *pw, char out[IT_TOK]);
+void         admin_tok(char out[IT_TOK]);                       /* the super admin's */
+/* a user made as tok with password IT_PW; extra: more members (",\"k\":v") or NULL */
+long long    user_make(const char *tok, const char *username, const char *type,
+    const char *extra);
+long long    mk_named(const char *tok, const char *prefix, const char *type, char *out,
+    size_t n);                                      /* a fresh name, given in out */
+long long    staff(const char *su, const char *type, char tok[IT_TOK]);   /* logged in */
+void         admin_of_t1(char tok[IT_TOK]);     /* a fresh admin of tenant 1, logged in */
+void         tenant_make(const char *su, struct tenant *t);    /* by the super admin */
+yajl_val     find_by(yajl_val a, const char *key, const char *v);  /* a's item with key = v */
+/* one request, a miss unless it answers st (negative: anything but a 500) and,
+ * given a field, an error naming it; no request ispbill-fcgi logged so far
+ * answered 500, and more than min were logged */
+void         expect_req(struct misses *m, const char *tok, const char *method,
+    const char *path, const char *body, long st, const char *field);
+void         expect_no_500(int min);
+/* a request (as call_as) that must answer status st; EXPECT_ERROR(st, code);
+ * a 400 VALIDATION_ERROR naming field (EXPECT_FIELD) */
+void         answers(int st, const char *method, const char *tok, const char *body,
+    const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+void         answers_error(int st, const char *code, const char *method, const char *tok,
+    const char *body, const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+void         answers_field(const char *field, const char *method, const char *tok,
+    const char *body, const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+/* GET fmt as tok, the path it makes left in path */
+struct resp *vget_as(char *path, size_t n, const char *tok, const char *fmt, va_list ap)
+	__attribute__((format(printf, 4, 0)));
+/* GET a list: 200 with n items in all; the answer, to free */
+struct resp *listing(long long n, const char *tok, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* a native error: the status, success false, data null, the error_code */
+#define EXPECT_ERROR(r, st, code) do { \
+	EXPECT(r, st); \
+	ck_assert_msg(it_bool(r, "success") == 0 && it_is_null(r, "data") && \
+	    it_str(r, "error_code") && strcmp(it_str(r, "error_code"), (code)) == 0, \
+	    "expected error_code %s: %.900s", (code), (r)->body); \
+} while (0)
+/* 400 VALIDATION_ERROR with errors.<field> */
+#define EXPECT_FIELD(r, field) do { \
+	EXPECT_ERROR(r, 400, "VALIDATION_ERROR"); \
+	ck_assert_msg(names_field(r, field), "expected an error naming \"%s\": %.900s", \
+	    (field), (r)->body); \
+} while (0)
 
 #endif

@@ -19,130 +19,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "db/db.h"
-#include "util/conf.h"
 #include "itest.h"
 
-#define PW      "It-Passw0rd-one"
-#define TOK     1024            /* room for an access token */
-
-/* ---- names ---- */
-
-
-/* ---- our own database connection ---- */
-
-/* Run one statement; the first column of the first row as a number (0 when
- * there is none), or -1 on error.  With out, that column as text too. */
-static long long
-db_do_text(const char *sql, char *out, size_t n)
-{
-	struct config cfg;
-	struct db db;
-	struct arena a;
-	struct db_result r;
-	char path[1024], err[256];
-	long long v = -1;
-
-	if (out && n)
-		out[0] = '\0';
-	memset(&cfg, 0, sizeof(cfg));
-	snprintf(path, sizeof(path), "%s/ispbill.conf", it_dir());
-	if (config_load(&cfg, path, err, sizeof(err)) != 0) {
-		fprintf(stderr, "t_billing: %s\n", err);
-		config_free(&cfg);
-		return -1;
-	}
-	arena_init(&a);
-	db_init(&db, &cfg, 0);
-	memset(&r, 0, sizeof(r));
-	if (db_query(&db, &a, sql, NULL, 0, &r) == 0) {
-		v = (r.nrows && r.ncols) ? db_val_int(&r, 0, 0, 0) : 0;
-		if (out && n && r.nrows && r.ncols && db_val(&r, 0, 0))
-			snprintf(out, n, "%s", db_val(&r, 0, 0));
-	} else
-		fprintf(stderr, "t_billing: %s: %s\n", sql, db.errmsg);
-	db_close(&db);
-	arena_free(&a);
-	config_free(&cfg);
-	return v;
-}
-
-static long long
-db_do(const char *sql)
-{
-	return db_do_text(sql, NULL, 0);
-}
-
-/* ---- HTTP ---- */
-
-static struct resp *call(const char *method, const char *tok, const char *body,
-    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
-static long status_of(const char *method, const char *tok, const char *body,
-    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
-
-static struct resp *
-vcall(const char *method, const char *tok, const char *body, const char *fmt, va_list ap)
-{
-	char path[4096], auth[TOK + 64];
-	const char *hdrs[2] = { NULL, NULL };
-
-	vsnprintf(path, sizeof(path), fmt, ap);
-	if (tok) {
-		snprintf(auth, sizeof(auth), "Authorization: Bearer %s", tok);
-		hdrs[0] = auth;
-	}
-	return it_http(0, method, path, NULL, body, body ? strlen(body) : 0, hdrs);
-}
-
-/* A request as the holder of an access token (NULL: no credential). */
-static struct resp *
-call(const char *method, const char *tok, const char *body, const char *fmt, ...)
-{
-	struct resp *r;
-	va_list ap;
-
-	va_start(ap, fmt);
-	r = vcall(method, tok, body, fmt, ap);
-	va_end(ap);
-	return r;
-}
-
-/* Just the status (never a 500). */
-static long
-status_of(const char *method, const char *tok, const char *body, const char *fmt, ...)
-{
-	struct resp *r;
-	va_list ap;
-	long st;
-
-	va_start(ap, fmt);
-	r = vcall(method, tok, body, fmt, ap);
-	va_end(ap);
-	st = r->status;
-	it_free(r);
-	ck_assert_msg(st != 500 && st != 0, "%s %s answered %ld", method, fmt, st);
-	return st;
-}
-
-/* ---- assertions on answers ---- */
-
-#define EXPECT_STATUS(r, st) \
-	ck_assert_msg((r)->status == (st), "HTTP %ld, expected %d: %.900s", \
-	    (r)->status, (int)(st), (r)->body)
-
-#define EXPECT_ERROR(r, st, code) do { \
-	EXPECT_STATUS(r, st); \
-	ck_assert_msg(it_bool(r, "success") == 0 && it_is_null(r, "data") && \
-	    it_str(r, "error_code") && strcmp(it_str(r, "error_code"), (code)) == 0, \
-	    "expected error_code %s: %.900s", (code), (r)->body); \
-} while (0)
-
-/* 400 VALIDATION_ERROR with errors.<field> */
-#define EXPECT_FIELD(r, field) do { \
-	EXPECT_ERROR(r, 400, "VALIDATION_ERROR"); \
-	ck_assert_msg(names_field(r, field), "expected an error naming \"%s\": %.900s", \
-	    (field), (r)->body); \
-} while (0)
 
 /* ---- JSON ---- */
 
@@ -168,116 +46,13 @@ dec_text(yajl_val v)
 	ck_assert_msg(decimal_is(it_json(r, path), want), "%s is %s, expected %s: %.600s", \
 	    (path), dec_text(it_json(r, path)), (want), (r)->body)
 
-/* ---- logging in, making users and tenants ---- */
-
-static void
-login_tok(const char *username, const char *pw, char out[TOK])
-{
-	char body[512];
-	struct resp *r;
-
-	snprintf(body, sizeof(body), "{\"username\":\"%s\",\"password\":\"%s\"}", username, pw);
-	r = call("POST", NULL, body, "/api/auth/login/");
-	ck_assert_msg(r->status == 200 && it_str(r, "data/tokens/access"), "login %s: HTTP %ld: %.600s",
-	    username, r->status, r->body);
-	snprintf(out, TOK, "%s", it_str(r, "data/tokens/access"));
-	it_free(r);
-}
-
-static void
-admin_tok(char out[TOK])
-{
-	char *t = it_login_admin();
-
-	ck_assert_ptr_nonnull(t);
-	snprintf(out, TOK, "%s", t);
-	free(t);
-}
-
-/* Create a user as tok; extra is more members (",\"k\":v") or NULL.  The id. */
-static long long
-mk_user(const char *tok, const char *username, const char *type, const char *extra)
-{
-	char body[2048];
-	struct resp *r;
-	long long id;
-
-	snprintf(body, sizeof(body), "{\"username\":\"%s\",\"email\":\"%s@example.org\","
-	    "\"password\":\"" PW "\",\"password_confirm\":\"" PW "\",\"user_type\":\"%s\"%s}",
-	    username, username, type, extra ? extra : "");
-	r = call("POST", tok, body, "/api/auth/users/");
-	ck_assert_msg(r->status == 201, "create user %s: HTTP %ld: %.600s", username, r->status,
-	    r->body);
-	id = it_int(r, "data/id");
-	it_free(r);
-	ck_assert_int_gt(id, 0);
-	return id;
-}
-
-/* A user of a fresh name; its name in out. */
-static long long
-mk_named(const char *tok, const char *prefix, const char *type, char *out, size_t n)
-{
-	return mk_user(tok, uniq(out, n, prefix), type, NULL);
-}
-
-/* A fresh tenant-1 user of a type, logged in; its id. */
-static long long
-staff(const char *su, const char *type, char tok[TOK])
-{
-	char name[64];
-	long long id = mk_named(su, "bl", type, name, sizeof(name));
-
-	login_tok(name, PW, tok);
-	return id;
-}
-
-/* A fresh admin of tenant 1 (spares the super admin's hourly budget). */
-static void
-admin_of_t1(char tok[TOK])
-{
-	char su[TOK];
-
-	admin_tok(su);
-	staff(su, "admin", tok);
-}
-
-struct tenant {
-	long long id;
-	long long admin_id;
-	char code[64];
-	char admin[64];
-	char tok[TOK];
-};
-
-/* A new tenant and its first admin, made by the super admin; logged in. */
-static void
-tenant_make(const char *su, struct tenant *t)
-{
-	char body[1024];
-	struct resp *r;
-
-	memset(t, 0, sizeof(*t));
-	uniq(t->code, sizeof(t->code), "borg");
-	snprintf(body, sizeof(body), "{\"name\":\"Org %s\",\"code\":\"%s\"}", t->code, t->code);
-	r = call("POST", su, body, "/api/tenants/");
-	EXPECT_STATUS(r, 201);
-	t->id = it_int(r, "data/id");
-	it_free(r);
-	ck_assert_int_gt(t->id, 1);
-	uniq(t->admin, sizeof(t->admin), "badm");
-	snprintf(body, sizeof(body), ",\"tenant_id\":%lld", t->id);
-	t->admin_id = mk_user(su, t->admin, "admin", body);
-	login_tok(t->admin, PW, t->tok);
-}
-
 /* ---- billing objects ---- */
 
 /* POST a body and expect 201; the new id. */
 static long long
 mk_obj(const char *tok, const char *path, const char *body)
 {
-	struct resp *r = call("POST", tok, body, "%s", path);
+	struct resp *r = call_as("POST", tok, body, "%s", path);
 	long long id;
 
 	ck_assert_msg(r->status == 201, "POST %s %s: HTTP %ld: %.600s", path, body, r->status, r->body);
@@ -343,7 +118,7 @@ mk_invoice(const char *tok, long long cust, const char *subtotal)
 
 START_TEST(customers_create_with_every_documents_fields)
 {
-	char tok[TOK], mail[128], body[2048];
+	char tok[IT_TOK], mail[128], body[2048];
 	struct resp *r;
 	long long id;
 	const char *acct;
@@ -356,8 +131,8 @@ START_TEST(customers_create_with_every_documents_fields)
 	    "\"country\":\"Kenya\",\"account_type\":\"business\",\"status\":\"active\","
 	    "\"company_name\":\"Wanjiku Ltd\",\"tax_id\":\"P051234567X\",\"state\":\"Nairobi County\","
 	    "\"postal_code\":\"00100\"}", mail);
-	r = call("POST", tok, body, "/api/customers/");
-	EXPECT_STATUS(r, 201);
+	r = call_as("POST", tok, body, "/api/customers/");
+	EXPECT(r, 201);
 	ck_assert_int_eq(it_bool(r, "success"), 1);
 	id = it_int(r, "data/id");
 	ck_assert_int_gt(id, 0);
@@ -380,8 +155,8 @@ START_TEST(customers_create_with_every_documents_fields)
 	it_free(r);
 
 	/* the same on a read, and a second customer gets another number */
-	r = call("GET", tok, NULL, "/api/customers/%lld/", id);
-	EXPECT_STATUS(r, 200);
+	r = call_as("GET", tok, NULL, "/api/customers/%lld/", id);
+	EXPECT(r, 200);
 	ck_assert_int_eq(it_int(r, "data/id"), id);
 	ck_assert_str_eq(it_str(r, "data/company_name"), "Wanjiku Ltd");
 	ck_assert_str_eq(it_str(r, "data/postal_code"), "00100");
@@ -392,8 +167,8 @@ START_TEST(customers_create_with_every_documents_fields)
 		long long id2 = mk_customer(tok, NULL);
 
 		snprintf(first, sizeof(first), "%s", it_str(r, "data/account_number"));
-		r2 = call("GET", tok, NULL, "/api/customers/%lld/", id2);
-		EXPECT_STATUS(r2, 200);
+		r2 = call_as("GET", tok, NULL, "/api/customers/%lld/", id2);
+		EXPECT(r2, 200);
 		ck_assert_ptr_nonnull(it_str(r2, "data/account_number"));
 		ck_assert_str_ne(it_str(r2, "data/account_number"), first);
 		ck_assert_int_eq(strncmp(it_str(r2, "data/account_number"), "CUST-", 5), 0);
@@ -402,16 +177,14 @@ START_TEST(customers_create_with_every_documents_fields)
 	it_free(r);
 
 	/* name is required */
-	r = call("POST", tok, "{\"city\":\"Nairobi\"}", "/api/customers/");
-	EXPECT_FIELD(r, "name");
-	it_free(r);
+	answers_field("name", "POST", tok, "{\"city\":\"Nairobi\"}", "/api/customers/");
 }
 END_TEST
 
 START_TEST(customers_phone_and_mac_have_one_form)
 {
 	static const char *const forms[] = { "0712345678", "+254712345678", "254 712 345 678" };
-	char tok[TOK], city[64], extra[256];
+	char tok[IT_TOK], city[64], extra[256];
 	long long ids[3], bd;
 	struct resp *r;
 
@@ -420,58 +193,47 @@ START_TEST(customers_phone_and_mac_have_one_form)
 	for (int i = 0; i < 3; i++) {
 		snprintf(extra, sizeof(extra), ",\"phone\":\"%s\",\"city\":\"%s\"", forms[i], city);
 		ids[i] = mk_customer(tok, extra);
-		r = call("GET", tok, NULL, "/api/customers/%lld/", ids[i]);
-		EXPECT_STATUS(r, 200);
+		r = call_as("GET", tok, NULL, "/api/customers/%lld/", ids[i]);
+		EXPECT(r, 200);
 		ck_assert_msg(it_str(r, "data/phone") && !strcmp(it_str(r, "data/phone"), "254712345678"),
 		    "phone %s stored as %s", forms[i], it_str(r, "data/phone"));
 		it_free(r);
 	}
 	/* found by the national form and by the stored one */
-	r = call("GET", tok, NULL, "/api/customers/?search=0712345678&city=%s&page_size=100", city);
-	EXPECT_STATUS(r, 200);
-	ck_assert_int_eq(total(r), 3);
+	r = listing(3, tok, "/api/customers/?search=0712345678&city=%s&page_size=100", city);
 	for (int i = 0; i < 3; i++)
 		ck_assert_ptr_nonnull(find_int(r, "id", ids[i]));
 	it_free(r);
-	r = call("GET", tok, NULL, "/api/customers/?phone=254712345678&city=%s", city);
-	EXPECT_STATUS(r, 200);
-	ck_assert_int_eq(total(r), 3);
+	r = listing(3, tok, "/api/customers/?phone=254712345678&city=%s", city);
 	for (int i = 0; i < 3; i++)
 		ck_assert_ptr_nonnull(find_int(r, "id", ids[i]));
 	it_free(r);
-	r = call("GET", tok, NULL, "/api/customers/?phone=254700000001&city=%s", city);
-	EXPECT_STATUS(r, 200);
-	ck_assert_int_eq(total(r), 0);
-	it_free(r);
+	it_free(listing(0, tok, "/api/customers/?phone=254700000001&city=%s", city));
 
 	/* Bangladesh */
 	bd = mk_customer(tok, ",\"phone\":\"01712345678\"");
-	r = call("GET", tok, NULL, "/api/customers/%lld/", bd);
-	EXPECT_STATUS(r, 200);
+	r = call_as("GET", tok, NULL, "/api/customers/%lld/", bd);
+	EXPECT(r, 200);
 	ck_assert_str_eq(it_str(r, "data/phone"), "8801712345678");
 	it_free(r);
 
 	/* not phones */
-	r = call("POST", tok, "{\"name\":\"Bad Phone\",\"phone\":\"12ab\"}", "/api/customers/");
-	EXPECT_FIELD(r, "phone");
-	it_free(r);
-	r = call("POST", tok, "{\"name\":\"Bad Phone\",\"phone\":\"0812345678\"}", "/api/customers/");
-	EXPECT_FIELD(r, "phone");
-	it_free(r);
-	r = call("PATCH", tok, "{\"phone\":\"+2547123\"}", "/api/customers/%lld/", bd);
-	EXPECT_FIELD(r, "phone");
-	it_free(r);
+	answers_field("phone", "POST", tok, "{\"name\":\"Bad Phone\",\"phone\":\"12ab\"}",
+	    "/api/customers/");
+	answers_field("phone", "POST", tok, "{\"name\":\"Bad Phone\",\"phone\":\"0812345678\"}",
+	    "/api/customers/");
+	answers_field("phone", "PATCH", tok, "{\"phone\":\"+2547123\"}", "/api/customers/%lld/",
+	    bd);
 
 	/* MAC */
-	r = call("POST", tok, "{\"name\":\"Mac Owner\",\"mac_address\":\"aa-bb-cc-dd-ee-ff\"}",
+	r = call_as("POST", tok, "{\"name\":\"Mac Owner\",\"mac_address\":\"aa-bb-cc-dd-ee-ff\"}",
 	    "/api/customers/");
-	EXPECT_STATUS(r, 201);
+	EXPECT(r, 201);
 	ck_assert_str_eq(it_str(r, "data/mac_address"), "AA:BB:CC:DD:EE:FF");
 	it_free(r);
-	r = call("POST", tok, "{\"name\":\"Mac Owner\",\"mac_address\":\"aa-bb-cc-dd-ee\"}",
+	answers_field("mac_address", "POST", tok,
+	    "{\"name\":\"Mac Owner\",\"mac_address\":\"aa-bb-cc-dd-ee\"}",
 	    "/api/customers/");
-	EXPECT_FIELD(r, "mac_address");
-	it_free(r);
 }
 END_TEST
 
@@ -488,7 +250,7 @@ mk_cust_in(const char *tok, const char *name, const char *city, const char *more
 
 START_TEST(customers_filter_order_search)
 {
-	char tok[TOK], city[64], tag[64], name[128], more[256];
+	char tok[IT_TOK], city[64], tag[64], name[128], more[256];
 	long long a, b, c;
 	struct resp *r;
 	yajl_val l;
@@ -510,45 +272,37 @@ START_TEST(customers_filter_order_search)
 	snprintf(name, sizeof(name), "Delta %s", tag);
 	mk_cust_in(tok, name, "Elsewhere", ",\"status\":\"active\"");
 
-	r = call("GET", tok, NULL, "/api/customers/?city=%s", city);
-	EXPECT_STATUS(r, 200);
-	ck_assert_int_eq(total(r), 3);
+	r = listing(3, tok, "/api/customers/?city=%s", city);
 	ck_assert_int_eq(jlen(items(r)), 3);
 	it_free(r);
 
-	r = call("GET", tok, NULL, "/api/customers/?city=%s&status=active", city);
-	EXPECT_STATUS(r, 200);
-	ck_assert_int_eq(total(r), 2);
+	r = listing(2, tok, "/api/customers/?city=%s&status=active", city);
 	ck_assert_ptr_nonnull(find_int(r, "id", b));
 	ck_assert_ptr_nonnull(find_int(r, "id", c));
 	ck_assert_ptr_null(find_int(r, "id", a));
 	it_free(r);
 
-	r = call("GET", tok, NULL, "/api/customers/?city=%s&account_type=residential", city);
-	EXPECT_STATUS(r, 200);
-	ck_assert_int_eq(total(r), 2);
+	r = listing(2, tok, "/api/customers/?city=%s&account_type=residential", city);
 	ck_assert_ptr_nonnull(find_int(r, "id", a));
 	ck_assert_ptr_nonnull(find_int(r, "id", c));
 	it_free(r);
 
-	r = call("GET", tok, NULL, "/api/customers/?city=%s&account_type=residential&status=suspended",
+	r = listing(1, tok, "/api/customers/?city=%s&account_type=residential&status=suspended",
 	    city);
-	EXPECT_STATUS(r, 200);
-	ck_assert_int_eq(total(r), 1);
 	ck_assert_int_eq(jint(jat(items(r), 0), "id"), a);
 	it_free(r);
 
 	/* ordering by name, both ways */
-	r = call("GET", tok, NULL, "/api/customers/?city=%s&ordering=name", city);
-	EXPECT_STATUS(r, 200);
+	r = call_as("GET", tok, NULL, "/api/customers/?city=%s&ordering=name", city);
+	EXPECT(r, 200);
 	l = items(r);
 	ck_assert_int_eq(jlen(l), 3);
 	ck_assert_int_eq(jint(jat(l, 0), "id"), a);
 	ck_assert_int_eq(jint(jat(l, 1), "id"), b);
 	ck_assert_int_eq(jint(jat(l, 2), "id"), c);
 	it_free(r);
-	r = call("GET", tok, NULL, "/api/customers/?city=%s&ordering=-name", city);
-	EXPECT_STATUS(r, 200);
+	r = call_as("GET", tok, NULL, "/api/customers/?city=%s&ordering=-name", city);
+	EXPECT(r, 200);
 	l = items(r);
 	ck_assert_int_eq(jlen(l), 3);
 	ck_assert_int_eq(jint(jat(l, 0), "id"), c);
@@ -556,30 +310,23 @@ START_TEST(customers_filter_order_search)
 	it_free(r);
 
 	/* search: names and company names */
-	r = call("GET", tok, NULL, "/api/customers/?search=%s", tag);
-	EXPECT_STATUS(r, 200);
-	ck_assert_int_eq(total(r), 4);
-	it_free(r);
-	r = call("GET", tok, NULL, "/api/customers/?search=Charlie%%20%s", tag);
-	EXPECT_STATUS(r, 200);
-	ck_assert_int_eq(total(r), 1);
+	it_free(listing(4, tok, "/api/customers/?search=%s", tag));
+	r = listing(1, tok, "/api/customers/?search=Charlie%%20%s", tag);
 	ck_assert_int_eq(jint(jat(items(r), 0), "id"), c);
 	it_free(r);
-	r = call("GET", tok, NULL, "/api/customers/?search=Acme%%20%s", tag);
-	EXPECT_STATUS(r, 200);
-	ck_assert_int_eq(total(r), 1);
+	r = listing(1, tok, "/api/customers/?search=Acme%%20%s", tag);
 	ck_assert_int_eq(jint(jat(items(r), 0), "id"), a);
 	it_free(r);
 	/* and by the account number */
-	r = call("GET", tok, NULL, "/api/customers/%lld/", b);
-	EXPECT_STATUS(r, 200);
+	r = call_as("GET", tok, NULL, "/api/customers/%lld/", b);
+	EXPECT(r, 200);
 	{
 		char acct[32];
 		struct resp *r2;
 
 		snprintf(acct, sizeof(acct), "%s", it_str(r, "data/account_number"));
-		r2 = call("GET", tok, NULL, "/api/customers/?search=%s", acct);
-		EXPECT_STATUS(r2, 200);
+		r2 = call_as("GET", tok, NULL, "/api/customers/?search=%s", acct);
+		EXPECT(r2, 200);
 		ck_assert_int_eq(total(r2), 1);
 		ck_assert_int_eq(jint(jat(items(r2), 0), "id"), b);
 		it_free(r2);
@@ -590,43 +337,34 @@ END_TEST
 
 START_TEST(customers_patch_and_delete)
 {
-	char tok[TOK], city[64];
+	char tok[IT_TOK], city[64];
 	long long id;
 	struct resp *r;
 
 	admin_of_t1(tok);
 	uniq(city, sizeof(city), "Patchcity");
 	id = mk_cust_in(tok, "Patch Me", city, ",\"status\":\"active\"");
-	r = call("PATCH", tok, "{\"status\":\"suspended\"}", "/api/customers/%lld/", id);
-	EXPECT_STATUS(r, 200);
+	r = call_as("PATCH", tok, "{\"status\":\"suspended\"}", "/api/customers/%lld/", id);
+	EXPECT(r, 200);
 	ck_assert_str_eq(it_str(r, "data/status"), "suspended");
 	ck_assert_int_eq(it_bool(r, "data/is_suspended"), 1);
 	ck_assert_int_eq(it_bool(r, "data/is_active"), 0);
 	ck_assert_str_eq(it_str(r, "data/name"), "Patch Me");
 	it_free(r);
-	r = call("GET", tok, NULL, "/api/customers/?city=%s&status=suspended", city);
-	EXPECT_STATUS(r, 200);
-	ck_assert_int_eq(total(r), 1);
-	it_free(r);
-	r = call("PATCH", tok, "{\"status\":\"sleeping\"}", "/api/customers/%lld/", id);
-	EXPECT_FIELD(r, "status");
-	it_free(r);
+	it_free(listing(1, tok, "/api/customers/?city=%s&status=suspended", city));
+	answers_field("status", "PATCH", tok, "{\"status\":\"sleeping\"}", "/api/customers/%lld/",
+	    id);
 
-	r = call("DELETE", tok, NULL, "/api/customers/%lld/", id);
-	EXPECT_STATUS(r, 200);
+	r = call_as("DELETE", tok, NULL, "/api/customers/%lld/", id);
+	EXPECT(r, 200);
 	ck_assert_int_eq(it_bool(r, "success"), 1);
 	ck_assert(it_is_null(r, "data"));
 	it_free(r);
-	r = call("GET", tok, NULL, "/api/customers/%lld/", id);
-	EXPECT_ERROR(r, 404, "NOT_FOUND");
-	it_free(r);
+	answers_error(404, "NOT_FOUND", "GET", tok, NULL, "/api/customers/%lld/", id);
 	ck_assert_int_eq(status_of("PATCH", tok, "{\"status\":\"active\"}", "/api/customers/%lld/", id),
 	    404);
 	ck_assert_int_eq(status_of("DELETE", tok, NULL, "/api/customers/%lld/", id), 404);
-	r = call("GET", tok, NULL, "/api/customers/?city=%s", city);
-	EXPECT_STATUS(r, 200);
-	ck_assert_int_eq(total(r), 0);
-	it_free(r);
+	it_free(listing(0, tok, "/api/customers/?city=%s", city));
 }
 END_TEST
 
@@ -634,7 +372,7 @@ END_TEST
 
 START_TEST(plans_000_hotspot_pass)
 {
-	char tok[TOK], name[64], body[512];
+	char tok[IT_TOK], name[64], body[512];
 	struct resp *r;
 	long long id;
 
@@ -642,8 +380,8 @@ START_TEST(plans_000_hotspot_pass)
 	uniq(name, sizeof(name), "Hour pass ");
 	snprintf(body, sizeof(body), "{\"name\":\"%s\",\"speed\":\"5M/2M\",\"price\":50,"
 	    "\"duration_value\":1,\"duration_unit\":\"HOURS\",\"connection_type\":\"hotspot\"}", name);
-	r = call("POST", tok, body, "/api/plans/");
-	EXPECT_STATUS(r, 201);
+	r = call_as("POST", tok, body, "/api/plans/");
+	EXPECT(r, 201);
 	id = it_int(r, "data/id");
 	ck_assert_int_gt(id, 0);
 	ck_assert_str_eq(it_str(r, "data/name"), name);
@@ -656,8 +394,8 @@ START_TEST(plans_000_hotspot_pass)
 	ck_assert_str_eq(it_str(r, "data/connection_type"), "hotspot");
 	EXPECT_DEC(r, "data/price", "50");
 	it_free(r);
-	r = call("GET", tok, NULL, "/api/plans/%lld/", id);
-	EXPECT_STATUS(r, 200);
+	r = call_as("GET", tok, NULL, "/api/plans/%lld/", id);
+	EXPECT(r, 200);
 	ck_assert_str_eq(it_str(r, "data/speed"), "5M/2M");
 	ck_assert_str_eq(it_str(r, "data/duration_unit"), "hours");
 	it_free(r);
@@ -665,8 +403,8 @@ START_TEST(plans_000_hotspot_pass)
 	/* kilobits stay kilobits */
 	snprintf(body, sizeof(body), "{\"name\":\"%s k\",\"speed\":\"512k/256k\",\"price\":5,"
 	    "\"duration_value\":30,\"duration_unit\":\"minutes\"}", name);
-	r = call("POST", tok, body, "/api/plans/");
-	EXPECT_STATUS(r, 201);
+	r = call_as("POST", tok, body, "/api/plans/");
+	EXPECT(r, 201);
 	ck_assert_int_eq(it_int(r, "data/download_speed"), 512);
 	ck_assert_int_eq(it_int(r, "data/upload_speed"), 256);
 	ck_assert_str_eq(it_str(r, "data/speed_unit"), "kbps");
@@ -677,7 +415,7 @@ END_TEST
 
 START_TEST(plans_monthly_and_validation)
 {
-	char tok[TOK], name[64], body[1024];
+	char tok[IT_TOK], name[64], body[1024];
 	struct resp *r;
 
 	admin_of_t1(tok);
@@ -686,8 +424,8 @@ START_TEST(plans_monthly_and_validation)
 	    "\"speed_unit\":\"mbps\",\"price\":\"1500.00\",\"billing_cycle\":\"monthly\","
 	    "\"data_quota\":100,\"quota_unit\":\"gb\",\"setup_fee\":\"500.00\","
 	    "\"connection_type\":\"pppoe\"}", name);
-	r = call("POST", tok, body, "/api/plans/");
-	EXPECT_STATUS(r, 201);
+	r = call_as("POST", tok, body, "/api/plans/");
+	EXPECT(r, 201);
 	ck_assert_str_eq(it_str(r, "data/billing_cycle"), "monthly");
 	ck_assert_int_eq(it_int(r, "data/data_quota"), 100);
 	ck_assert_str_eq(it_str(r, "data/quota_unit"), "gb");
@@ -702,15 +440,13 @@ START_TEST(plans_monthly_and_validation)
 
 	/* neither a duration nor a cycle */
 	snprintf(body, sizeof(body), "{\"name\":\"%s x\",\"speed\":\"5M/2M\",\"price\":50}", name);
-	r = call("POST", tok, body, "/api/plans/");
-	EXPECT_FIELD(r, "duration_value");
-	it_free(r);
+	answers_field("duration_value", "POST", tok, body, "/api/plans/");
 	/* not speeds */
 	static const char *const bad[] = { "fast", "5M", "5M/2M/1M", "5X/2M", "/2M", NULL };
 	for (int i = 0; bad[i]; i++) {
 		snprintf(body, sizeof(body), "{\"name\":\"%s y\",\"speed\":\"%s\",\"price\":50,"
 		    "\"billing_cycle\":\"monthly\"}", name, bad[i]);
-		r = call("POST", tok, body, "/api/plans/");
+		r = call_as("POST", tok, body, "/api/plans/");
 		ck_assert_msg(r->status == 400 && names_field(r, "speed"), "speed %s: HTTP %ld: %.400s",
 		    bad[i], r->status, r->body);
 		it_free(r);
@@ -719,9 +455,9 @@ START_TEST(plans_monthly_and_validation)
 	{
 		char enc[128];
 
-		r = call("GET", tok, NULL, "/api/plans/?search=%s", urlenc(name, enc, sizeof(enc)));
+		r = call_as("GET", tok, NULL, "/api/plans/?search=%s", urlenc(name, enc, sizeof(enc)));
 	}
-	EXPECT_STATUS(r, 200);
+	EXPECT(r, 200);
 	ck_assert_int_eq(total(r), 1);
 	it_free(r);
 }
@@ -729,7 +465,7 @@ END_TEST
 
 START_TEST(plans_in_use_cannot_be_deleted)
 {
-	char tok[TOK];
+	char tok[IT_TOK];
 	long long plan, cust, rt, sub;
 	struct resp *r;
 
@@ -738,23 +474,21 @@ START_TEST(plans_in_use_cannot_be_deleted)
 	cust = mk_customer(tok, NULL);
 	rt = mk_router(tok);
 	sub = mk_sub(tok, cust, plan, rt, ",\"status\":\"active\"");
-	r = call("DELETE", tok, NULL, "/api/plans/%lld/", plan);
+	r = call_as("DELETE", tok, NULL, "/api/plans/%lld/", plan);
 	EXPECT_ERROR(r, 409, "RESOURCE_CONFLICT");
 	ck_assert_msg(strstr(r->body, "Cannot delete plan. 1 active customer(s) are using this plan"),
 	    "%.600s", r->body);
 	it_free(r);
-	r = call("GET", tok, NULL, "/api/plans/%lld/", plan);
-	EXPECT_STATUS(r, 200);
+	r = call_as("GET", tok, NULL, "/api/plans/%lld/", plan);
+	EXPECT(r, 200);
 	ck_assert_int_eq(it_int(r, "data/active_subscriptions_count"), 1);
 	it_free(r);
 
-	r = call("POST", tok, NULL, "/api/subscriptions/%lld/cancel/", sub);
-	EXPECT_STATUS(r, 200);
+	r = call_as("POST", tok, NULL, "/api/subscriptions/%lld/cancel/", sub);
+	EXPECT(r, 200);
 	ck_assert_str_eq(it_str(r, "data/status"), "cancelled");
 	it_free(r);
-	r = call("DELETE", tok, NULL, "/api/plans/%lld/", plan);
-	EXPECT_STATUS(r, 200);
-	it_free(r);
+	answers(200, "DELETE", tok, NULL, "/api/plans/%lld/", plan);
 	ck_assert_int_eq(status_of("GET", tok, NULL, "/api/plans/%lld/", plan), 404);
 }
 END_TEST
@@ -762,7 +496,7 @@ END_TEST
 /* the router's password never shows, in any answer */
 START_TEST(routers_password_is_sealed_and_hidden)
 {
-	char tok[TOK], name[64], pw[64], body[512], sql[256];
+	char tok[IT_TOK], name[64], pw[64], body[512], sql[256];
 	struct resp *r;
 	long long id;
 
@@ -771,27 +505,25 @@ START_TEST(routers_password_is_sealed_and_hidden)
 	uniq(pw, sizeof(pw), "Plain-Secret-");
 	snprintf(body, sizeof(body), "{\"name\":\"%s\",\"host\":\"10.1.2.3\",\"username\":\"api\","
 	    "\"password\":\"%s\",\"router_type\":\"mikrotik\"}", name, pw);
-	r = call("POST", tok, body, "/api/network/routers/");
-	EXPECT_STATUS(r, 201);
+	r = call_as("POST", tok, body, "/api/network/routers/");
+	EXPECT(r, 201);
 	id = it_int(r, "data/id");
 	ck_assert_str_eq(it_str(r, "data/password"), "***hidden***");
 	ck_assert_ptr_null(strstr(r->body, pw));
 	ck_assert_str_eq(it_str(r, "data/host"), "10.1.2.3");
 	it_free(r);
 
-	r = call("GET", tok, NULL, "/api/network/routers/%lld/", id);
-	EXPECT_STATUS(r, 200);
+	r = call_as("GET", tok, NULL, "/api/network/routers/%lld/", id);
+	EXPECT(r, 200);
 	ck_assert_str_eq(it_str(r, "data/password"), "***hidden***");
 	ck_assert_ptr_null(strstr(r->body, pw));
 	it_free(r);
-	r = call("GET", tok, NULL, "/api/network/routers/?search=%s", name);
-	EXPECT_STATUS(r, 200);
-	ck_assert_int_eq(total(r), 1);
+	r = listing(1, tok, "/api/network/routers/?search=%s", name);
 	ck_assert_str_eq(jstr(jat(items(r), 0), "password"), "***hidden***");
 	ck_assert_ptr_null(strstr(r->body, pw));
 	it_free(r);
-	r = call("PATCH", tok, "{\"location\":\"Roof\"}", "/api/network/routers/%lld/", id);
-	EXPECT_STATUS(r, 200);
+	r = call_as("PATCH", tok, "{\"location\":\"Roof\"}", "/api/network/routers/%lld/", id);
+	EXPECT(r, 200);
 	ck_assert_str_eq(it_str(r, "data/password"), "***hidden***");
 	ck_assert_str_eq(it_str(r, "data/location"), "Roof");
 	ck_assert_ptr_null(strstr(r->body, pw));
@@ -805,16 +537,16 @@ START_TEST(routers_password_is_sealed_and_hidden)
 	/* a new password is sealed too; null clears it */
 	uniq(pw, sizeof(pw), "Other-Secret-");
 	snprintf(body, sizeof(body), "{\"password\":\"%s\"}", pw);
-	r = call("PATCH", tok, body, "/api/network/routers/%lld/", id);
-	EXPECT_STATUS(r, 200);
+	r = call_as("PATCH", tok, body, "/api/network/routers/%lld/", id);
+	EXPECT(r, 200);
 	ck_assert_str_eq(it_str(r, "data/password"), "***hidden***");
 	ck_assert_ptr_null(strstr(r->body, pw));
 	it_free(r);
 	snprintf(sql, sizeof(sql), "SELECT LOCATE('%s', password_enc) FROM routers WHERE id = %lld",
 	    pw, id);
 	ck_assert_int_eq(db_do(sql), 0);
-	r = call("PATCH", tok, "{\"password\":null}", "/api/network/routers/%lld/", id);
-	EXPECT_STATUS(r, 200);
+	r = call_as("PATCH", tok, "{\"password\":null}", "/api/network/routers/%lld/", id);
+	EXPECT(r, 200);
 	ck_assert(it_is_null(r, "data/password"));
 	it_free(r);
 }
@@ -822,7 +554,7 @@ END_TEST
 
 START_TEST(routers_callback_key_only_in_the_detail_get)
 {
-	char tok[TOK], name[64], body[512], key[64];
+	char tok[IT_TOK], name[64], body[512], key[64];
 	struct resp *r;
 	long long id;
 	int in_create;
@@ -830,27 +562,25 @@ START_TEST(routers_callback_key_only_in_the_detail_get)
 	admin_of_t1(tok);
 	uniq(name, sizeof(name), "rtck");
 	snprintf(body, sizeof(body), "{\"name\":\"%s\",\"host\":\"10.1.2.4\"}", name);
-	r = call("POST", tok, body, "/api/network/routers/");
-	EXPECT_STATUS(r, 201);
+	r = call_as("POST", tok, body, "/api/network/routers/");
+	EXPECT(r, 201);
 	id = it_int(r, "data/id");
 	in_create = jget(it_json(r, "data"), "callback_key") != NULL;
 	it_free(r);
-	r = call("GET", tok, NULL, "/api/network/routers/%lld/", id);
-	EXPECT_STATUS(r, 200);
+	r = call_as("GET", tok, NULL, "/api/network/routers/%lld/", id);
+	EXPECT(r, 200);
 	ck_assert_ptr_nonnull(it_str(r, "data/callback_key"));
 	snprintf(key, sizeof(key), "%s", it_str(r, "data/callback_key"));
 	ck_assert_int_eq(strlen(key), 32);
 	ck_assert_int_eq(strspn(key, "0123456789abcdef"), 32);
 	it_free(r);
-	r = call("GET", tok, NULL, "/api/network/routers/?search=%s", name);
-	EXPECT_STATUS(r, 200);
-	ck_assert_int_eq(total(r), 1);
+	r = listing(1, tok, "/api/network/routers/?search=%s", name);
 	ck_assert_ptr_null(jget(jat(items(r), 0), "callback_key"));
 	ck_assert_ptr_null(strstr(r->body, key));
 	it_free(r);
 	/* nor in the answers to a create or a change */
-	r = call("PATCH", tok, "{\"notes\":\"n\"}", "/api/network/routers/%lld/", id);
-	EXPECT_STATUS(r, 200);
+	r = call_as("PATCH", tok, "{\"notes\":\"n\"}", "/api/network/routers/%lld/", id);
+	EXPECT(r, 200);
 	ck_assert_msg(strstr(r->body, key) == NULL && !in_create, "callback_key shown in the answer "
 	    "to the POST (%s) and to the PATCH (%s)", in_create ? "yes" : "no",
 	    strstr(r->body, key) ? "yes" : "no");
@@ -860,34 +590,26 @@ END_TEST
 
 START_TEST(routers_unique_name_and_delete_guard)
 {
-	char tok[TOK], name[64], body[512];
-	struct resp *r;
+	char tok[IT_TOK], name[64], body[512];
 	long long rt, plan, cust, sub;
 
 	admin_of_t1(tok);
 	uniq(name, sizeof(name), "rtdup");
 	snprintf(body, sizeof(body), "{\"name\":\"%s\",\"host\":\"10.1.2.5\"}", name);
 	rt = mk_obj(tok, "/api/network/routers/", body);
-	r = call("POST", tok, body, "/api/network/routers/");
-	EXPECT_FIELD(r, "name");
-	it_free(r);
+	answers_field("name", "POST", tok, body, "/api/network/routers/");
 	/* host is required */
 	snprintf(body, sizeof(body), "{\"name\":\"%s-2\"}", name);
-	r = call("POST", tok, body, "/api/network/routers/");
-	EXPECT_FIELD(r, "host");
-	it_free(r);
+	answers_field("host", "POST", tok, body, "/api/network/routers/");
 
 	plan = mk_plan(tok, NULL);
 	cust = mk_customer(tok, NULL);
 	sub = mk_sub(tok, cust, plan, rt, ",\"status\":\"active\"");
-	r = call("DELETE", tok, NULL, "/api/network/routers/%lld/", rt);
-	EXPECT_ERROR(r, 409, "RESOURCE_CONFLICT");
-	it_free(r);
+	answers_error(409, "RESOURCE_CONFLICT", "DELETE", tok, NULL, "/api/network/routers/%lld/",
+	    rt);
 	ck_assert_int_eq(status_of("GET", tok, NULL, "/api/network/routers/%lld/", rt), 200);
 	ck_assert_int_eq(status_of("POST", tok, NULL, "/api/subscriptions/%lld/cancel/", sub), 200);
-	r = call("DELETE", tok, NULL, "/api/network/routers/%lld/", rt);
-	EXPECT_STATUS(r, 200);
-	it_free(r);
+	answers(200, "DELETE", tok, NULL, "/api/network/routers/%lld/", rt);
 	ck_assert_int_eq(status_of("GET", tok, NULL, "/api/network/routers/%lld/", rt), 404);
 }
 END_TEST
@@ -905,12 +627,12 @@ sub_dates(const struct resp *r, time_t *start, time_t *end)
 static struct resp *
 sub_do(const char *tok, long long id, const char *action)
 {
-	return call("POST", tok, NULL, "/api/subscriptions/%lld/%s/", id, action);
+	return call_as("POST", tok, NULL, "/api/subscriptions/%lld/%s/", id, action);
 }
 
 START_TEST(subs_lifecycle_dates_and_jobs)
 {
-	char tok[TOK], uname[64], body[256];
+	char tok[IT_TOK], uname[64], body[256];
 	long long plan, cust, rt, id;
 	time_t s0, e0, s1, e1, now;
 	struct resp *r;
@@ -922,8 +644,8 @@ START_TEST(subs_lifecycle_dates_and_jobs)
 	rt = mk_router(tok);
 	snprintf(body, sizeof(body), "{\"customer_id\":%lld,\"plan_id\":%lld,\"router_id\":%lld}",
 	    cust, plan, rt);
-	r = call("POST", tok, body, "/api/subscriptions/");
-	EXPECT_STATUS(r, 201);
+	r = call_as("POST", tok, body, "/api/subscriptions/");
+	EXPECT(r, 201);
 	id = it_int(r, "data/id");
 	ck_assert_str_eq(it_str(r, "data/status"), "pending");
 	EXPECT_DEC(r, "data/monthly_fee", "50");
@@ -942,7 +664,7 @@ START_TEST(subs_lifecycle_dates_and_jobs)
 
 	now = time(NULL);
 	r = sub_do(tok, id, "activate");
-	EXPECT_STATUS(r, 200);
+	EXPECT(r, 200);
 	ck_assert_str_eq(it_str(r, "data/status"), "active");
 	sub_dates(r, &s0, &e0);
 	ck_assert_msg(s0 > 0 && e0 > 0, "%.600s", r->body);
@@ -952,7 +674,7 @@ START_TEST(subs_lifecycle_dates_and_jobs)
 
 	/* again: one hour more from the old end */
 	r = sub_do(tok, id, "activate");
-	EXPECT_STATUS(r, 200);
+	EXPECT(r, 200);
 	ck_assert_str_eq(it_str(r, "data/status"), "active");
 	sub_dates(r, &s1, &e1);
 	ck_assert_int_eq((long long)(e1 - e0), 3600);
@@ -960,7 +682,7 @@ START_TEST(subs_lifecycle_dates_and_jobs)
 	it_free(r);
 
 	r = sub_do(tok, id, "suspend");
-	EXPECT_STATUS(r, 200);
+	EXPECT(r, 200);
 	ck_assert_str_eq(it_str(r, "data/status"), "suspended");
 	ck_assert_int_eq(it_bool(r, "data/is_suspended"), 1);
 	it_free(r);
@@ -970,14 +692,14 @@ START_TEST(subs_lifecycle_dates_and_jobs)
 
 	/* resumed: the period already paid for, not a new one */
 	r = sub_do(tok, id, "activate");
-	EXPECT_STATUS(r, 200);
+	EXPECT(r, 200);
 	ck_assert_str_eq(it_str(r, "data/status"), "active");
 	sub_dates(r, &s0, &e0);
 	ck_assert_int_eq((long long)e0, (long long)e1);
 	it_free(r);
 
 	r = sub_do(tok, id, "cancel");
-	EXPECT_STATUS(r, 200);
+	EXPECT(r, 200);
 	ck_assert_str_eq(it_str(r, "data/status"), "cancelled");
 	it_free(r);
 	r = sub_do(tok, id, "activate");
@@ -986,14 +708,14 @@ START_TEST(subs_lifecycle_dates_and_jobs)
 	r = sub_do(tok, id, "suspend");
 	EXPECT_ERROR(r, 409, "RESOURCE_CONFLICT");
 	it_free(r);
-	r = call("GET", tok, NULL, "/api/subscriptions/%lld/", id);
-	EXPECT_STATUS(r, 200);
+	r = call_as("GET", tok, NULL, "/api/subscriptions/%lld/", id);
+	EXPECT(r, 200);
 	ck_assert_str_eq(it_str(r, "data/status"), "cancelled");
 	it_free(r);
 
 	/* the router changes, newest first */
-	r = call("GET", tok, NULL, "/api/network/router-jobs/?subscription_id=%lld", id);
-	EXPECT_STATUS(r, 200);
+	r = call_as("GET", tok, NULL, "/api/network/router-jobs/?subscription_id=%lld", id);
+	EXPECT(r, 200);
 	l = items(r);
 	ck_assert_msg(jlen(l) == 5, "%zu jobs: %.900s", jlen(l), r->body);
 	{
@@ -1018,7 +740,7 @@ END_TEST
 
 START_TEST(subs_reset_data_and_create_active)
 {
-	char tok[TOK], sql[256];
+	char tok[IT_TOK], sql[256];
 	long long plan, cust, rt, id;
 	time_t s0, e0;
 	struct resp *r;
@@ -1031,29 +753,27 @@ START_TEST(subs_reset_data_and_create_active)
 	/* "status":"active" activates at once */
 	snprintf(sql, sizeof(sql), "{\"customer_id\":%lld,\"plan_id\":%lld,"
 	    "\"router_id\":%lld,\"status\":\"active\"}", cust, plan, rt);
-	r = call("POST", tok, sql, "/api/subscriptions/");
-	EXPECT_STATUS(r, 201);
+	r = call_as("POST", tok, sql, "/api/subscriptions/");
+	EXPECT(r, 201);
 	id = it_int(r, "data/id");
 	ck_assert_str_eq(it_str(r, "data/status"), "active");
 	sub_dates(r, &s0, &e0);
 	ck_assert_int_eq((long long)(e0 - s0), 3600);
 	it_free(r);
-	r = call("GET", tok, NULL, "/api/network/router-jobs/?subscription_id=%lld", id);
-	EXPECT_STATUS(r, 200);
-	ck_assert_int_eq(total(r), 1);
+	r = listing(1, tok, "/api/network/router-jobs/?subscription_id=%lld", id);
 	ck_assert_str_eq(jstr(jat(items(r), 0), "action"), "provision");
 	it_free(r);
 
 	/* used data, then reset */
 	snprintf(sql, sizeof(sql), "UPDATE subscriptions SET data_used = 123456789 WHERE id = %lld", id);
 	ck_assert_int_ge(db_do(sql), 0);
-	r = call("GET", tok, NULL, "/api/subscriptions/%lld/", id);
-	EXPECT_STATUS(r, 200);
+	r = call_as("GET", tok, NULL, "/api/subscriptions/%lld/", id);
+	EXPECT(r, 200);
 	ck_assert_int_eq(it_int(r, "data/data_used"), 123456789);
 	ck_assert(it_is_null(r, "data/data_reset_date"));
 	it_free(r);
 	r = sub_do(tok, id, "reset-data");
-	EXPECT_STATUS(r, 200);
+	EXPECT(r, 200);
 	ck_assert_int_eq(it_int(r, "data/data_used"), 0);
 	ck_assert_int_le(llabs((long long)(iso_time(it_str(r, "data/data_reset_date")) - time(NULL))),
 	    60);
@@ -1067,7 +787,7 @@ START_TEST(subs_reset_data_and_create_active)
 	/* a status a new one cannot have */
 	snprintf(sql, sizeof(sql), "{\"customer_id\":%lld,\"plan_id\":%lld,"
 	    "\"status\":\"cancelled\"}", cust, plan);
-	r = call("POST", tok, sql, "/api/subscriptions/");
+	r = call_as("POST", tok, sql, "/api/subscriptions/");
 	ck_assert_int_eq(r->status, 400);
 	it_free(r);
 }
@@ -1075,7 +795,7 @@ END_TEST
 
 START_TEST(subs_expired_restart_and_billing_cycles)
 {
-	char tok[TOK], sql[256];
+	char tok[IT_TOK], sql[256];
 	long long plan, qplan, cust, rt, id, qid;
 	time_t s0, e0, now;
 	struct resp *r;
@@ -1093,7 +813,7 @@ START_TEST(subs_expired_restart_and_billing_cycles)
 	ck_assert_int_ge(db_do(sql), 0);
 	now = time(NULL);
 	r = sub_do(tok, id, "activate");
-	EXPECT_STATUS(r, 200);
+	EXPECT(r, 200);
 	sub_dates(r, &s0, &e0);
 	ck_assert_int_le(llabs((long long)(s0 - now)), 60);
 	ck_assert_int_eq((long long)(e0 - s0), 3600);
@@ -1104,7 +824,7 @@ START_TEST(subs_expired_restart_and_billing_cycles)
 	    "1 HOUR WHERE id = %lld", id);
 	ck_assert_int_ge(db_do(sql), 0);
 	r = sub_do(tok, id, "activate");
-	EXPECT_STATUS(r, 200);
+	EXPECT(r, 200);
 	ck_assert_str_eq(it_str(r, "data/status"), "active");
 	sub_dates(r, &s0, &e0);
 	ck_assert_int_gt((long long)e0, (long long)time(NULL) + 3000);
@@ -1113,8 +833,8 @@ START_TEST(subs_expired_restart_and_billing_cycles)
 	/* three months for a quarterly plan; the access method from the plan */
 	snprintf(sql, sizeof(sql), "{\"customer_id\":%lld,\"plan_id\":%lld,"
 	    "\"status\":\"active\"}", cust, qplan);
-	r = call("POST", tok, sql, "/api/subscriptions/");
-	EXPECT_STATUS(r, 201);
+	r = call_as("POST", tok, sql, "/api/subscriptions/");
+	EXPECT(r, 201);
 	qid = it_int(r, "data/id");
 	ck_assert_str_eq(it_str(r, "data/access_method"), "pppoe");
 	ck_assert_str_eq(it_str(r, "data/status"), "active");
@@ -1128,8 +848,8 @@ START_TEST(subs_expired_restart_and_billing_cycles)
 	/* fees given in the body win over the plan's */
 	snprintf(sql, sizeof(sql), "{\"customer_id\":%lld,\"plan_id\":%lld,"
 	    "\"monthly_fee\":\"42.50\"}", cust, qplan);
-	r = call("POST", tok, sql, "/api/subscriptions/");
-	EXPECT_STATUS(r, 201);
+	r = call_as("POST", tok, sql, "/api/subscriptions/");
+	EXPECT(r, 201);
 	EXPECT_DEC(r, "data/monthly_fee", "42.50");
 	ck_assert_str_eq(it_str(r, "data/status"), "pending");
 	it_free(r);
@@ -1138,7 +858,7 @@ END_TEST
 
 START_TEST(subs_refs_of_another_tenant)
 {
-	char su[TOK], tok[TOK], body[512];
+	char su[IT_TOK], tok[IT_TOK], body[512];
 	struct tenant b;
 	long long plan, cust, rt, bplan, bcust, brt;
 	struct resp *r;
@@ -1155,48 +875,33 @@ START_TEST(subs_refs_of_another_tenant)
 
 	snprintf(body, sizeof(body), "{\"customer_id\":%lld,\"plan_id\":%lld,\"router_id\":%lld}",
 	    bcust, plan, rt);
-	r = call("POST", tok, body, "/api/subscriptions/");
-	EXPECT_FIELD(r, "customer_id");
-	it_free(r);
+	answers_field("customer_id", "POST", tok, body, "/api/subscriptions/");
 	snprintf(body, sizeof(body), "{\"customer_id\":%lld,\"plan_id\":%lld,\"router_id\":%lld}",
 	    cust, bplan, rt);
-	r = call("POST", tok, body, "/api/subscriptions/");
-	EXPECT_FIELD(r, "plan_id");
-	it_free(r);
+	answers_field("plan_id", "POST", tok, body, "/api/subscriptions/");
 	snprintf(body, sizeof(body), "{\"customer_id\":%lld,\"plan_id\":%lld,\"router_id\":%lld}",
 	    cust, plan, brt);
-	r = call("POST", tok, body, "/api/subscriptions/");
-	EXPECT_FIELD(r, "router_id");
-	it_free(r);
+	answers_field("router_id", "POST", tok, body, "/api/subscriptions/");
 	/* and the other way round, from tenant b */
 	snprintf(body, sizeof(body), "{\"customer_id\":%lld,\"plan_id\":%lld,\"router_id\":%lld}",
 	    bcust, plan, brt);
-	r = call("POST", b.tok, body, "/api/subscriptions/");
-	EXPECT_FIELD(r, "plan_id");
-	it_free(r);
+	answers_field("plan_id", "POST", b.tok, body, "/api/subscriptions/");
 	/* nor by a change */
 	{
 		long long id = mk_sub(tok, cust, plan, rt, NULL);
 
 		snprintf(body, sizeof(body), "{\"plan_id\":%lld}", bplan);
-		r = call("PATCH", tok, body, "/api/subscriptions/%lld/", id);
-		EXPECT_FIELD(r, "plan_id");
-		it_free(r);
+		answers_field("plan_id", "PATCH", tok, body, "/api/subscriptions/%lld/", id);
 		snprintf(body, sizeof(body), "{\"router_id\":%lld}", brt);
-		r = call("PATCH", tok, body, "/api/subscriptions/%lld/", id);
-		EXPECT_FIELD(r, "router_id");
-		it_free(r);
-		r = call("GET", tok, NULL, "/api/subscriptions/%lld/", id);
-		EXPECT_STATUS(r, 200);
+		answers_field("router_id", "PATCH", tok, body, "/api/subscriptions/%lld/", id);
+		r = call_as("GET", tok, NULL, "/api/subscriptions/%lld/", id);
+		EXPECT(r, 200);
 		ck_assert_int_eq(it_int(r, "data/plan_id"), plan);
 		ck_assert_int_eq(it_int(r, "data/router_id"), rt);
 		it_free(r);
 	}
 	/* none was made in either tenant */
-	r = call("GET", b.tok, NULL, "/api/subscriptions/");
-	EXPECT_STATUS(r, 200);
-	ck_assert_int_eq(total(r), 0);
-	it_free(r);
+	it_free(listing(0, b.tok, "/api/subscriptions/"));
 }
 END_TEST
 
@@ -1227,7 +932,7 @@ is_doc_number(const char *s, const char *kind)
 
 START_TEST(invoices_numbers_and_totals)
 {
-	char tok[TOK], body[512];
+	char tok[IT_TOK], body[512];
 	long long cust, id;
 	struct resp *r;
 
@@ -1235,8 +940,8 @@ START_TEST(invoices_numbers_and_totals)
 	cust = mk_customer(tok, NULL);
 	snprintf(body, sizeof(body), "{\"customer_id\":%lld,\"subtotal\":\"5000.00\","
 	    "\"tax_amount\":500,\"discount_amount\":\"0.50\"}", cust);
-	r = call("POST", tok, body, "/api/billing/invoices/");
-	EXPECT_STATUS(r, 201);
+	r = call_as("POST", tok, body, "/api/billing/invoices/");
+	EXPECT(r, 201);
 	id = it_int(r, "data/id");
 	ck_assert_msg(is_doc_number(it_str(r, "data/invoice_number"), "INV"), "invoice_number %s",
 	    it_str(r, "data/invoice_number"));
@@ -1250,43 +955,35 @@ START_TEST(invoices_numbers_and_totals)
 	ck_assert_int_eq(it_int(r, "data/customer_id"), cust);
 	it_free(r);
 	/* a change of the amounts computes the total again */
-	r = call("PATCH", tok, "{\"tax_amount\":\"0\"}", "/api/billing/invoices/%lld/", id);
-	EXPECT_STATUS(r, 200);
+	r = call_as("PATCH", tok, "{\"tax_amount\":\"0\"}", "/api/billing/invoices/%lld/", id);
+	EXPECT(r, 200);
 	EXPECT_DEC(r, "data/total_amount", "4999.50");
 	EXPECT_DEC(r, "data/balance_due", "4999.50");
 	it_free(r);
 
 	/* three decimals */
 	snprintf(body, sizeof(body), "{\"customer_id\":%lld,\"subtotal\":\"10.005\"}", cust);
-	r = call("POST", tok, body, "/api/billing/invoices/");
-	EXPECT_FIELD(r, "subtotal");
-	it_free(r);
+	answers_field("subtotal", "POST", tok, body, "/api/billing/invoices/");
 	snprintf(body, sizeof(body), "{\"customer_id\":%lld,\"subtotal\":10,\"tax_amount\":1.125}",
 	    cust);
-	r = call("POST", tok, body, "/api/billing/invoices/");
-	EXPECT_FIELD(r, "tax_amount");
-	it_free(r);
+	answers_field("tax_amount", "POST", tok, body, "/api/billing/invoices/");
 	/* a discount larger than subtotal and tax */
 	snprintf(body, sizeof(body), "{\"customer_id\":%lld,\"subtotal\":\"100.00\",\"tax_amount\":"
 	    "\"10.00\",\"discount_amount\":\"110.01\"}", cust);
-	r = call("POST", tok, body, "/api/billing/invoices/");
-	EXPECT_FIELD(r, "discount_amount");
-	it_free(r);
-	r = call("PATCH", tok, "{\"discount_amount\":\"99999.00\"}", "/api/billing/invoices/%lld/", id);
-	EXPECT_FIELD(r, "discount_amount");
-	it_free(r);
+	answers_field("discount_amount", "POST", tok, body, "/api/billing/invoices/");
+	answers_field("discount_amount", "PATCH", tok, "{\"discount_amount\":\"99999.00\"}",
+	    "/api/billing/invoices/%lld/", id);
 	/* a discount of exactly the sum is a zero invoice */
 	snprintf(body, sizeof(body), "{\"customer_id\":%lld,\"subtotal\":\"100.00\",\"tax_amount\":"
 	    "\"10.00\",\"discount_amount\":\"110.00\"}", cust);
-	r = call("POST", tok, body, "/api/billing/invoices/");
-	EXPECT_STATUS(r, 201);
+	r = call_as("POST", tok, body, "/api/billing/invoices/");
+	EXPECT(r, 201);
 	EXPECT_DEC(r, "data/total_amount", "0");
 	it_free(r);
 	/* a customer that does not exist */
-	r = call("POST", tok, "{\"customer_id\":999999999,\"subtotal\":\"1.00\"}",
+	answers_field("customer_id", "POST", tok,
+	    "{\"customer_id\":999999999,\"subtotal\":\"1.00\"}",
 	    "/api/billing/invoices/");
-	EXPECT_FIELD(r, "customer_id");
-	it_free(r);
 }
 END_TEST
 
@@ -1302,7 +999,7 @@ static void *
 inv_work(void *arg)
 {
 	struct inv_worker *w = arg;
-	char body[256], auth[TOK + 64];
+	char body[256], auth[IT_TOK + 64];
 	const char *hdrs[2] = { auth, NULL };
 
 	snprintf(auth, sizeof(auth), "Authorization: Bearer %s", w->tok);
@@ -1321,12 +1018,11 @@ inv_work(void *arg)
 
 START_TEST(invoices_numbers_have_no_gaps_under_concurrency)
 {
-	char su[TOK], period[8], want[40];
+	char su[IT_TOK], period[8], want[40];
 	struct tenant b;
 	struct inv_worker w[8];
 	long long cust;
 	int seen[41] = { 0 }, bad = 0;
-	struct resp *r;
 
 	admin_tok(su);
 	tenant_make(su, &b);
@@ -1353,42 +1049,36 @@ START_TEST(invoices_numbers_have_no_gaps_under_concurrency)
 				bad++;
 		}
 	ck_assert_msg(bad == 0, "%d number(s) out of 0001..0040 or given twice", bad);
-	r = call("GET", b.tok, NULL, "/api/billing/invoices/?page_size=100");
-	EXPECT_STATUS(r, 200);
-	ck_assert_int_eq(total(r), 40);
-	it_free(r);
+	it_free(listing(40, b.tok, "/api/billing/invoices/?page_size=100"));
 }
 END_TEST
 
 START_TEST(invoices_overdue_paid_and_locked)
 {
-	char tok[TOK], pnum[40];
+	char tok[IT_TOK], pnum[40];
 	long long cust, id, id2, pay;
 	struct resp *r;
 
 	admin_of_t1(tok);
 	cust = mk_customer(tok, NULL);
 	id = mk_invoice(tok, cust, "1200.00");
-	r = call("POST", tok, NULL, "/api/billing/invoices/%lld/mark-overdue/", id);
-	EXPECT_STATUS(r, 200);
+	r = call_as("POST", tok, NULL, "/api/billing/invoices/%lld/mark-overdue/", id);
+	EXPECT(r, 200);
 	ck_assert_str_eq(it_str(r, "data/status"), "overdue");
 	ck_assert_int_eq(it_bool(r, "data/is_overdue"), 1);
 	it_free(r);
-	r = call("POST", tok, NULL, "/api/billing/invoices/%lld/mark-overdue/", id);
-	EXPECT_ERROR(r, 409, "RESOURCE_CONFLICT");
-	it_free(r);
+	answers_error(409, "RESOURCE_CONFLICT", "POST", tok, NULL,
+	    "/api/billing/invoices/%lld/mark-overdue/", id);
 
-	r = call("POST", tok, "{\"payment_method\":\"mpesa\"}", "/api/billing/invoices/%lld/mark-paid/",
+	r = call_as("POST", tok, "{\"payment_method\":\"mpesa\"}", "/api/billing/invoices/%lld/mark-paid/",
 	    id);
-	EXPECT_STATUS(r, 200);
+	EXPECT(r, 200);
 	ck_assert_str_eq(it_str(r, "data/status"), "paid");
 	EXPECT_DEC(r, "data/paid_amount", "1200.00");
 	EXPECT_DEC(r, "data/balance_due", "0");
 	ck_assert_ptr_nonnull(it_str(r, "data/paid_date"));
 	it_free(r);
-	r = call("GET", tok, NULL, "/api/payments/payments/?invoice_id=%lld", id);
-	EXPECT_STATUS(r, 200);
-	ck_assert_int_eq(total(r), 1);
+	r = listing(1, tok, "/api/payments/payments/?invoice_id=%lld", id);
 	{
 		yajl_val p = jat(items(r), 0);
 
@@ -1403,31 +1093,26 @@ START_TEST(invoices_overdue_paid_and_locked)
 	}
 	it_free(r);
 	/* paid is final for the amounts, for another mark-paid, and for delete */
-	r = call("PATCH", tok, "{\"subtotal\":\"1.00\"}", "/api/billing/invoices/%lld/", id);
-	EXPECT_ERROR(r, 409, "RESOURCE_CONFLICT");
-	it_free(r);
-	r = call("POST", tok, NULL, "/api/billing/invoices/%lld/mark-paid/", id);
-	EXPECT_ERROR(r, 409, "RESOURCE_CONFLICT");
-	it_free(r);
-	r = call("DELETE", tok, NULL, "/api/billing/invoices/%lld/", id);
-	EXPECT_ERROR(r, 409, "RESOURCE_CONFLICT");
-	it_free(r);
-	r = call("GET", tok, NULL, "/api/billing/invoices/%lld/", id);
-	EXPECT_STATUS(r, 200);
+	answers_error(409, "RESOURCE_CONFLICT", "PATCH", tok, "{\"subtotal\":\"1.00\"}",
+	    "/api/billing/invoices/%lld/", id);
+	answers_error(409, "RESOURCE_CONFLICT", "POST", tok, NULL,
+	    "/api/billing/invoices/%lld/mark-paid/", id);
+	answers_error(409, "RESOURCE_CONFLICT", "DELETE", tok, NULL, "/api/billing/invoices/%lld/",
+	    id);
+	r = call_as("GET", tok, NULL, "/api/billing/invoices/%lld/", id);
+	EXPECT(r, 200);
 	EXPECT_DEC(r, "data/subtotal", "1200.00");
 	ck_assert_str_eq(it_str(r, "data/status"), "paid");
 	it_free(r);
 	/* the payment is found by its number */
-	r = call("GET", tok, NULL, "/api/payments/payments/?search=%s", pnum);
-	EXPECT_STATUS(r, 200);
-	ck_assert_int_eq(total(r), 1);
+	r = listing(1, tok, "/api/payments/payments/?search=%s", pnum);
 	ck_assert_int_eq(jint(jat(items(r), 0), "id"), pay);
 	it_free(r);
 
 	/* an invoice with nothing paid can go */
 	id2 = mk_invoice(tok, cust, "5.00");
-	r = call("DELETE", tok, NULL, "/api/billing/invoices/%lld/", id2);
-	EXPECT_STATUS(r, 200);
+	r = call_as("DELETE", tok, NULL, "/api/billing/invoices/%lld/", id2);
+	EXPECT(r, 200);
 	ck_assert(it_is_null(r, "data"));
 	it_free(r);
 	ck_assert_int_eq(status_of("GET", tok, NULL, "/api/billing/invoices/%lld/", id2), 404);
@@ -1450,9 +1135,9 @@ mk_payment(const char *tok, long long cust, long long inv, const char *amount, c
 static void
 expect_invoice(const char *tok, long long id, const char *paid, const char *status)
 {
-	struct resp *r = call("GET", tok, NULL, "/api/billing/invoices/%lld/", id);
+	struct resp *r = call_as("GET", tok, NULL, "/api/billing/invoices/%lld/", id);
 
-	EXPECT_STATUS(r, 200);
+	EXPECT(r, 200);
 	EXPECT_DEC(r, "data/paid_amount", paid);
 	ck_assert_msg(it_str(r, "data/status") && !strcmp(it_str(r, "data/status"), status),
 	    "invoice %lld is %s, expected %s", id, it_str(r, "data/status"), status);
@@ -1461,7 +1146,7 @@ expect_invoice(const char *tok, long long id, const char *paid, const char *stat
 
 START_TEST(payments_pay_and_refund_invoices)
 {
-	char tok[TOK], body[512], sql[512];
+	char tok[IT_TOK], body[512], sql[512];
 	long long cust, other, inv, inv2, p1, p2, p3;
 	struct resp *r;
 
@@ -1473,8 +1158,8 @@ START_TEST(payments_pay_and_refund_invoices)
 	/* pending: a number, and nothing paid yet */
 	snprintf(body, sizeof(body), "{\"customer_id\":%lld,\"invoice_id\":%lld,\"amount\":\"400.00\","
 	    "\"payment_method\":\"mpesa\",\"transaction_id\":\"QWE123\"}", cust, inv);
-	r = call("POST", tok, body, "/api/payments/payments/");
-	EXPECT_STATUS(r, 201);
+	r = call_as("POST", tok, body, "/api/payments/payments/");
+	EXPECT(r, 201);
 	p1 = it_int(r, "data/id");
 	ck_assert_str_eq(it_str(r, "data/status"), "pending");
 	ck_assert_msg(is_doc_number(it_str(r, "data/payment_number"), "PAY"), "%s",
@@ -1483,98 +1168,80 @@ START_TEST(payments_pay_and_refund_invoices)
 	it_free(r);
 	expect_invoice(tok, inv, "0", "pending");
 
-	r = call("POST", tok, NULL, "/api/payments/payments/%lld/mark-completed/", p1);
-	EXPECT_STATUS(r, 200);
+	r = call_as("POST", tok, NULL, "/api/payments/payments/%lld/mark-completed/", p1);
+	EXPECT(r, 200);
 	ck_assert_str_eq(it_str(r, "data/status"), "completed");
 	ck_assert_ptr_nonnull(it_str(r, "data/payment_date"));
 	it_free(r);
 	expect_invoice(tok, inv, "400.00", "pending");
-	r = call("POST", tok, NULL, "/api/payments/payments/%lld/mark-completed/", p1);
-	EXPECT_ERROR(r, 409, "RESOURCE_CONFLICT");
-	it_free(r);
+	answers_error(409, "RESOURCE_CONFLICT", "POST", tok, NULL,
+	    "/api/payments/payments/%lld/mark-completed/", p1);
 	expect_invoice(tok, inv, "400.00", "pending");
 
 	/* more than the balance due of 600 */
 	snprintf(body, sizeof(body), "{\"customer_id\":%lld,\"invoice_id\":%lld,\"amount\":\"600.01\","
 	    "\"payment_method\":\"cash\",\"status\":\"completed\"}", cust, inv);
-	r = call("POST", tok, body, "/api/payments/payments/");
-	EXPECT_FIELD(r, "amount");
-	it_free(r);
+	answers_field("amount", "POST", tok, body, "/api/payments/payments/");
 	expect_invoice(tok, inv, "400.00", "pending");
 
 	/* the invoice of another customer */
 	snprintf(body, sizeof(body), "{\"customer_id\":%lld,\"invoice_id\":%lld,\"amount\":\"1.00\","
 	    "\"payment_method\":\"cash\"}", other, inv);
-	r = call("POST", tok, body, "/api/payments/payments/");
-	EXPECT_FIELD(r, "invoice_id");
-	it_free(r);
+	answers_field("invoice_id", "POST", tok, body, "/api/payments/payments/");
 
 	/* the rest: paid in full */
 	p2 = mk_payment(tok, cust, inv, "600.00", NULL);
-	r = call("POST", tok, NULL, "/api/payments/payments/%lld/mark-completed/", p2);
-	EXPECT_STATUS(r, 200);
-	it_free(r);
+	answers(200, "POST", tok, NULL, "/api/payments/payments/%lld/mark-completed/", p2);
 	expect_invoice(tok, inv, "1000.00", "paid");
 
 	/* a refund takes it back */
-	r = call("POST", tok, NULL, "/api/payments/payments/%lld/mark-refunded/", p2);
-	EXPECT_STATUS(r, 200);
+	r = call_as("POST", tok, NULL, "/api/payments/payments/%lld/mark-refunded/", p2);
+	EXPECT(r, 200);
 	ck_assert_str_eq(it_str(r, "data/status"), "refunded");
 	it_free(r);
 	expect_invoice(tok, inv, "400.00", "pending");
-	r = call("POST", tok, NULL, "/api/payments/payments/%lld/mark-refunded/", p2);
-	EXPECT_ERROR(r, 409, "RESOURCE_CONFLICT");
-	it_free(r);
+	answers_error(409, "RESOURCE_CONFLICT", "POST", tok, NULL,
+	    "/api/payments/payments/%lld/mark-refunded/", p2);
 	expect_invoice(tok, inv, "400.00", "pending");
 
 	/* failed: only from pending, and it pays nothing */
 	p3 = mk_payment(tok, cust, inv, "100.00", NULL);
-	r = call("POST", tok, NULL, "/api/payments/payments/%lld/mark-failed/", p3);
-	EXPECT_STATUS(r, 200);
+	r = call_as("POST", tok, NULL, "/api/payments/payments/%lld/mark-failed/", p3);
+	EXPECT(r, 200);
 	ck_assert_str_eq(it_str(r, "data/status"), "failed");
 	it_free(r);
 	expect_invoice(tok, inv, "400.00", "pending");
-	r = call("POST", tok, NULL, "/api/payments/payments/%lld/mark-failed/", p3);
-	EXPECT_ERROR(r, 409, "RESOURCE_CONFLICT");
-	it_free(r);
-	r = call("POST", tok, NULL, "/api/payments/payments/%lld/mark-completed/", p3);
-	EXPECT_ERROR(r, 409, "RESOURCE_CONFLICT");
-	it_free(r);
-	r = call("POST", tok, NULL, "/api/payments/payments/%lld/mark-failed/", p1);
-	EXPECT_ERROR(r, 409, "RESOURCE_CONFLICT");
-	it_free(r);
-	r = call("POST", tok, NULL, "/api/payments/payments/%lld/mark-refunded/", p3);
-	EXPECT_ERROR(r, 409, "RESOURCE_CONFLICT");
-	it_free(r);
+	answers_error(409, "RESOURCE_CONFLICT", "POST", tok, NULL,
+	    "/api/payments/payments/%lld/mark-failed/", p3);
+	answers_error(409, "RESOURCE_CONFLICT", "POST", tok, NULL,
+	    "/api/payments/payments/%lld/mark-completed/", p3);
+	answers_error(409, "RESOURCE_CONFLICT", "POST", tok, NULL,
+	    "/api/payments/payments/%lld/mark-failed/", p1);
+	answers_error(409, "RESOURCE_CONFLICT", "POST", tok, NULL,
+	    "/api/payments/payments/%lld/mark-refunded/", p3);
 	expect_invoice(tok, inv, "400.00", "pending");
 
 	/* completed payments stay; a failed one may go */
-	r = call("DELETE", tok, NULL, "/api/payments/payments/%lld/", p1);
-	EXPECT_ERROR(r, 409, "RESOURCE_CONFLICT");
-	it_free(r);
+	answers_error(409, "RESOURCE_CONFLICT", "DELETE", tok, NULL, "/api/payments/payments/%lld/",
+	    p1);
 	ck_assert_int_eq(status_of("GET", tok, NULL, "/api/payments/payments/%lld/", p1), 200);
-	r = call("DELETE", tok, NULL, "/api/payments/payments/%lld/", p3);
-	EXPECT_STATUS(r, 200);
-	it_free(r);
+	answers(200, "DELETE", tok, NULL, "/api/payments/payments/%lld/", p3);
 	ck_assert_int_eq(status_of("GET", tok, NULL, "/api/payments/payments/%lld/", p3), 404);
 	/* nor does its invoice go */
-	r = call("DELETE", tok, NULL, "/api/billing/invoices/%lld/", inv);
-	EXPECT_ERROR(r, 409, "RESOURCE_CONFLICT");
-	it_free(r);
+	answers_error(409, "RESOURCE_CONFLICT", "DELETE", tok, NULL, "/api/billing/invoices/%lld/",
+	    inv);
 
 	/* a completed payment made at once pays at once */
 	inv2 = mk_invoice(tok, cust, "250.00");
 	mk_payment(tok, cust, inv2, "250.00", ",\"status\":\"completed\"");
 	expect_invoice(tok, inv2, "250.00", "paid");
 	/* and mark-paid of a part-paid invoice records the balance only */
-	r = call("POST", tok, NULL, "/api/billing/invoices/%lld/mark-paid/", inv);
-	EXPECT_STATUS(r, 200);
+	r = call_as("POST", tok, NULL, "/api/billing/invoices/%lld/mark-paid/", inv);
+	EXPECT(r, 200);
 	EXPECT_DEC(r, "data/paid_amount", "1000.00");
 	ck_assert_str_eq(it_str(r, "data/status"), "paid");
 	it_free(r);
-	r = call("GET", tok, NULL, "/api/payments/payments/?invoice_id=%lld&status=completed", inv);
-	EXPECT_STATUS(r, 200);
-	ck_assert_int_eq(total(r), 2);
+	r = listing(2, tok, "/api/payments/payments/?invoice_id=%lld&status=completed", inv);
 	ck_assert_ptr_nonnull(find_int(r, "id", p1));
 	it_free(r);
 
@@ -1591,7 +1258,7 @@ END_TEST
 /* a pending payment is held to the balance due as well */
 START_TEST(payments_pending_above_the_balance)
 {
-	char tok[TOK], body[512], sql[512];
+	char tok[IT_TOK], body[512], sql[512];
 	long long cust, inv, p1, p2;
 	struct resp *r;
 
@@ -1603,11 +1270,10 @@ START_TEST(payments_pending_above_the_balance)
 	p2 = mk_payment(tok, cust, inv, "70.00", NULL);
 	ck_assert_int_eq(status_of("POST", tok, NULL, "/api/payments/payments/%lld/mark-completed/",
 	    p1), 200);
-	r = call("POST", tok, NULL, "/api/payments/payments/%lld/mark-completed/", p2);
-	EXPECT_FIELD(r, "amount");
-	it_free(r);
-	r = call("GET", tok, NULL, "/api/payments/payments/%lld/", p2);
-	EXPECT_STATUS(r, 200);
+	answers_field("amount", "POST", tok, NULL, "/api/payments/payments/%lld/mark-completed/",
+	    p2);
+	r = call_as("GET", tok, NULL, "/api/payments/payments/%lld/", p2);
+	EXPECT(r, 200);
 	ck_assert_str_eq(it_str(r, "data/status"), "pending");
 	it_free(r);
 	expect_invoice(tok, inv, "70.00", "pending");
@@ -1619,9 +1285,7 @@ START_TEST(payments_pending_above_the_balance)
 	/* one above the balance from the start */
 	snprintf(body, sizeof(body), "{\"customer_id\":%lld,\"invoice_id\":%lld,\"amount\":\"30.01\","
 	    "\"payment_method\":\"cash\"}", cust, inv);
-	r = call("POST", tok, body, "/api/payments/payments/");
-	EXPECT_FIELD(r, "amount");
-	it_free(r);
+	answers_field("amount", "POST", tok, body, "/api/payments/payments/");
 }
 END_TEST
 
@@ -1629,7 +1293,7 @@ START_TEST(payments_every_method)
 {
 	static const char *const methods[] = { "cash", "bank_transfer", "mobile_money", "mpesa",
 	    "bkash", "nagad", "rocket", "sslcommerz", "stripe", "other", NULL };
-	char tok[TOK], body[512];
+	char tok[IT_TOK], body[512];
 	long long cust, id;
 	struct resp *r;
 
@@ -1638,73 +1302,51 @@ START_TEST(payments_every_method)
 	for (int i = 0; methods[i]; i++) {
 		snprintf(body, sizeof(body), "{\"customer_id\":%lld,\"amount\":\"1.50\","
 		    "\"payment_method\":\"%s\"}", cust, methods[i]);
-		r = call("POST", tok, body, "/api/payments/payments/");
+		r = call_as("POST", tok, body, "/api/payments/payments/");
 		ck_assert_msg(r->status == 201, "%s: HTTP %ld: %.400s", methods[i], r->status, r->body);
 		ck_assert_str_eq(it_str(r, "data/payment_method"), methods[i]);
 		it_free(r);
 	}
-	r = call("GET", tok, NULL, "/api/payments/payments/?customer_id=%lld&payment_method=nagad",
-	    cust);
-	EXPECT_STATUS(r, 200);
-	ck_assert_int_eq(total(r), 1);
-	it_free(r);
-	r = call("GET", tok, NULL, "/api/payments/payments/?customer_id=%lld", cust);
-	EXPECT_STATUS(r, 200);
-	ck_assert_int_eq(total(r), 10);
+	it_free(listing(1, tok, "/api/payments/payments/?customer_id=%lld&payment_method=nagad",
+	    cust));
+	r = listing(10, tok, "/api/payments/payments/?customer_id=%lld", cust);
 	id = jint(jat(items(r), 0), "id");
 	it_free(r);
 	snprintf(body, sizeof(body), "{\"customer_id\":%lld,\"amount\":\"1.50\","
 	    "\"payment_method\":\"cheque\"}", cust);
-	r = call("POST", tok, body, "/api/payments/payments/");
-	EXPECT_FIELD(r, "payment_method");
-	it_free(r);
-	r = call("PATCH", tok, "{\"payment_method\":\"paypal\"}", "/api/payments/payments/%lld/", id);
-	EXPECT_FIELD(r, "payment_method");
-	it_free(r);
+	answers_field("payment_method", "POST", tok, body, "/api/payments/payments/");
+	answers_field("payment_method", "PATCH", tok, "{\"payment_method\":\"paypal\"}",
+	    "/api/payments/payments/%lld/", id);
 	/* amounts: positive, two decimals */
 	snprintf(body, sizeof(body), "{\"customer_id\":%lld,\"amount\":\"0\",\"payment_method\":"
 	    "\"cash\"}", cust);
-	r = call("POST", tok, body, "/api/payments/payments/");
-	EXPECT_FIELD(r, "amount");
-	it_free(r);
+	answers_field("amount", "POST", tok, body, "/api/payments/payments/");
 	snprintf(body, sizeof(body), "{\"customer_id\":%lld,\"amount\":\"-5.00\",\"payment_method\":"
 	    "\"cash\"}", cust);
-	r = call("POST", tok, body, "/api/payments/payments/");
-	EXPECT_FIELD(r, "amount");
-	it_free(r);
+	answers_field("amount", "POST", tok, body, "/api/payments/payments/");
 	snprintf(body, sizeof(body), "{\"customer_id\":%lld,\"amount\":\"1.001\",\"payment_method\":"
 	    "\"cash\"}", cust);
-	r = call("POST", tok, body, "/api/payments/payments/");
-	EXPECT_FIELD(r, "amount");
-	it_free(r);
+	answers_field("amount", "POST", tok, body, "/api/payments/payments/");
 }
 END_TEST
 
 START_TEST(invoices_mark_paid_checks_the_method)
 {
-	char tok[TOK];
+	char tok[IT_TOK];
 	long long cust, id;
 	struct resp *r;
 
 	admin_of_t1(tok);
 	cust = mk_customer(tok, NULL);
 	id = mk_invoice(tok, cust, "75.00");
-	r = call("POST", tok, "{\"payment_method\":\"bogus\"}", "/api/billing/invoices/%lld/mark-paid/",
+	answers_field("payment_method", "POST", tok, "{\"payment_method\":\"bogus\"}",
+	    "/api/billing/invoices/%lld/mark-paid/",
 	    id);
-	EXPECT_FIELD(r, "payment_method");
-	it_free(r);
 	expect_invoice(tok, id, "0", "pending");
-	r = call("GET", tok, NULL, "/api/payments/payments/?invoice_id=%lld", id);
-	EXPECT_STATUS(r, 200);
-	ck_assert_int_eq(total(r), 0);
-	it_free(r);
+	it_free(listing(0, tok, "/api/payments/payments/?invoice_id=%lld", id));
 	/* without a method: cash */
-	r = call("POST", tok, NULL, "/api/billing/invoices/%lld/mark-paid/", id);
-	EXPECT_STATUS(r, 200);
-	it_free(r);
-	r = call("GET", tok, NULL, "/api/payments/payments/?invoice_id=%lld", id);
-	EXPECT_STATUS(r, 200);
-	ck_assert_int_eq(total(r), 1);
+	answers(200, "POST", tok, NULL, "/api/billing/invoices/%lld/mark-paid/", id);
+	r = listing(1, tok, "/api/payments/payments/?invoice_id=%lld", id);
 	ck_assert_str_eq(jstr(jat(items(r), 0), "payment_method"), "cash");
 	it_free(r);
 }
@@ -1714,7 +1356,7 @@ END_TEST
  * invoice, must not pay that invoice */
 START_TEST(payments_change_keeps_invoice_and_customer_together)
 {
-	char tok[TOK], body[256], sql[512];
+	char tok[IT_TOK], body[256], sql[512];
 	long long cust, other, inv, oinv, pay;
 	struct resp *r;
 
@@ -1725,15 +1367,11 @@ START_TEST(payments_change_keeps_invoice_and_customer_together)
 	oinv = mk_invoice(tok, other, "40.00");
 	pay = mk_payment(tok, cust, inv, "40.00", NULL);
 	snprintf(body, sizeof(body), "{\"invoice_id\":%lld}", oinv);
-	r = call("PATCH", tok, body, "/api/payments/payments/%lld/", pay);
-	EXPECT_FIELD(r, "invoice_id");
-	it_free(r);
+	answers_field("invoice_id", "PATCH", tok, body, "/api/payments/payments/%lld/", pay);
 	snprintf(body, sizeof(body), "{\"customer_id\":%lld}", other);
-	r = call("PATCH", tok, body, "/api/payments/payments/%lld/", pay);
-	EXPECT_STATUS(r, 400);
-	it_free(r);
-	r = call("GET", tok, NULL, "/api/payments/payments/%lld/", pay);
-	EXPECT_STATUS(r, 200);
+	answers(400, "PATCH", tok, body, "/api/payments/payments/%lld/", pay);
+	r = call_as("GET", tok, NULL, "/api/payments/payments/%lld/", pay);
+	EXPECT(r, 200);
 	ck_assert_int_eq(it_int(r, "data/customer_id"), cust);
 	ck_assert_int_eq(it_int(r, "data/invoice_id"), inv);
 	it_free(r);
@@ -1748,7 +1386,7 @@ END_TEST
 
 START_TEST(tickets_replies_and_resolution)
 {
-	char su[TOK], tok[TOK], tag[64], body[512];
+	char su[IT_TOK], tok[IT_TOK], tag[64], body[512];
 	long long me, cust, id, low, urgent;
 	struct resp *r;
 	yajl_val reps;
@@ -1759,8 +1397,8 @@ START_TEST(tickets_replies_and_resolution)
 	uniq(tag, sizeof(tag), "tk");
 	snprintf(body, sizeof(body), "{\"subject\":\"No internet %s\",\"description\":\"Down since "
 	    "morning\",\"priority\":\"high\",\"customer_id\":%lld,\"category\":\"technical\"}", tag, cust);
-	r = call("POST", tok, body, "/api/tickets/");
-	EXPECT_STATUS(r, 201);
+	r = call_as("POST", tok, body, "/api/tickets/");
+	EXPECT(r, 201);
 	id = it_int(r, "data/id");
 	ck_assert_msg(is_doc_number(it_str(r, "data/ticket_number"), "TKT"), "%s",
 	    it_str(r, "data/ticket_number"));
@@ -1771,29 +1409,28 @@ START_TEST(tickets_replies_and_resolution)
 	ck_assert(it_is_null(r, "data/resolved_at"));
 	it_free(r);
 
-	r = call("POST", tok, "{\"message\":\"We are looking into it\"}", "/api/tickets/%lld/replies/",
+	r = call_as("POST", tok, "{\"message\":\"We are looking into it\"}", "/api/tickets/%lld/replies/",
 	    id);
-	EXPECT_STATUS(r, 201);
+	EXPECT(r, 201);
 	ck_assert_str_eq(it_str(r, "data/message"), "We are looking into it");
 	ck_assert_int_eq(it_bool(r, "data/is_internal"), 0);
 	ck_assert_int_eq(it_int(r, "data/user_id"), me);
 	ck_assert_int_eq(it_int(r, "data/ticket_id"), id);
 	it_free(r);
-	r = call("GET", tok, NULL, "/api/tickets/%lld/", id);
-	EXPECT_STATUS(r, 200);
+	r = call_as("GET", tok, NULL, "/api/tickets/%lld/", id);
+	EXPECT(r, 200);
 	ck_assert_str_eq(it_str(r, "data/status"), "in_progress");
 	it_free(r);
-	r = call("POST", tok, "{\"message\":\"Fibre cut at pole 7\",\"is_internal\":true}",
+	r = call_as("POST", tok, "{\"message\":\"Fibre cut at pole 7\",\"is_internal\":true}",
 	    "/api/tickets/%lld/replies/", id);
-	EXPECT_STATUS(r, 201);
+	EXPECT(r, 201);
 	ck_assert_int_eq(it_bool(r, "data/is_internal"), 1);
 	it_free(r);
-	r = call("POST", tok, "{\"is_internal\":true}", "/api/tickets/%lld/replies/", id);
-	EXPECT_FIELD(r, "message");
-	it_free(r);
+	answers_field("message", "POST", tok, "{\"is_internal\":true}",
+	    "/api/tickets/%lld/replies/", id);
 
-	r = call("GET", tok, NULL, "/api/tickets/%lld/", id);
-	EXPECT_STATUS(r, 200);
+	r = call_as("GET", tok, NULL, "/api/tickets/%lld/", id);
+	EXPECT(r, 200);
 	ck_assert_str_eq(it_str(r, "data/status"), "in_progress");
 	ck_assert_int_eq(it_int(r, "data/replies_count"), 2);
 	reps = it_json(r, "data/replies");
@@ -1803,19 +1440,16 @@ START_TEST(tickets_replies_and_resolution)
 	ck_assert_str_eq(jstr(jat(reps, 1), "message"), "Fibre cut at pole 7");
 	ck_assert(YAJL_IS_TRUE(jget(jat(reps, 1), "is_internal")));
 	it_free(r);
-	r = call("GET", tok, NULL, "/api/tickets/%lld/replies/", id);
-	EXPECT_STATUS(r, 200);
-	ck_assert_int_eq(total(r), 2);
-	it_free(r);
+	it_free(listing(2, tok, "/api/tickets/%lld/replies/", id));
 
-	r = call("PATCH", tok, "{\"status\":\"resolved\"}", "/api/tickets/%lld/", id);
-	EXPECT_STATUS(r, 200);
+	r = call_as("PATCH", tok, "{\"status\":\"resolved\"}", "/api/tickets/%lld/", id);
+	EXPECT(r, 200);
 	ck_assert_str_eq(it_str(r, "data/status"), "resolved");
 	ck_assert_int_le(llabs((long long)(iso_time(it_str(r, "data/resolved_at")) - time(NULL))), 60);
 	it_free(r);
 	/* opened again: no longer resolved */
-	r = call("PATCH", tok, "{\"status\":\"open\"}", "/api/tickets/%lld/", id);
-	EXPECT_STATUS(r, 200);
+	r = call_as("PATCH", tok, "{\"status\":\"open\"}", "/api/tickets/%lld/", id);
+	EXPECT(r, 200);
 	ck_assert(it_is_null(r, "data/resolved_at"));
 	it_free(r);
 
@@ -1824,29 +1458,21 @@ START_TEST(tickets_replies_and_resolution)
 	low = mk_obj(tok, "/api/tickets/", body);
 	snprintf(body, sizeof(body), "{\"subject\":\"Outage %s\",\"priority\":\"urgent\"}", tag);
 	urgent = mk_obj(tok, "/api/tickets/", body);
-	r = call("GET", tok, NULL, "/api/tickets/?search=%s&priority=urgent", tag);
-	EXPECT_STATUS(r, 200);
-	ck_assert_int_eq(total(r), 1);
+	r = listing(1, tok, "/api/tickets/?search=%s&priority=urgent", tag);
 	ck_assert_int_eq(jint(jat(items(r), 0), "id"), urgent);
 	it_free(r);
-	r = call("GET", tok, NULL, "/api/tickets/?search=%s&priority=low", tag);
-	EXPECT_STATUS(r, 200);
-	ck_assert_int_eq(total(r), 1);
+	r = listing(1, tok, "/api/tickets/?search=%s&priority=low", tag);
 	ck_assert_int_eq(jint(jat(items(r), 0), "id"), low);
 	it_free(r);
-	r = call("GET", tok, NULL, "/api/tickets/?search=%s", tag);
-	EXPECT_STATUS(r, 200);
-	ck_assert_int_eq(total(r), 3);
-	it_free(r);
-	r = call("POST", tok, "{\"subject\":\"x\",\"priority\":\"whenever\"}", "/api/tickets/");
-	EXPECT_FIELD(r, "priority");
-	it_free(r);
+	it_free(listing(3, tok, "/api/tickets/?search=%s", tag));
+	answers_field("priority", "POST", tok, "{\"subject\":\"x\",\"priority\":\"whenever\"}",
+	    "/api/tickets/");
 }
 END_TEST
 
 START_TEST(leads_crud_phone_and_status)
 {
-	char tok[TOK], tag[64], body[512];
+	char tok[IT_TOK], tag[64], body[512];
 	long long a, b;
 	struct resp *r;
 
@@ -1855,75 +1481,50 @@ START_TEST(leads_crud_phone_and_status)
 	snprintf(body, sizeof(body), "{\"name\":\"Lead %s\",\"phone\":\"0712345678\",\"email\":"
 	    "\"%s@example.org\",\"company\":\"Kiosk\",\"source\":\"website\",\"status\":\"new\"}", tag,
 	    tag);
-	r = call("POST", tok, body, "/api/leads/");
-	EXPECT_STATUS(r, 201);
+	r = call_as("POST", tok, body, "/api/leads/");
+	EXPECT(r, 201);
 	a = it_int(r, "data/id");
 	ck_assert_str_eq(it_str(r, "data/phone"), "254712345678");
 	ck_assert_str_eq(it_str(r, "data/status"), "new");
 	ck_assert_str_eq(it_str(r, "data/source"), "website");
 	it_free(r);
 	snprintf(body, sizeof(body), "{\"name\":\"Other %s\",\"phone\":\"+8801712345678\"}", tag);
-	r = call("POST", tok, body, "/api/leads/");
-	EXPECT_STATUS(r, 201);
+	r = call_as("POST", tok, body, "/api/leads/");
+	EXPECT(r, 201);
 	b = it_int(r, "data/id");
 	ck_assert_str_eq(it_str(r, "data/phone"), "8801712345678");
 	it_free(r);
-	r = call("POST", tok, "{\"name\":\"Bad\",\"phone\":\"call me\"}", "/api/leads/");
-	EXPECT_FIELD(r, "phone");
-	it_free(r);
+	answers_field("phone", "POST", tok, "{\"name\":\"Bad\",\"phone\":\"call me\"}",
+	    "/api/leads/");
 
-	r = call("PATCH", tok, "{\"status\":\"contacted\",\"phone\":\"254 722 000 111\"}",
+	r = call_as("PATCH", tok, "{\"status\":\"contacted\",\"phone\":\"254 722 000 111\"}",
 	    "/api/leads/%lld/", a);
-	EXPECT_STATUS(r, 200);
+	EXPECT(r, 200);
 	ck_assert_str_eq(it_str(r, "data/status"), "contacted");
 	ck_assert_str_eq(it_str(r, "data/phone"), "254722000111");
 	it_free(r);
-	r = call("GET", tok, NULL, "/api/leads/?search=%s&status=contacted", tag);
-	EXPECT_STATUS(r, 200);
-	ck_assert_int_eq(total(r), 1);
+	r = listing(1, tok, "/api/leads/?search=%s&status=contacted", tag);
 	ck_assert_int_eq(jint(jat(items(r), 0), "id"), a);
 	it_free(r);
-	r = call("GET", tok, NULL, "/api/leads/?search=%s&status=new", tag);
-	EXPECT_STATUS(r, 200);
-	ck_assert_int_eq(total(r), 1);
+	r = listing(1, tok, "/api/leads/?search=%s&status=new", tag);
 	ck_assert_int_eq(jint(jat(items(r), 0), "id"), b);
 	it_free(r);
-	r = call("PATCH", tok, "{\"status\":\"hot\"}", "/api/leads/%lld/", a);
-	EXPECT_FIELD(r, "status");
-	it_free(r);
+	answers_field("status", "PATCH", tok, "{\"status\":\"hot\"}", "/api/leads/%lld/", a);
 
-	r = call("DELETE", tok, NULL, "/api/leads/%lld/", a);
-	EXPECT_STATUS(r, 200);
+	r = call_as("DELETE", tok, NULL, "/api/leads/%lld/", a);
+	EXPECT(r, 200);
 	ck_assert(it_is_null(r, "data"));
 	it_free(r);
 	ck_assert_int_eq(status_of("GET", tok, NULL, "/api/leads/%lld/", a), 404);
-	r = call("GET", tok, NULL, "/api/leads/?search=%s", tag);
-	EXPECT_STATUS(r, 200);
-	ck_assert_int_eq(total(r), 1);
-	it_free(r);
+	it_free(listing(1, tok, "/api/leads/?search=%s", tag));
 }
 END_TEST
 
 /* ==== access ==== */
 
-/* One request: status st (negative: anything but a 500) and, given a field,
- * an error naming it. */
-static void
-expect_req(struct misses *m, const char *tok, const char *method, const char *path,
-    const char *body, long st, const char *field)
-{
-	struct resp *r = call(method, tok, body, "%s", path);
-
-	if ((st >= 0 && r->status != st) || r->status == 500 || r->status == 0 ||
-	    (field && !names_field(r, field)))
-		miss(m, "%s %s%s%s: HTTP %ld, expected %ld%s%s: %.200s", method, path, body ? " " : "",
-		    body ? body : "", r->status, st, field ? " naming " : "", field ? field : "", r->body);
-	it_free(r);
-}
-
 START_TEST(access_roles_without_the_permission_are_403)
 {
-	char su[TOK], sup[TOK], acc[TOK], tok[TOK], body[256];
+	char su[IT_TOK], sup[IT_TOK], acc[IT_TOK], tok[IT_TOK], body[256];
 	long long cust;
 	struct resp *r;
 
@@ -1933,37 +1534,26 @@ START_TEST(access_roles_without_the_permission_are_403)
 	staff(su, "accountant", acc);
 	cust = mk_customer(tok, NULL);
 
-	r = call("GET", sup, NULL, "/api/customers/");
-	EXPECT_STATUS(r, 200);
+	r = call_as("GET", sup, NULL, "/api/customers/");
+	EXPECT(r, 200);
 	ck_assert_int_ge(total(r), 1);
 	it_free(r);
-	r = call("POST", sup, "{\"name\":\"Not allowed\"}", "/api/customers/");
-	EXPECT_ERROR(r, 403, "FORBIDDEN");
-	it_free(r);
+	answers_error(403, "FORBIDDEN", "POST", sup, "{\"name\":\"Not allowed\"}",
+	    "/api/customers/");
 	snprintf(body, sizeof(body), "{\"customer_id\":%lld,\"subtotal\":\"10.00\"}", cust);
-	r = call("POST", sup, body, "/api/billing/invoices/");
-	EXPECT_ERROR(r, 403, "FORBIDDEN");
-	it_free(r);
+	answers_error(403, "FORBIDDEN", "POST", sup, body, "/api/billing/invoices/");
 	ck_assert_int_eq(status_of("GET", sup, NULL, "/api/billing/invoices/"), 200);
 	ck_assert_int_eq(status_of("DELETE", sup, NULL, "/api/customers/%lld/", cust), 403);
 
-	r = call("GET", acc, NULL, "/api/billing/invoices/");
-	EXPECT_STATUS(r, 200);
-	it_free(r);
-	r = call("POST", acc, "{\"name\":\"Not allowed\"}", "/api/customers/");
-	EXPECT_ERROR(r, 403, "FORBIDDEN");
-	it_free(r);
+	answers(200, "GET", acc, NULL, "/api/billing/invoices/");
+	answers_error(403, "FORBIDDEN", "POST", acc, "{\"name\":\"Not allowed\"}",
+	    "/api/customers/");
 	/* what the accountant may do */
-	r = call("POST", acc, body, "/api/billing/invoices/");
-	EXPECT_STATUS(r, 201);
-	it_free(r);
+	answers(201, "POST", acc, body, "/api/billing/invoices/");
 	ck_assert_int_eq(status_of("POST", acc, "{\"name\":\"x\",\"host\":\"h\"}",
 	    "/api/network/routers/"), 403);
 	/* nothing was made by the refused requests */
-	r = call("GET", tok, NULL, "/api/customers/?search=Not%%20allowed");
-	EXPECT_STATUS(r, 200);
-	ck_assert_int_eq(total(r), 0);
-	it_free(r);
+	it_free(listing(0, tok, "/api/customers/?search=Not%%20allowed"));
 	ck_assert_int_eq(status_of("GET", tok, NULL, "/api/customers/%lld/", cust), 200);
 }
 END_TEST
@@ -1999,7 +1589,7 @@ t1_rows_make(const char *tok, struct t1_rows *w)
 
 START_TEST(access_another_tenant_gets_404_and_sees_nothing)
 {
-	char su[TOK], tok[TOK], path[256];
+	char su[IT_TOK], tok[IT_TOK], path[256];
 	struct tenant b;
 	struct t1_rows w;
 	struct misses m = { 0 };
@@ -2060,13 +1650,13 @@ START_TEST(access_another_tenant_gets_404_and_sees_nothing)
 
 		for (int i = 0; lists[i]; i++) {
 			snprintf(path, sizeof(path), "%s?page_size=100", lists[i]);
-			r = call("GET", b.tok, NULL, "%s", path);
+			r = call_as("GET", b.tok, NULL, "%s", path);
 			if (r->status != 200 || total(r) != 0 || jlen(items(r)) != 0)
 				miss(&m, "GET %s as tenant b: HTTP %ld with %lld items", path, r->status,
 				    total(r));
 			it_free(r);
 			snprintf(path, sizeof(path), "%s?search=%s", lists[i], w.tag);
-			r = call("GET", b.tok, NULL, "%s", path);
+			r = call_as("GET", b.tok, NULL, "%s", path);
 			if (r->status != 200 || total(r) != 0)
 				miss(&m, "GET %s as tenant b: HTTP %ld with %lld items", path, r->status,
 				    total(r));
@@ -2075,33 +1665,33 @@ START_TEST(access_another_tenant_gets_404_and_sees_nothing)
 		snprintf(path, sizeof(path), "/api/customers/?city=%s", w.tag);
 		expect_req(&m, b.tok, "GET", path, NULL, 200, NULL);
 		snprintf(path, sizeof(path), "/api/subscriptions/?customer_id=%lld", w.cust);
-		r = call("GET", b.tok, NULL, "%s", path);
+		r = call_as("GET", b.tok, NULL, "%s", path);
 		if (r->status != 200 || total(r) != 0)
 			miss(&m, "GET %s as tenant b: HTTP %ld with %lld items", path, r->status, total(r));
 		it_free(r);
 		snprintf(path, sizeof(path), "/api/network/router-jobs/?subscription_id=%lld", w.sub);
-		r = call("GET", b.tok, NULL, "%s", path);
+		r = call_as("GET", b.tok, NULL, "%s", path);
 		if (r->status != 200 || total(r) != 0)
 			miss(&m, "GET %s as tenant b: HTTP %ld with %lld items", path, r->status, total(r));
 		it_free(r);
 	}
 	/* and tenant 1's rows are as they were */
-	r = call("GET", tok, NULL, "/api/subscriptions/%lld/", w.sub);
+	r = call_as("GET", tok, NULL, "/api/subscriptions/%lld/", w.sub);
 	if (r->status != 200 || !it_str(r, "data/status") || strcmp(it_str(r, "data/status"), "active") ||
 	    it_str(r, "data/notes"))
 		miss(&m, "tenant 1's subscription changed: %.300s", r->body);
 	it_free(r);
-	r = call("GET", tok, NULL, "/api/billing/invoices/%lld/", w.inv);
+	r = call_as("GET", tok, NULL, "/api/billing/invoices/%lld/", w.inv);
 	if (r->status != 200 || strcmp(it_str(r, "data/status") ? it_str(r, "data/status") : "",
 	    "pending") || !decimal_is(it_json(r, "data/paid_amount"), "0"))
 		miss(&m, "tenant 1's invoice changed: %.300s", r->body);
 	it_free(r);
-	r = call("GET", tok, NULL, "/api/payments/payments/%lld/", w.pay);
+	r = call_as("GET", tok, NULL, "/api/payments/payments/%lld/", w.pay);
 	if (r->status != 200 || strcmp(it_str(r, "data/status") ? it_str(r, "data/status") : "",
 	    "pending"))
 		miss(&m, "tenant 1's payment changed: %.300s", r->body);
 	it_free(r);
-	r = call("GET", tok, NULL, "/api/tickets/%lld/", w.tkt);
+	r = call_as("GET", tok, NULL, "/api/tickets/%lld/", w.tkt);
 	if (r->status != 200 || strcmp(it_str(r, "data/status") ? it_str(r, "data/status") : "",
 	    "open") || it_int(r, "data/replies_count") != 0)
 		miss(&m, "tenant 1's ticket changed: %.300s", r->body);
@@ -2123,7 +1713,7 @@ END_TEST
 /* ids of another tenant in a body are 400s naming the field, as if absent */
 START_TEST(access_no_references_across_tenants)
 {
-	char su[TOK], tok[TOK], body[512], path[128];
+	char su[IT_TOK], tok[IT_TOK], body[512], path[128];
 	struct tenant b;
 	struct t1_rows w;
 	long long bcust, binv, me;
@@ -2166,11 +1756,11 @@ START_TEST(access_no_references_across_tenants)
 	snprintf(path, sizeof(path), "/api/billing/invoices/%lld/", binv);
 	expect_req(&m, b.tok, "PATCH", path, body, 400, "subscription_id");
 	/* and tenant 1 got nothing from tenant b */
-	r = call("GET", tok, NULL, "/api/payments/payments/?invoice_id=%lld", w.inv);
+	r = call_as("GET", tok, NULL, "/api/payments/payments/?invoice_id=%lld", w.inv);
 	if (r->status != 200 || total(r) != 1)
 		miss(&m, "tenant 1's invoice has %lld payments, expected its 1", total(r));
 	it_free(r);
-	r = call("GET", b.tok, NULL, "/api/billing/invoices/");
+	r = call_as("GET", b.tok, NULL, "/api/billing/invoices/");
 	if (r->status != 200 || total(r) != 1)
 		miss(&m, "tenant b has %lld invoices, expected its 1", total(r));
 	it_free(r);
@@ -2180,7 +1770,7 @@ END_TEST
 
 START_TEST(access_reseller_sees_only_its_customers)
 {
-	char su[TOK], tok[TOK], rs[TOK], body[512], path[256];
+	char su[IT_TOK], tok[IT_TOK], rs[IT_TOK], body[512], path[256];
 	long long rid, plan, rt, cR, cR2 = 0, cA, sR, sA, iR, iA, pR, pA;
 	struct misses m = { 0 };
 	struct resp *r;
@@ -2191,8 +1781,8 @@ START_TEST(access_reseller_sees_only_its_customers)
 	plan = mk_plan(tok, NULL);
 	rt = mk_router(tok);
 
-	r = call("POST", rs, "{\"name\":\"Reseller's own\"}", "/api/customers/");
-	EXPECT_STATUS(r, 201);
+	r = call_as("POST", rs, "{\"name\":\"Reseller's own\"}", "/api/customers/");
+	EXPECT(r, 201);
 	cR = it_int(r, "data/id");
 	ck_assert_int_eq(it_int(r, "data/owner_id"), rid);
 	it_free(r);
@@ -2201,11 +1791,11 @@ START_TEST(access_reseller_sees_only_its_customers)
 	{
 		long long aid;
 
-		r = call("GET", tok, NULL, "/api/auth/me/");
+		r = call_as("GET", tok, NULL, "/api/auth/me/");
 		aid = it_int(r, "data/id");
 		it_free(r);
 		snprintf(body, sizeof(body), "{\"name\":\"Given away\",\"owner_id\":%lld}", aid);
-		r = call("POST", rs, body, "/api/customers/");
+		r = call_as("POST", rs, body, "/api/customers/");
 		if (r->status != 201 || it_int(r, "data/owner_id") != rid)
 			miss(&m, "reseller's POST with owner_id %lld: HTTP %ld, owner_id %lld: %.200s", aid,
 			    r->status, it_int(r, "data/owner_id"), r->body);
@@ -2242,7 +1832,7 @@ START_TEST(access_reseller_sees_only_its_customers)
 		};
 
 		for (size_t i = 0; i < sizeof(l) / sizeof(l[0]); i++) {
-			r = call("GET", rs, NULL, "%s?page_size=100", l[i].base);
+			r = call_as("GET", rs, NULL, "%s?page_size=100", l[i].base);
 			if (r->status != 200 || total(r) != 1 || jint(jat(items(r), 0), "id") != l[i].own)
 				miss(&m, "GET %s as the reseller: HTTP %ld, %lld items (want only id %lld): "
 				    "%.300s", l[i].base, r->status, total(r), l[i].own, r->body);
@@ -2262,12 +1852,12 @@ START_TEST(access_reseller_sees_only_its_customers)
 	}
 	/* filters do not reach round the scope either */
 	snprintf(path, sizeof(path), "/api/subscriptions/?customer_id=%lld", cA);
-	r = call("GET", rs, NULL, "%s", path);
+	r = call_as("GET", rs, NULL, "%s", path);
 	if (r->status != 200 || total(r) != 0)
 		miss(&m, "GET %s as the reseller: HTTP %ld, %lld items", path, r->status, total(r));
 	it_free(r);
 	snprintf(path, sizeof(path), "/api/payments/payments/?invoice_id=%lld", iA);
-	r = call("GET", rs, NULL, "%s", path);
+	r = call_as("GET", rs, NULL, "%s", path);
 	if (r->status != 200 || total(r) != 0)
 		miss(&m, "GET %s as the reseller: HTTP %ld, %lld items", path, r->status, total(r));
 	it_free(r);
@@ -2280,7 +1870,7 @@ START_TEST(access_reseller_sees_only_its_customers)
 	expect_req(&m, rs, "DELETE", path, NULL, 404, NULL);
 	expect_req(&m, tok, "GET", path, NULL, 200, NULL);
 	snprintf(path, sizeof(path), "/api/subscriptions/%lld/", sA);
-	r = call("GET", tok, NULL, "%s", path);
+	r = call_as("GET", tok, NULL, "%s", path);
 	if (r->status != 200 || strcmp(it_str(r, "data/status") ? it_str(r, "data/status") : "",
 	    "pending"))
 		miss(&m, "the admin's subscription changed: %.300s", r->body);
@@ -2301,7 +1891,7 @@ START_TEST(bad_search_filters_and_paging_on_every_list)
 {
 	static const char *const odd[] = { "' OR 1=1 --", "%", "\";DROP TABLE customers;--", "_",
 	    "\\", "\\\\", NULL };
-	char tok[TOK], enc[256], q[512], path[1024];
+	char tok[IT_TOK], enc[256], q[512], path[1024];
 	struct misses m = { 0 };
 	struct resp *r;
 
@@ -2314,7 +1904,7 @@ START_TEST(bad_search_filters_and_paging_on_every_list)
 
 		for (int j = 0; odd[j]; j++) {
 			snprintf(path, sizeof(path), "%s?search=%s", l, urlenc(odd[j], enc, sizeof(enc)));
-			r = call("GET", tok, NULL, "%s", path);
+			r = call_as("GET", tok, NULL, "%s", path);
 			/* the first three are in no row at all */
 			if (r->status != 200 || (searchable && j < 3 && total(r) != 0))
 				miss(&m, "GET %s: HTTP %ld with %lld items", path, r->status, total(r));
@@ -2333,7 +1923,7 @@ START_TEST(bad_search_filters_and_paging_on_every_list)
 		snprintf(path, sizeof(path), "%s?ordering=nope", l);
 		expect_req(&m, tok, "GET", path, NULL, 400, "ordering");
 		snprintf(path, sizeof(path), "%s?page_size=1000", l);
-		r = call("GET", tok, NULL, "%s", path);
+		r = call_as("GET", tok, NULL, "%s", path);
 		if (r->status != 200 || it_int(r, "pagination/page_size") != 100 || jlen(items(r)) > 100)
 			miss(&m, "GET %s: HTTP %ld, page_size %lld, expected 200 with 100", path, r->status,
 			    it_int(r, "pagination/page_size"));
@@ -2378,7 +1968,7 @@ END_TEST
 
 START_TEST(bad_bodies_name_the_required_field)
 {
-	char tok[TOK], body[512], path[128];
+	char tok[IT_TOK], body[512], path[128];
 	long long cust, plan, tkt;
 	struct misses m = { 0 };
 	static const char *const wrong[] = { "123", "[]", "{}", "true", NULL };
@@ -2457,34 +2047,7 @@ END_TEST
 /* last: nothing in this run was a 500 */
 START_TEST(no_request_answered_500)
 {
-	char path[1024], line[8192], first[8192] = "";
-	int requests = 0, bad = 0;
-	FILE *fp;
-
-	snprintf(path, sizeof(path), "%s/ispbill-fcgi.log", it_dir());
-	fp = fopen(path, "r");
-	ck_assert_ptr_nonnull(fp);
-	while (fgets(line, sizeof(line), fp)) {
-		char head[8192], *u, *sp;
-
-		if (strstr(line, "ms user=") == NULL)
-			continue;
-		requests++;
-		/* "... <METHOD> <path> <status> <ms>ms user=<id>": the word before the time */
-		snprintf(head, sizeof(head), "%s", line);
-		u = strstr(head, "ms user=");
-		*u = '\0';
-		if ((sp = strrchr(head, ' ')) == NULL)
-			continue;
-		*sp = '\0';
-		if ((sp = strrchr(head, ' ')) == NULL)
-			continue;
-		if (strcmp(sp + 1, "500") == 0 && bad++ == 0)
-			snprintf(first, sizeof(first), "%s", line);
-	}
-	fclose(fp);
-	ck_assert_int_gt(requests, 100);
-	ck_assert_msg(bad == 0, "%d request(s) answered 500; the first: %s", bad, first);
+	expect_no_500(100);
 }
 END_TEST
 

@@ -17,50 +17,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "db/db.h"
-#include "util/conf.h"
 #include "itest.h"
 
-#define PW      "It-Passw0rd-one"
 #define PW2     "It-Passw0rd-two"
-#define TOK     1024            /* room for an access token */
-
-/* ---- names ---- */
-
 
 /* ---- our own database connection, for set-up and clean-up ---- */
-
-/* Run one statement; the first column of the first row as a number (0 when
- * there is none), or -1 on error.  No assertions: fixtures use it too. */
-static long long
-db_do(const char *sql)
-{
-	struct config cfg;
-	struct db db;
-	struct arena a;
-	struct db_result r;
-	char path[1024], err[256];
-	long long v = -1;
-
-	memset(&cfg, 0, sizeof(cfg));
-	snprintf(path, sizeof(path), "%s/ispbill.conf", it_dir());
-	if (config_load(&cfg, path, err, sizeof(err)) != 0) {
-		fprintf(stderr, "t_identity: %s\n", err);
-		config_free(&cfg);
-		return -1;
-	}
-	arena_init(&a);
-	db_init(&db, &cfg, 0);
-	memset(&r, 0, sizeof(r));
-	if (db_query(&db, &a, sql, NULL, 0, &r) == 0)
-		v = (r.nrows && r.ncols) ? db_val_int(&r, 0, 0, 0) : 0;
-	else
-		fprintf(stderr, "t_identity: %s: %s\n", sql, db.errmsg);
-	db_close(&db);
-	arena_free(&a);
-	config_free(&cfg);
-	return v;
-}
 
 /* How many permissions the shipped default role of a user type holds: the
  * figures follow the migrations rather than being written down twice. */
@@ -104,13 +65,9 @@ clear_of_hour_end(void)
 
 static struct resp *vsend(const char *method, const char *h1, const char *h2, const char *body,
     const char *fmt, va_list ap) __attribute__((format(printf, 5, 0)));
-static struct resp *call(const char *method, const char *tok, const char *body,
-    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 static struct resp *call_rid(const char *method, const char *tok, const char *rid,
     const char *body, const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 static struct resp *call_key(const char *method, const char *key, const char *body,
-    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
-static long status_of(const char *method, const char *tok, const char *body,
     const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
 static struct resp *
@@ -129,28 +86,12 @@ vsend(const char *method, const char *h1, const char *h2, const char *body, cons
 	return it_http(0, method, path, NULL, body, body ? strlen(body) : 0, hdrs);
 }
 
-/* A request as the holder of an access token (NULL: no credential). */
-static struct resp *
-call(const char *method, const char *tok, const char *body, const char *fmt, ...)
-{
-	char auth[TOK + 64];
-	struct resp *r;
-	va_list ap;
-
-	if (tok)
-		snprintf(auth, sizeof(auth), "Authorization: Bearer %s", tok);
-	va_start(ap, fmt);
-	r = vsend(method, tok ? auth : NULL, NULL, body, fmt, ap);
-	va_end(ap);
-	return r;
-}
-
-/* The same with an X-Request-ID of our choosing. */
+/* A request with an X-Request-ID of our choosing (tok NULL: no credential). */
 static struct resp *
 call_rid(const char *method, const char *tok, const char *rid, const char *body,
     const char *fmt, ...)
 {
-	char auth[TOK + 64], idh[128];
+	char auth[IT_TOK + 64], idh[128];
 	struct resp *r;
 	va_list ap;
 
@@ -177,46 +118,6 @@ call_key(const char *method, const char *key, const char *body, const char *fmt,
 	va_end(ap);
 	return r;
 }
-
-/* Just the status (never 500 is asserted on every one of them). */
-static long
-status_of(const char *method, const char *tok, const char *body, const char *fmt, ...)
-{
-	char auth[TOK + 64];
-	struct resp *r;
-	va_list ap;
-	long st;
-
-	if (tok)
-		snprintf(auth, sizeof(auth), "Authorization: Bearer %s", tok);
-	va_start(ap, fmt);
-	r = vsend(method, tok ? auth : NULL, NULL, body, fmt, ap);
-	va_end(ap);
-	st = r->status;
-	it_free(r);
-	ck_assert_msg(st != 500 && st != 0, "%s %s answered %ld", method, fmt, st);
-	return st;
-}
-
-/* ---- assertions on answers ---- */
-
-#define EXPECT_STATUS(r, st) \
-	ck_assert_msg((r)->status == (st), "HTTP %ld, expected %d: %.900s", \
-	    (r)->status, (int)(st), (r)->body)
-
-#define EXPECT_ERROR(r, st, code) do { \
-	EXPECT_STATUS(r, st); \
-	ck_assert_msg(it_bool(r, "success") == 0 && it_is_null(r, "data") && \
-	    it_str(r, "error_code") && strcmp(it_str(r, "error_code"), (code)) == 0, \
-	    "expected error_code %s: %.900s", (code), (r)->body); \
-} while (0)
-
-/* 400 VALIDATION_ERROR with errors.<field> */
-#define EXPECT_FIELD(r, field) do { \
-	EXPECT_ERROR(r, 400, "VALIDATION_ERROR"); \
-	ck_assert_msg(names_field(r, field), "expected an error naming \"%s\": %.900s", \
-	    (field), (r)->body); \
-} while (0)
 
 /* ---- JSON ---- */
 
@@ -249,12 +150,7 @@ has_int(yajl_val a, long long n)
 static yajl_val
 find_str(const struct resp *r, const char *key, const char *v)
 {
-	yajl_val a = items(r);
-
-	for (size_t i = 0; i < jlen(a); i++)
-		if (jstr(jat(a, i), key) && strcmp(jstr(jat(a, i), key), v) == 0)
-			return jat(a, i);
-	return NULL;
+	return find_by(items(r), key, v);
 }
 
 /* a decimal given as "50.00" may come back as that string or as the number */
@@ -272,7 +168,7 @@ decimal_is(yajl_val v, const char *want)
 
 struct sess {
 	long long user_id;
-	char access[TOK];
+	char access[IT_TOK];
 	char refresh[128];
 };
 
@@ -283,7 +179,7 @@ login_resp(const char *field, const char *login, const char *pw, int remember)
 
 	snprintf(body, sizeof(body), "{\"%s\":\"%s\",\"password\":\"%s\"%s}", field, login, pw,
 	    remember ? ",\"remember_me\":true" : "");
-	return call("POST", NULL, body, "/api/auth/login/");
+	return call_as("POST", NULL, body, "/api/auth/login/");
 }
 
 static void
@@ -300,52 +196,6 @@ sess_login(struct sess *s, const char *username, const char *pw)
 	it_free(r);
 }
 
-static void
-login_tok(const char *username, const char *pw, char out[TOK])
-{
-	struct sess s;
-
-	sess_login(&s, username, pw);
-	snprintf(out, TOK, "%s", s.access);
-}
-
-static void
-admin_tok(char out[TOK])
-{
-	char *t = it_login_admin();
-
-	ck_assert_ptr_nonnull(t);
-	snprintf(out, TOK, "%s", t);
-	free(t);
-}
-
-/* Create a user as tok; extra is more members (",\"k\":v") or NULL.  The id. */
-static long long
-mk_user(const char *tok, const char *username, const char *type, const char *extra)
-{
-	char body[2048];
-	struct resp *r;
-	long long id;
-
-	snprintf(body, sizeof(body), "{\"username\":\"%s\",\"email\":\"%s@example.org\","
-	    "\"password\":\"" PW "\",\"password_confirm\":\"" PW "\",\"user_type\":\"%s\"%s}",
-	    username, username, type, extra ? extra : "");
-	r = call("POST", tok, body, "/api/auth/users/");
-	ck_assert_msg(r->status == 201, "create user %s: HTTP %ld: %.600s", username, r->status,
-	    r->body);
-	id = it_int(r, "data/id");
-	it_free(r);
-	ck_assert_int_gt(id, 0);
-	return id;
-}
-
-/* A user of a fresh name; its name in out. */
-static long long
-mk_named(const char *tok, const char *prefix, const char *type, char *out, size_t n)
-{
-	return mk_user(tok, uniq(out, n, prefix), type, NULL);
-}
-
 static long long
 mk_role(const char *tok, const char *name, const char *extra)
 {
@@ -355,7 +205,7 @@ mk_role(const char *tok, const char *name, const char *extra)
 
 	snprintf(body, sizeof(body), "{\"name\":\"%s\",\"display_name\":\"Role %s\"%s}", name, name,
 	    extra ? extra : "");
-	r = call("POST", tok, body, "/api/auth/roles/");
+	r = call_as("POST", tok, body, "/api/auth/roles/");
 	ck_assert_msg(r->status == 201, "create role %s: HTTP %ld: %.600s", name, r->status, r->body);
 	id = it_int(r, "data/id");
 	it_free(r);
@@ -366,11 +216,11 @@ static long long
 perm_id(const char *tok, const char *codename)
 {
 	char q[256];
-	struct resp *r = call("GET", tok, NULL, "/api/auth/permissions/?search=%s&page_size=100",
+	struct resp *r = call_as("GET", tok, NULL, "/api/auth/permissions/?search=%s&page_size=100",
 	    urlenc(codename, q, sizeof(q)));
 	long long id;
 
-	EXPECT_STATUS(r, 200);
+	EXPECT(r, 200);
 	id = jint(find_str(r, "codename", codename), "id");
 	it_free(r);
 	ck_assert_msg(id > 0, "no permission %s", codename);
@@ -388,40 +238,11 @@ assign(const char *tok, long long user, long long role, const char *more)
 	return status_of("POST", tok, body, "/api/auth/roles/assign/");
 }
 
-struct tenant {
-	long long id;
-	long long admin_id;
-	char code[64];
-	char admin[64];
-	char tok[TOK];
-};
-
-/* A new tenant and its first admin, made by the super admin; logged in. */
-static void
-tenant_make(const char *su, struct tenant *t)
-{
-	char body[1024];
-	struct resp *r;
-
-	memset(t, 0, sizeof(*t));
-	uniq(t->code, sizeof(t->code), "org");
-	snprintf(body, sizeof(body), "{\"name\":\"Org %s\",\"code\":\"%s\"}", t->code, t->code);
-	r = call("POST", su, body, "/api/tenants/");
-	EXPECT_STATUS(r, 201);
-	t->id = it_int(r, "data/id");
-	it_free(r);
-	ck_assert_int_gt(t->id, 1);
-	uniq(t->admin, sizeof(t->admin), "badm");
-	snprintf(body, sizeof(body), ",\"tenant_id\":%lld", t->id);
-	t->admin_id = mk_user(su, t->admin, "admin", body);
-	login_tok(t->admin, PW, t->tok);
-}
-
 /* ==== auth ==== */
 
 START_TEST(auth_login_by_username_email_login_id)
 {
-	char su[TOK], name[64], lid[80], body[256];
+	char su[IT_TOK], name[64], lid[80], body[256];
 	struct resp *r;
 	long long id;
 	time_t now = time(NULL);
@@ -432,13 +253,13 @@ START_TEST(auth_login_by_username_email_login_id)
 	/* give it a login id first */
 	snprintf(lid, sizeof(lid), "L-%s", name);
 	snprintf(body, sizeof(body), "{\"login_id\":\"%s\"}", lid);
-	r = call("PATCH", su, body, "/api/auth/users/%lld/", id);
-	EXPECT_STATUS(r, 200);
+	r = call_as("PATCH", su, body, "/api/auth/users/%lld/", id);
+	EXPECT(r, 200);
 	ck_assert_str_eq(it_str(r, "data/login_id"), lid);
 	it_free(r);
 
-	r = login_resp("username", name, PW, 0);
-	EXPECT_STATUS(r, 200);
+	r = login_resp("username", name, IT_PW, 0);
+	EXPECT(r, 200);
 	ck_assert_int_eq(it_bool(r, "success"), 1);
 	ck_assert_str_eq(it_str(r, "message"), "Login successful");
 	ck_assert_int_eq(it_int(r, "data/user/id"), id);
@@ -474,13 +295,13 @@ START_TEST(auth_login_by_username_email_login_id)
 	it_free(r);
 
 	snprintf(body, sizeof(body), "%s@example.org", name);
-	r = login_resp("email", body, PW, 0);
-	EXPECT_STATUS(r, 200);
+	r = login_resp("email", body, IT_PW, 0);
+	EXPECT(r, 200);
 	ck_assert_int_eq(it_int(r, "data/user/id"), id);
 	it_free(r);
 
-	r = login_resp("login_id", lid, PW, 0);
-	EXPECT_STATUS(r, 200);
+	r = login_resp("login_id", lid, IT_PW, 0);
+	EXPECT(r, 200);
 	ck_assert_int_eq(it_int(r, "data/user/id"), id);
 	ck_assert_str_eq(it_str(r, "data/user/login_id"), lid);
 	it_free(r);
@@ -489,19 +310,19 @@ END_TEST
 
 START_TEST(auth_remember_me_keeps_the_refresh_longer)
 {
-	char su[TOK], name[64];
+	char su[IT_TOK], name[64];
 	struct resp *r;
 	time_t plain, longer;
 
 	admin_tok(su);
 	mk_named(su, "rm", "support_staff", name, sizeof(name));
-	r = login_resp("username", name, PW, 0);
-	EXPECT_STATUS(r, 200);
+	r = login_resp("username", name, IT_PW, 0);
+	EXPECT(r, 200);
 	plain = iso_time(it_str(r, "data/refresh_expires_at"));
 	ck_assert_int_eq(it_bool(r, "data/remember_me"), 0);
 	it_free(r);
-	r = login_resp("username", name, PW, 1);
-	EXPECT_STATUS(r, 200);
+	r = login_resp("username", name, IT_PW, 1);
+	EXPECT(r, 200);
 	longer = iso_time(it_str(r, "data/refresh_expires_at"));
 	ck_assert_int_eq(it_bool(r, "data/remember_me"), 1);
 	ck_assert_int_le(llabs((long long)(longer - time(NULL)) - 30LL * 86400), 120);
@@ -512,11 +333,11 @@ START_TEST(auth_remember_me_keeps_the_refresh_longer)
 	{
 		char body[256];
 
-		r = login_resp("username", name, PW, 1);
+		r = login_resp("username", name, IT_PW, 1);
 		snprintf(body, sizeof(body), "{\"refresh_token\":\"%s\"}", it_str(r, "data/tokens/refresh"));
 		it_free(r);
-		r = call("POST", NULL, body, "/api/auth/refresh/");
-		EXPECT_STATUS(r, 200);
+		r = call_as("POST", NULL, body, "/api/auth/refresh/");
+		EXPECT(r, 200);
 		ck_assert_int_eq(it_bool(r, "data/remember_me"), 1);
 		ck_assert_int_le(llabs((long long)(iso_time(it_str(r, "data/refresh_expires_at")) -
 		    time(NULL)) - 30LL * 86400), 120);
@@ -533,7 +354,7 @@ refresh_status(const char *refresh, struct sess *out)
 	long st;
 
 	snprintf(body, sizeof(body), "{\"refresh_token\":\"%s\"}", refresh);
-	r = call("POST", NULL, body, "/api/auth/refresh/");
+	r = call_as("POST", NULL, body, "/api/auth/refresh/");
 	st = r->status;
 	if (st == 401)
 		ck_assert_str_eq(it_str(r, "error_code"), "UNAUTHORIZED");
@@ -556,12 +377,12 @@ me_status(const char *tok)
 
 START_TEST(auth_refresh_rotates_and_reuse_ends_the_family)
 {
-	char su[TOK], name[64];
+	char su[IT_TOK], name[64];
 	struct sess s1, s2;
 
 	admin_tok(su);
 	mk_named(su, "rf", "support_staff", name, sizeof(name));
-	sess_login(&s1, name, PW);
+	sess_login(&s1, name, IT_PW);
 	memset(&s2, 0, sizeof(s2));
 	ck_assert_int_eq(refresh_status(s1.refresh, &s2), 200);
 	ck_assert_str_ne(s2.refresh, s1.refresh);
@@ -574,41 +395,39 @@ START_TEST(auth_refresh_rotates_and_reuse_ends_the_family)
 	ck_assert_int_eq(me_status(s2.access), 401);
 	ck_assert_int_eq(me_status(s1.access), 401);
 	/* another login is not touched */
-	sess_login(&s1, name, PW);
+	sess_login(&s1, name, IT_PW);
 	ck_assert_int_eq(me_status(s1.access), 200);
 }
 END_TEST
 
 START_TEST(auth_logout_ends_that_session_only)
 {
-	char su[TOK], name[64], body[256];
+	char su[IT_TOK], name[64], body[256];
 	struct sess a, b;
 	struct resp *r;
 
 	admin_tok(su);
 	mk_named(su, "lo", "support_staff", name, sizeof(name));
-	sess_login(&a, name, PW);
-	sess_login(&b, name, PW);
+	sess_login(&a, name, IT_PW);
+	sess_login(&b, name, IT_PW);
 	snprintf(body, sizeof(body), "{\"refresh_token\":\"%s\"}", a.refresh);
-	r = call("POST", a.access, body, "/api/auth/logout/");
-	EXPECT_STATUS(r, 200);
+	r = call_as("POST", a.access, body, "/api/auth/logout/");
+	EXPECT(r, 200);
 	ck_assert_int_eq(it_bool(r, "success"), 1);
 	it_free(r);
 	ck_assert_int_eq(me_status(a.access), 401);
 	ck_assert_int_eq(refresh_status(a.refresh, NULL), 401);
 	ck_assert_int_eq(me_status(b.access), 200);
 	/* somebody else's refresh token is not the caller's to end */
-	sess_login(&a, name, PW);
+	sess_login(&a, name, IT_PW);
 	{
 		char other[64];
 		struct sess o;
 
 		mk_named(su, "lo", "support_staff", other, sizeof(other));
-		sess_login(&o, other, PW);
+		sess_login(&o, other, IT_PW);
 		snprintf(body, sizeof(body), "{\"refresh_token\":\"%s\"}", o.refresh);
-		r = call("POST", a.access, body, "/api/auth/logout/");
-		EXPECT_FIELD(r, "refresh_token");
-		it_free(r);
+		answers_field("refresh_token", "POST", a.access, body, "/api/auth/logout/");
 		ck_assert_int_eq(me_status(o.access), 200);
 	}
 }
@@ -616,17 +435,14 @@ END_TEST
 
 START_TEST(auth_logout_all_devices)
 {
-	char su[TOK], name[64];
+	char su[IT_TOK], name[64];
 	struct sess a, b;
-	struct resp *r;
 
 	admin_tok(su);
 	mk_named(su, "la", "support_staff", name, sizeof(name));
-	sess_login(&a, name, PW);
-	sess_login(&b, name, PW);
-	r = call("POST", a.access, "{\"logout_all_devices\":true}", "/api/auth/logout/");
-	EXPECT_STATUS(r, 200);
-	it_free(r);
+	sess_login(&a, name, IT_PW);
+	sess_login(&b, name, IT_PW);
+	answers(200, "POST", a.access, "{\"logout_all_devices\":true}", "/api/auth/logout/");
 	ck_assert_int_eq(me_status(a.access), 401);
 	ck_assert_int_eq(me_status(b.access), 401);
 	ck_assert_int_eq(refresh_status(a.refresh, NULL), 401);
@@ -636,40 +452,33 @@ END_TEST
 
 START_TEST(auth_verify)
 {
-	char su[TOK], name[64], body[TOK + 64];
+	char su[IT_TOK], name[64], body[IT_TOK + 64];
 	struct sess s;
 	struct resp *r;
 
 	admin_tok(su);
 	mk_named(su, "vf", "support_staff", name, sizeof(name));
-	sess_login(&s, name, PW);
+	sess_login(&s, name, IT_PW);
 	snprintf(body, sizeof(body), "{\"token\":\"%s\"}", s.access);
-	r = call("POST", NULL, body, "/api/auth/verify/");
-	EXPECT_STATUS(r, 200);
+	r = call_as("POST", NULL, body, "/api/auth/verify/");
+	EXPECT(r, 200);
 	ck_assert_str_eq(it_str(r, "data/user/username"), name);
 	ck_assert_int_eq(it_int(r, "data/user/id"), s.user_id);
 	ck_assert(iso_time(it_str(r, "data/expires_at")) > time(NULL));
 	ck_assert_ptr_null(strstr(r->body, "password"));
 	it_free(r);
-	r = call("POST", NULL, "{\"token\":\"garbage.garbage.garbage\"}", "/api/auth/verify/");
-	EXPECT_ERROR(r, 401, "UNAUTHORIZED");
-	it_free(r);
-	r = call("POST", NULL, "{}", "/api/auth/verify/");
-	EXPECT_FIELD(r, "token");
-	it_free(r);
+	answers_error(401, "UNAUTHORIZED", "POST", NULL, "{\"token\":\"garbage.garbage.garbage\"}",
+	    "/api/auth/verify/");
+	answers_field("token", "POST", NULL, "{}", "/api/auth/verify/");
 	/* a logged-out token is no longer valid */
-	r = call("POST", s.access, "{}", "/api/auth/logout/");
-	EXPECT_STATUS(r, 200);
-	it_free(r);
-	r = call("POST", NULL, body, "/api/auth/verify/");
-	EXPECT_ERROR(r, 401, "UNAUTHORIZED");
-	it_free(r);
+	answers(200, "POST", s.access, "{}", "/api/auth/logout/");
+	answers_error(401, "UNAUTHORIZED", "POST", NULL, body, "/api/auth/verify/");
 }
 END_TEST
 
 START_TEST(auth_wrong_password_is_401_without_tokens)
 {
-	char su[TOK], name[64];
+	char su[IT_TOK], name[64];
 	struct resp *r, *u;
 
 	admin_tok(su);
@@ -694,7 +503,7 @@ END_TEST
 
 START_TEST(throttle_five_failed_logins)
 {
-	char su[TOK], name[64], *ra;
+	char su[IT_TOK], name[64], *ra;
 	struct resp *r;
 	long st[5], retry = -1;
 	char *end = NULL;
@@ -707,7 +516,7 @@ START_TEST(throttle_five_failed_logins)
 		st[i] = r->status;
 		it_free(r);
 	}
-	r = login_resp("username", name, PW, 0);       /* the right one, too late */
+	r = login_resp("username", name, IT_PW, 0);       /* the right one, too late */
 	ra = it_header(r, "Retry-After");
 	if (ra)
 		retry = strtol(ra, &end, 10);
@@ -729,8 +538,8 @@ START_TEST(throttle_five_failed_logins)
 	free(ra);
 	it_free(r);
 	/* cleared, the right password works again */
-	r = login_resp("username", name, PW, 0);
-	EXPECT_STATUS(r, 200);
+	r = login_resp("username", name, IT_PW, 0);
+	EXPECT(r, 200);
 	it_free(r);
 	clear_attempts();
 }
@@ -738,25 +547,23 @@ END_TEST
 
 START_TEST(throttle_three_password_changes_an_hour)
 {
-	char su[TOK], name[64], tok[TOK], body[256];
-	const char *pw[] = { PW, PW2, PW, PW2, PW };
+	char su[IT_TOK], name[64], tok[IT_TOK], body[256];
+	const char *pw[] = { IT_PW, PW2, IT_PW, PW2, IT_PW };
 	struct resp *r;
 	char *ra;
 
 	admin_tok(su);
 	mk_named(su, "pc", "support_staff", name, sizeof(name));
-	login_tok(name, PW, tok);
+	login_tok(name, IT_PW, tok);
 	clear_of_hour_end();
 	for (int i = 0; i < 3; i++) {
 		snprintf(body, sizeof(body), "{\"old_password\":\"%s\",\"new_password\":\"%s\","
 		    "\"new_password_confirm\":\"%s\"}", pw[i], pw[i + 1], pw[i + 1]);
-		r = call("POST", tok, body, "/api/auth/change-password/");
-		EXPECT_STATUS(r, 200);
-		it_free(r);
+		answers(200, "POST", tok, body, "/api/auth/change-password/");
 	}
 	snprintf(body, sizeof(body), "{\"old_password\":\"%s\",\"new_password\":\"%s\","
 	    "\"new_password_confirm\":\"%s\"}", pw[3], pw[4], pw[4]);
-	r = call("POST", tok, body, "/api/auth/change-password/");
+	r = call_as("POST", tok, body, "/api/auth/change-password/");
 	EXPECT_ERROR(r, 429, "THROTTLED");
 	ra = it_header(r, "Retry-After");
 	ck_assert_ptr_nonnull(ra);
@@ -775,22 +582,22 @@ END_TEST
 
 START_TEST(throttle_rate_limit_headers)
 {
-	char su[TOK], name[64], tok[TOK];
+	char su[IT_TOK], name[64], tok[IT_TOK];
 	struct resp *r;
 	char *lim, *rem1, *rem2, *reset;
 
 	admin_tok(su);
 	mk_named(su, "rl", "support_staff", name, sizeof(name));
-	login_tok(name, PW, tok);
+	login_tok(name, IT_PW, tok);
 	clear_of_hour_end();
-	r = call("GET", tok, NULL, "/api/auth/me/");
-	EXPECT_STATUS(r, 200);
+	r = call_as("GET", tok, NULL, "/api/auth/me/");
+	EXPECT(r, 200);
 	lim = it_header(r, "X-RateLimit-Limit");
 	rem1 = it_header(r, "X-RateLimit-Remaining");
 	reset = it_header(r, "X-RateLimit-Reset");
 	it_free(r);
-	r = call("GET", tok, NULL, "/api/auth/profile/");
-	EXPECT_STATUS(r, 200);
+	r = call_as("GET", tok, NULL, "/api/auth/profile/");
+	EXPECT(r, 200);
 	rem2 = it_header(r, "X-RateLimit-Remaining");
 	it_free(r);
 	ck_assert_ptr_nonnull(lim);
@@ -811,14 +618,14 @@ START_TEST(throttle_rate_limit_headers)
 		char sql[200];
 		long long uid;
 
-		r = call("GET", tok, NULL, "/api/auth/me/");
+		r = call_as("GET", tok, NULL, "/api/auth/me/");
 		uid = it_int(r, "data/id");
 		it_free(r);
 		snprintf(sql, sizeof(sql), "UPDATE rate_counters SET hits = 1000 WHERE bucket = 'req:%lld'",
 		    uid);
 		ck_assert_int_ge(db_do(sql), 0);
 	}
-	r = call("GET", tok, NULL, "/api/auth/me/");
+	r = call_as("GET", tok, NULL, "/api/auth/me/");
 	EXPECT_ERROR(r, 429, "THROTTLED");
 	rem1 = it_header(r, "X-RateLimit-Remaining");
 	reset = it_header(r, "Retry-After");
@@ -837,40 +644,37 @@ END_TEST
 
 START_TEST(users_create_validation)
 {
-	char su[TOK], name[64], body[1024];
+	char su[IT_TOK], name[64], body[1024];
 	struct resp *r;
 
 	admin_tok(su);
 	uniq(name, sizeof(name), "uv");
 #define TRY(field, fmt, ...) do { \
 	snprintf(body, sizeof(body), fmt, __VA_ARGS__); \
-	r = call("POST", su, body, "/api/auth/users/"); \
+	r = call_as("POST", su, body, "/api/auth/users/"); \
 	EXPECT_FIELD(r, field); \
 	ck_assert_ptr_null(strstr(r->body, "$argon2")); \
 	it_free(r); \
 } while (0)
-	TRY("password_confirm", "{\"username\":\"%s\",\"password\":\"" PW "\","
+	TRY("password_confirm", "{\"username\":\"%s\",\"password\":\"" IT_PW "\","
 	    "\"password_confirm\":\"" PW2 "\"}", name);
 	TRY("password", "{\"username\":\"%s\",\"password\":\"%s\",\"password_confirm\":\"%s\"}",
 	    name, "short1", "short1");
 	TRY("password", "{\"username\":\"%s\",\"password\":\"%s\"}", name, "1234567890");
 	TRY("password", "{\"username\":\"%s\"}", name);
-	TRY("email", "{\"username\":\"%s\",\"email\":\"%s\",\"password\":\"" PW "\"}", name,
+	TRY("email", "{\"username\":\"%s\",\"email\":\"%s\",\"password\":\"" IT_PW "\"}", name,
 	    "not-an-email");
-	TRY("user_type", "{\"username\":\"%s\",\"user_type\":\"%s\",\"password\":\"" PW "\"}",
+	TRY("user_type", "{\"username\":\"%s\",\"user_type\":\"%s\",\"password\":\"" IT_PW "\"}",
 	    name, "emperor");
-	TRY("district_id", "{\"username\":\"%s\",\"district_id\":%d,\"password\":\"" PW "\"}",
+	TRY("district_id", "{\"username\":\"%s\",\"district_id\":%d,\"password\":\"" IT_PW "\"}",
 	    name, 999999);
-	TRY("username", "{\"email\":\"%s@example.org\",\"password\":\"" PW "\"}", name);
+	TRY("username", "{\"email\":\"%s@example.org\",\"password\":\"" IT_PW "\"}", name);
 	/* none of those made the user */
-	r = call("GET", su, NULL, "/api/auth/users/?search=%s", name);
-	EXPECT_STATUS(r, 200);
-	ck_assert_int_eq(total(r), 0);
-	it_free(r);
+	it_free(listing(0, su, "/api/auth/users/?search=%s", name));
 	/* duplicates */
-	mk_user(su, name, "support_staff", NULL);
-	TRY("username", "{\"username\":\"%s\",\"password\":\"" PW "\"}", name);
-	TRY("email", "{\"username\":\"%s2\",\"email\":\"%s@example.org\",\"password\":\"" PW "\"}",
+	user_make(su, name, "support_staff", NULL);
+	TRY("username", "{\"username\":\"%s\",\"password\":\"" IT_PW "\"}", name);
+	TRY("email", "{\"username\":\"%s2\",\"email\":\"%s@example.org\",\"password\":\"" IT_PW "\"}",
 	    name, name);
 #undef TRY
 }
@@ -878,7 +682,7 @@ END_TEST
 
 START_TEST(users_crud)
 {
-	char su[TOK], name[64], body[1024], uuid[64], tok[TOK];
+	char su[IT_TOK], name[64], body[1024], uuid[64], tok[IT_TOK];
 	struct resp *r;
 	long long id;
 
@@ -887,9 +691,9 @@ START_TEST(users_crud)
 	snprintf(body, sizeof(body), "{\"username\":\"%s\",\"email\":\"%s@example.org\","
 	    "\"first_name\":\"Ada\",\"last_name\":\"Lovelace\",\"phone\":\"+8801700000000\","
 	    "\"user_type\":\"support_staff\",\"department\":\"Support\",\"district_id\":47,"
-	    "\"password\":\"" PW "\",\"password_confirm\":\"" PW "\"}", name, name);
-	r = call("POST", su, body, "/api/auth/users/");
-	EXPECT_STATUS(r, 201);
+	    "\"password\":\"" IT_PW "\",\"password_confirm\":\"" IT_PW "\"}", name, name);
+	r = call_as("POST", su, body, "/api/auth/users/");
+	EXPECT(r, 201);
 	ck_assert_int_eq(it_bool(r, "success"), 1);
 	id = it_int(r, "data/id");
 	ck_assert_int_gt(id, 1);
@@ -908,8 +712,8 @@ START_TEST(users_crud)
 	ck_assert_int_eq(strlen(uuid), 36);
 	it_free(r);
 
-	r = call("GET", su, NULL, "/api/auth/users/%lld/", id);
-	EXPECT_STATUS(r, 200);
+	r = call_as("GET", su, NULL, "/api/auth/users/%lld/", id);
+	EXPECT(r, 200);
 	{
 		char email[96];
 
@@ -921,13 +725,13 @@ START_TEST(users_crud)
 	ck_assert(has_str(it_json(r, "data/permissions"), "locations.view_location"));
 	ck_assert_ptr_null(strstr(r->body, "password"));
 	it_free(r);
-	r = call("GET", su, NULL, "/api/auth/users/%s/", uuid);      /* by UUID too */
-	EXPECT_STATUS(r, 200);
+	r = call_as("GET", su, NULL, "/api/auth/users/%s/", uuid);      /* by UUID too */
+	EXPECT(r, 200);
 	ck_assert_int_eq(it_int(r, "data/id"), id);
 	it_free(r);
 
-	r = call("PATCH", su, "{\"first_name\":\"Grace\"}", "/api/auth/users/%lld/", id);
-	EXPECT_STATUS(r, 200);
+	r = call_as("PATCH", su, "{\"first_name\":\"Grace\"}", "/api/auth/users/%lld/", id);
+	EXPECT(r, 200);
 	ck_assert_str_eq(it_str(r, "data/first_name"), "Grace");
 	ck_assert_str_eq(it_str(r, "data/last_name"), "Lovelace");
 	ck_assert_str_eq(it_str(r, "data/user_type"), "support_staff");
@@ -937,31 +741,29 @@ START_TEST(users_crud)
 	snprintf(body, sizeof(body), "{\"username\":\"%s\",\"email\":\"%s@example.net\","
 	    "\"first_name\":\"Grace\",\"last_name\":\"Hopper\",\"user_type\":\"accountant\"}",
 	    name, name);
-	r = call("PUT", su, body, "/api/auth/users/%lld/", id);
-	EXPECT_STATUS(r, 200);
+	r = call_as("PUT", su, body, "/api/auth/users/%lld/", id);
+	EXPECT(r, 200);
 	ck_assert_str_eq(it_str(r, "data/last_name"), "Hopper");
 	ck_assert_str_eq(it_str(r, "data/user_type"), "accountant");
 	ck_assert_str_eq(it_str(r, "data/full_name"), "Grace Hopper");
 	it_free(r);
-	r = call("PUT", su, "{\"first_name\":\"NoName\"}", "/api/auth/users/%lld/", id);
+	r = call_as("PUT", su, "{\"first_name\":\"NoName\"}", "/api/auth/users/%lld/", id);
 	EXPECT_FIELD(r, "username");                    /* PUT is whole */
 	it_free(r);
 
 	/* the user can log in; its token dies with it */
-	login_tok(name, PW, tok);
+	login_tok(name, IT_PW, tok);
 	ck_assert_int_eq(me_status(tok), 200);
-	r = call("DELETE", su, NULL, "/api/auth/users/%lld/", id);
-	EXPECT_STATUS(r, 200);
+	r = call_as("DELETE", su, NULL, "/api/auth/users/%lld/", id);
+	EXPECT(r, 200);
 	ck_assert_int_eq(it_bool(r, "success"), 1);
 	ck_assert(it_is_null(r, "data"));
 	it_free(r);
-	r = call("GET", su, NULL, "/api/auth/users/%lld/", id);
-	EXPECT_ERROR(r, 404, "NOT_FOUND");
-	it_free(r);
+	answers_error(404, "NOT_FOUND", "GET", su, NULL, "/api/auth/users/%lld/", id);
 	ck_assert_int_eq(status_of("DELETE", su, NULL, "/api/auth/users/%lld/", id), 404);
 	ck_assert_int_eq(me_status(tok), 401);
 	clear_attempts();
-	r = login_resp("username", name, PW, 0);
+	r = login_resp("username", name, IT_PW, 0);
 	clear_attempts();
 	EXPECT_ERROR(r, 401, "UNAUTHORIZED");
 	it_free(r);
@@ -972,29 +774,27 @@ START_TEST(users_crud)
 		struct sess s;
 
 		id = mk_named(su, "uc", "support_staff", name, sizeof(name));
-		sess_login(&s, name, PW);
-		r = call("PATCH", su, "{\"is_active\":false}", "/api/auth/users/%lld/", id);
-		EXPECT_STATUS(r, 200);
+		sess_login(&s, name, IT_PW);
+		r = call_as("PATCH", su, "{\"is_active\":false}", "/api/auth/users/%lld/", id);
+		EXPECT(r, 200);
 		ck_assert_int_eq(it_bool(r, "data/is_active"), 0);
 		it_free(r);
 		ck_assert_int_eq(me_status(s.access), 401);
 		ck_assert_int_eq(refresh_status(s.refresh, NULL), 401);
 		clear_attempts();
-		r = login_resp("username", name, PW, 0);
+		r = login_resp("username", name, IT_PW, 0);
 		clear_attempts();
 		EXPECT_ERROR(r, 401, "UNAUTHORIZED");
 		it_free(r);
-		r = call("PATCH", su, "{\"is_active\":true}", "/api/auth/users/%lld/", id);
-		EXPECT_STATUS(r, 200);
-		it_free(r);
-		sess_login(&s, name, PW);
+		answers(200, "PATCH", su, "{\"is_active\":true}", "/api/auth/users/%lld/", id);
+		sess_login(&s, name, IT_PW);
 	}
 }
 END_TEST
 
 START_TEST(users_list_search_filter_order_page)
 {
-	char su[TOK], pre[64], name[80];
+	char su[IT_TOK], pre[64], name[80];
 	const char *types[] = { "support_staff", "accountant", "accountant" };
 	long long ids[3];
 	struct resp *r;
@@ -1004,10 +804,10 @@ START_TEST(users_list_search_filter_order_page)
 	uniq(pre, sizeof(pre), "ls");
 	for (int i = 0; i < 3; i++) {
 		snprintf(name, sizeof(name), "%s%c", pre, 'a' + i);
-		ids[i] = mk_user(su, name, types[i], NULL);
+		ids[i] = user_make(su, name, types[i], NULL);
 	}
-	r = call("GET", su, NULL, "/api/auth/users/?search=%s", pre);
-	EXPECT_STATUS(r, 200);
+	r = call_as("GET", su, NULL, "/api/auth/users/?search=%s", pre);
+	EXPECT(r, 200);
 	ck_assert_int_eq(it_bool(r, "success"), 1);
 	ck_assert_int_eq(jlen(items(r)), 3);
 	ck_assert_int_eq(total(r), 3);
@@ -1029,34 +829,30 @@ START_TEST(users_list_search_filter_order_page)
 		snprintf(up, sizeof(up), "%s", pre);
 		for (char *p = up; *p; p++)
 			*p = (char)toupper((unsigned char)*p);
-		r = call("GET", su, NULL, "/api/auth/users/?search=%sB%%40example.org", up);
-		EXPECT_STATUS(r, 200);
-		ck_assert_int_eq(total(r), 1);
+		r = listing(1, su, "/api/auth/users/?search=%sB%%40example.org", up);
 		ck_assert_int_eq(jint(jat(items(r), 0), "id"), ids[1]);
 		it_free(r);
 	}
 
-	r = call("GET", su, NULL, "/api/auth/users/?search=%s&user_type=accountant", pre);
-	EXPECT_STATUS(r, 200);
-	ck_assert_int_eq(total(r), 2);
+	r = listing(2, su, "/api/auth/users/?search=%s&user_type=accountant", pre);
 	a = items(r);
 	for (size_t i = 0; i < jlen(a); i++)
 		ck_assert_str_eq(jstr(jat(a, i), "user_type"), "accountant");
 	it_free(r);
 
-	r = call("GET", su, NULL, "/api/auth/users/?search=%s&ordering=-username", pre);
-	EXPECT_STATUS(r, 200);
+	r = call_as("GET", su, NULL, "/api/auth/users/?search=%s&ordering=-username", pre);
+	EXPECT(r, 200);
 	ck_assert_int_eq(jint(jat(items(r), 0), "id"), ids[2]);
 	ck_assert_int_eq(jint(jat(items(r), 2), "id"), ids[0]);
 	it_free(r);
-	r = call("GET", su, NULL, "/api/auth/users/?search=%s&ordering=user_type,-id", pre);
-	EXPECT_STATUS(r, 200);
+	r = call_as("GET", su, NULL, "/api/auth/users/?search=%s&ordering=user_type,-id", pre);
+	EXPECT(r, 200);
 	/* enum order: support_staff before accountant in the column's list */
 	ck_assert_int_eq(jlen(items(r)), 3);
 	it_free(r);
 
-	r = call("GET", su, NULL, "/api/auth/users/?search=%s&ordering=username&page_size=2", pre);
-	EXPECT_STATUS(r, 200);
+	r = call_as("GET", su, NULL, "/api/auth/users/?search=%s&ordering=username&page_size=2", pre);
+	EXPECT(r, 200);
 	ck_assert_int_eq(jlen(items(r)), 2);
 	ck_assert_int_eq(jint(jat(items(r), 0), "id"), ids[0]);
 	ck_assert_int_eq(it_int(r, "pagination/total_pages"), 2);
@@ -1065,9 +861,9 @@ START_TEST(users_list_search_filter_order_page)
 	ck_assert_int_eq(it_int(r, "pagination/next_page"), 2);
 	ck_assert(it_is_null(r, "pagination/previous_page"));
 	it_free(r);
-	r = call("GET", su, NULL, "/api/auth/users/?search=%s&ordering=username&page_size=2&page=2",
+	r = call_as("GET", su, NULL, "/api/auth/users/?search=%s&ordering=username&page_size=2&page=2",
 	    pre);
-	EXPECT_STATUS(r, 200);
+	EXPECT(r, 200);
 	ck_assert_int_eq(jlen(items(r)), 1);
 	ck_assert_int_eq(jint(jat(items(r), 0), "id"), ids[2]);
 	ck_assert_int_eq(it_int(r, "pagination/current_page"), 2);
@@ -1077,13 +873,13 @@ START_TEST(users_list_search_filter_order_page)
 	ck_assert(it_is_null(r, "pagination/next_page"));
 	it_free(r);
 	/* past the end: an empty page, not an error */
-	r = call("GET", su, NULL, "/api/auth/users/?search=%s&page_size=2&page=5", pre);
-	EXPECT_STATUS(r, 200);
+	r = call_as("GET", su, NULL, "/api/auth/users/?search=%s&page_size=2&page=5", pre);
+	EXPECT(r, 200);
 	ck_assert_int_eq(jlen(items(r)), 0);
 	ck_assert_int_eq(total(r), 3);
 	it_free(r);
-	r = call("GET", su, NULL, "/api/auth/users/?page_size=1000");
-	EXPECT_STATUS(r, 200);
+	r = call_as("GET", su, NULL, "/api/auth/users/?page_size=1000");
+	EXPECT(r, 200);
 	ck_assert_int_eq(it_int(r, "pagination/page_size"), 100);
 	ck_assert_ptr_null(strstr(r->body, "password"));
 	ck_assert_ptr_null(strstr(r->body, "$argon2"));
@@ -1093,84 +889,79 @@ END_TEST
 
 START_TEST(users_me_and_profile)
 {
-	char su[TOK], name[64], tok[TOK];
+	char su[IT_TOK], name[64], tok[IT_TOK];
 	struct resp *r;
 	long long id;
 
 	admin_tok(su);
 	id = mk_named(su, "me", "support_staff", name, sizeof(name));
-	login_tok(name, PW, tok);
-	r = call("GET", tok, NULL, "/api/auth/me/");
-	EXPECT_STATUS(r, 200);
+	login_tok(name, IT_PW, tok);
+	r = call_as("GET", tok, NULL, "/api/auth/me/");
+	EXPECT(r, 200);
 	ck_assert_int_eq(it_int(r, "data/id"), id);
 	ck_assert_str_eq(it_str(r, "data/username"), name);
 	ck_assert(has_str(it_json(r, "data/permissions"), "locations.view_location"));
 	ck_assert_ptr_null(strstr(r->body, "password"));
 	it_free(r);
-	r = call("GET", tok, NULL, "/api/auth/profile/");
-	EXPECT_STATUS(r, 200);
+	r = call_as("GET", tok, NULL, "/api/auth/profile/");
+	EXPECT(r, 200);
 	ck_assert_int_eq(it_int(r, "data/id"), id);
 	it_free(r);
-	r = call("PATCH", tok, "{\"first_name\":\"Zed\",\"user_type\":\"admin\",\"is_staff\":true}",
+	r = call_as("PATCH", tok, "{\"first_name\":\"Zed\",\"user_type\":\"admin\",\"is_staff\":true}",
 	    "/api/auth/profile/");
-	EXPECT_STATUS(r, 200);
+	EXPECT(r, 200);
 	ck_assert_str_eq(it_str(r, "data/first_name"), "Zed");
 	ck_assert_str_eq(it_str(r, "data/user_type"), "support_staff");
 	ck_assert_int_eq(it_bool(r, "data/is_staff"), 0);
 	it_free(r);
-	r = call("GET", tok, NULL, "/api/auth/me/");
-	EXPECT_STATUS(r, 200);
+	r = call_as("GET", tok, NULL, "/api/auth/me/");
+	EXPECT(r, 200);
 	ck_assert_str_eq(it_str(r, "data/first_name"), "Zed");
 	ck_assert_str_eq(it_str(r, "data/user_type"), "support_staff");
 	it_free(r);
-	r = call("GET", tok, NULL, "/api/auth/me/permissions/");
-	EXPECT_STATUS(r, 200);
+	r = call_as("GET", tok, NULL, "/api/auth/me/permissions/");
+	EXPECT(r, 200);
 	ck_assert_int_eq(jlen(it_json(r, "data/permissions")), role_perm_count("support_staff"));
 	ck_assert(!has_str(it_json(r, "data/permissions"), "users.view_user"));
 	it_free(r);
-	r = call("GET", tok, NULL, "/api/auth/users/permissions/");     /* the same, 001's path */
-	EXPECT_STATUS(r, 200);
+	r = call_as("GET", tok, NULL, "/api/auth/users/permissions/");     /* the same, 001's path */
+	EXPECT(r, 200);
 	ck_assert(has_str(it_json(r, "data/permissions"), "locations.view_location"));
 	it_free(r);
 	/* no credential */
-	r = call("GET", NULL, NULL, "/api/auth/me/");
-	EXPECT_ERROR(r, 401, "UNAUTHORIZED");
-	it_free(r);
+	answers_error(401, "UNAUTHORIZED", "GET", NULL, NULL, "/api/auth/me/");
 }
 END_TEST
 
 START_TEST(users_change_password)
 {
-	char su[TOK], name[64], tok[TOK];
+	char su[IT_TOK], name[64], tok[IT_TOK];
 	struct resp *r, *old, *neu;
 
 	admin_tok(su);
 	mk_named(su, "cp", "support_staff", name, sizeof(name));
-	login_tok(name, PW, tok);
+	login_tok(name, IT_PW, tok);
 	clear_of_hour_end();
-	r = call("POST", tok, "{\"old_password\":\"not-the-password-1\",\"new_password\":\"" PW2 "\","
+	answers_field("old_password", "POST", tok,
+	    "{\"old_password\":\"not-the-password-1\",\"new_password\":\"" PW2 "\","
 	    "\"new_password_confirm\":\"" PW2 "\"}", "/api/auth/change-password/");
-	EXPECT_FIELD(r, "old_password");
-	it_free(r);
-	r = call("POST", tok, "{\"old_password\":\"" PW "\",\"new_password\":\"" PW2 "\","
+	answers_field("new_password_confirm", "POST", tok,
+	    "{\"old_password\":\"" IT_PW "\",\"new_password\":\"" PW2 "\","
 	    "\"new_password_confirm\":\"Mismatch-99x\"}", "/api/auth/change-password/");
-	EXPECT_FIELD(r, "new_password_confirm");
-	it_free(r);
-	r = call("POST", tok, "{\"old_password\":\"" PW "\",\"new_password\":\"short\","
+	answers_field("new_password", "POST", tok,
+	    "{\"old_password\":\"" IT_PW "\",\"new_password\":\"short\","
 	    "\"new_password_confirm\":\"short\"}", "/api/auth/change-password/");
-	EXPECT_FIELD(r, "new_password");
-	it_free(r);
-	r = call("POST", tok, "{\"old_password\":\"" PW "\",\"new_password\":\"" PW2 "\","
+	r = call_as("POST", tok, "{\"old_password\":\"" IT_PW "\",\"new_password\":\"" PW2 "\","
 	    "\"new_password_confirm\":\"" PW2 "\"}", "/api/auth/change-password/");
-	EXPECT_STATUS(r, 200);
+	EXPECT(r, 200);
 	ck_assert_int_eq(it_bool(r, "success"), 1);
 	it_free(r);
 	clear_attempts();
-	old = login_resp("username", name, PW, 0);
+	old = login_resp("username", name, IT_PW, 0);
 	neu = login_resp("username", name, PW2, 0);
 	clear_attempts();
 	EXPECT_ERROR(old, 401, "UNAUTHORIZED");
-	EXPECT_STATUS(neu, 200);
+	EXPECT(neu, 200);
 	it_free(old);
 	it_free(neu);
 }
@@ -1180,23 +971,21 @@ END_TEST
 
 START_TEST(rbac_support_staff_is_forbidden_users)
 {
-	char su[TOK], name[64], tok[TOK], adm[64], atok[TOK];
+	char su[IT_TOK], name[64], tok[IT_TOK], adm[64], atok[IT_TOK];
 	struct resp *r;
 	yajl_val p;
 
 	admin_tok(su);
 	mk_named(su, "ss", "support_staff", name, sizeof(name));
-	login_tok(name, PW, tok);
-	r = call("GET", tok, NULL, "/api/auth/users/");
-	EXPECT_ERROR(r, 403, "FORBIDDEN");
-	it_free(r);
+	login_tok(name, IT_PW, tok);
+	answers_error(403, "FORBIDDEN", "GET", tok, NULL, "/api/auth/users/");
 	ck_assert_int_eq(status_of("GET", su, NULL, "/api/auth/users/"), 200);
 	ck_assert_int_eq(status_of("GET", tok, NULL, "/api/auth/roles/"), 403);
 	ck_assert_int_eq(status_of("GET", tok, NULL, "/api/audit/"), 403);
 	ck_assert_int_eq(status_of("GET", tok, NULL, "/api/locations/divisions/"), 200);
 
-	r = call("GET", tok, NULL, "/api/auth/me/permissions/");
-	EXPECT_STATUS(r, 200);
+	r = call_as("GET", tok, NULL, "/api/auth/me/permissions/");
+	EXPECT(r, 200);
 	p = it_json(r, "data/permissions");
 	ck_assert_int_eq(jlen(p), role_perm_count("support_staff"));
 	ck_assert(!has_str(p, "users.view_user"));
@@ -1206,9 +995,9 @@ START_TEST(rbac_support_staff_is_forbidden_users)
 	it_free(r);
 
 	mk_named(su, "na", "admin", adm, sizeof(adm));
-	login_tok(adm, PW, atok);
-	r = call("GET", atok, NULL, "/api/auth/me/permissions/");
-	EXPECT_STATUS(r, 200);
+	login_tok(adm, IT_PW, atok);
+	r = call_as("GET", atok, NULL, "/api/auth/me/permissions/");
+	EXPECT(r, 200);
 	p = it_json(r, "data/permissions");
 	ck_assert_int_eq(jlen(p), role_perm_count("admin"));
 	ck_assert(has_str(p, "users.view_user"));
@@ -1217,8 +1006,8 @@ START_TEST(rbac_support_staff_is_forbidden_users)
 	ck_assert(!has_str(p, "tenants.delete_tenant"));
 	it_free(r);
 	ck_assert_int_eq(status_of("GET", atok, NULL, "/api/auth/users/"), 200);
-	r = call("GET", su, NULL, "/api/auth/me/permissions/");
-	EXPECT_STATUS(r, 200);
+	r = call_as("GET", su, NULL, "/api/auth/me/permissions/");
+	EXPECT(r, 200);
 	ck_assert_int_ge(jlen(it_json(r, "data/permissions")), 24);
 	ck_assert(has_str(it_json(r, "data/permissions"), "tenants.add_tenant"));
 	ck_assert_int_eq(it_bool(r, "data/is_superuser"), 1);
@@ -1228,26 +1017,22 @@ END_TEST
 
 START_TEST(rbac_user_type_ranks)
 {
-	char su[TOK], adm[64], atok[TOK], name[64], body[512];
-	struct resp *r;
+	char su[IT_TOK], adm[64], atok[IT_TOK], name[64], body[512];
 	long long admin2;
 
 	admin_tok(su);
 	mk_named(su, "rk", "admin", adm, sizeof(adm));
-	login_tok(adm, PW, atok);
+	login_tok(adm, IT_PW, atok);
 	uniq(name, sizeof(name), "rk");
-	snprintf(body, sizeof(body), "{\"username\":\"%s\",\"password\":\"" PW "\","
+	snprintf(body, sizeof(body), "{\"username\":\"%s\",\"password\":\"" IT_PW "\","
 	    "\"user_type\":\"super_admin\"}", name);
-	r = call("POST", atok, body, "/api/auth/users/");
-	EXPECT_FIELD(r, "user_type");
-	it_free(r);
+	answers_field("user_type", "POST", atok, body, "/api/auth/users/");
 	/* an admin may make admins and anything below */
-	admin2 = mk_user(atok, name, "admin", NULL);
+	admin2 = user_make(atok, name, "admin", NULL);
 	mk_named(atok, "rk", "support_staff", name, sizeof(name));
 	/* and not lift anyone, itself included, to super admin */
-	r = call("PATCH", atok, "{\"user_type\":\"super_admin\"}", "/api/auth/users/%lld/", admin2);
-	EXPECT_FIELD(r, "user_type");
-	it_free(r);
+	answers_field("user_type", "PATCH", atok, "{\"user_type\":\"super_admin\"}",
+	    "/api/auth/users/%lld/", admin2);
 	/* no handing out a role of more power (lower level) than one's own type */
 	{
 		char rname[64], body2[256];
@@ -1256,34 +1041,30 @@ START_TEST(rbac_user_type_ranks)
 		long long target = mk_named(su, "rk", "support_staff", name, sizeof(name));
 
 		snprintf(body2, sizeof(body2), "{\"user_id\":%lld,\"role_id\":%lld}", target, strong);
-		r = call("POST", atok, body2, "/api/auth/roles/assign/");
-		EXPECT_ERROR(r, 403, "FORBIDDEN");
-		it_free(r);
+		answers_error(403, "FORBIDDEN", "POST", atok, body2, "/api/auth/roles/assign/");
 		ck_assert_int_eq(assign(atok, target, equal, NULL), 200);
 		ck_assert_int_eq(assign(su, target, strong, NULL), 200);        /* a superuser may */
 	}
 	/* nor one's own type */
 	{
-		struct resp *me = call("GET", atok, NULL, "/api/auth/me/");
+		struct resp *me = call_as("GET", atok, NULL, "/api/auth/me/");
 		long long self = it_int(me, "data/id");
 
 		it_free(me);
-		r = call("PATCH", atok, "{\"user_type\":\"support_staff\"}", "/api/auth/users/%lld/",
+		answers_field("user_type", "PATCH", atok, "{\"user_type\":\"support_staff\"}",
+		    "/api/auth/users/%lld/",
 		    self);
-		EXPECT_FIELD(r, "user_type");
-		it_free(r);
 	}
 	/* nobody changes who outranks them */
-	r = call("PATCH", atok, "{\"first_name\":\"X\"}", "/api/auth/users/1/");
-	EXPECT_ERROR(r, 403, "FORBIDDEN");
-	it_free(r);
+	answers_error(403, "FORBIDDEN", "PATCH", atok, "{\"first_name\":\"X\"}",
+	    "/api/auth/users/1/");
 	ck_assert_int_eq(status_of("DELETE", atok, NULL, "/api/auth/users/1/"), 403);
 }
 END_TEST
 
 START_TEST(rbac_assign_grants_revoke_and_expiry)
 {
-	char su[TOK], name[64], rname[64], tok[TOK], extra[128];
+	char su[IT_TOK], name[64], rname[64], tok[IT_TOK], extra[128];
 	struct resp *r;
 	long long pid, role, uid;
 	yajl_val it;
@@ -1293,7 +1074,7 @@ START_TEST(rbac_assign_grants_revoke_and_expiry)
 	snprintf(extra, sizeof(extra), ",\"permission_ids\":[%lld]", pid);
 	role = mk_role(su, uniq(rname, sizeof(rname), "viewers"), extra);
 	uid = mk_named(su, "as", "support_staff", name, sizeof(name));
-	login_tok(name, PW, tok);
+	login_tok(name, IT_PW, tok);
 	ck_assert_int_eq(status_of("GET", tok, NULL, "/api/auth/users/"), 403);
 
 	{
@@ -1301,20 +1082,18 @@ START_TEST(rbac_assign_grants_revoke_and_expiry)
 
 		snprintf(body, sizeof(body), "{\"user_id\":%lld,\"role_id\":%lld,\"reason\":\"on call\"}",
 		    uid, role);
-		r = call("POST", su, body, "/api/auth/roles/assign/");
-		EXPECT_STATUS(r, 200);
+		r = call_as("POST", su, body, "/api/auth/roles/assign/");
+		EXPECT(r, 200);
 		ck_assert_int_eq(it_int(r, "data/user_id"), uid);
 		ck_assert_int_eq(it_int(r, "data/role_id"), role);
 		ck_assert_str_eq(it_str(r, "data/action"), "assign");
 		it_free(r);
 	}
 	ck_assert_int_eq(status_of("GET", tok, NULL, "/api/auth/users/"), 200);
-	r = call("GET", tok, NULL, "/api/auth/me/permissions/");
+	r = call_as("GET", tok, NULL, "/api/auth/me/permissions/");
 	ck_assert(has_str(it_json(r, "data/permissions"), "users.view_user"));
 	it_free(r);
-	r = call("GET", su, NULL, "/api/auth/user-roles/?user_id=%lld", uid);
-	EXPECT_STATUS(r, 200);
-	ck_assert_int_eq(total(r), 1);
+	r = listing(1, su, "/api/auth/user-roles/?user_id=%lld", uid);
 	it = jat(items(r), 0);
 	ck_assert_int_eq(jint(it, "role_id"), role);
 	ck_assert_int_eq(jint(it, "user_id"), uid);
@@ -1325,21 +1104,16 @@ START_TEST(rbac_assign_grants_revoke_and_expiry)
 	ck_assert_int_eq(jbool(it, "is_active"), 1);
 	it_free(r);
 	/* the user object lists it among its roles */
-	r = call("GET", su, NULL, "/api/auth/users/%lld/", uid);
-	EXPECT_STATUS(r, 200);
+	r = call_as("GET", su, NULL, "/api/auth/users/%lld/", uid);
+	EXPECT(r, 200);
 	ck_assert_int_eq(jlen(it_json(r, "data/roles")), 2);
 	it_free(r);
 
 	ck_assert_int_eq(assign(su, uid, role, ",\"action\":\"revoke\""), 200);
 	ck_assert_int_eq(status_of("GET", tok, NULL, "/api/auth/users/"), 403);
-	r = call("GET", su, NULL, "/api/auth/user-roles/?user_id=%lld&is_active=false", uid);
-	EXPECT_STATUS(r, 200);
-	ck_assert_int_eq(total(r), 1);
-	it_free(r);
+	it_free(listing(1, su, "/api/auth/user-roles/?user_id=%lld&is_active=false", uid));
 	/* revoking what is not held; no body at all */
-	r = call("POST", su, NULL, "/api/auth/roles/assign/");
-	EXPECT_FIELD(r, "user_id");
-	it_free(r);
+	answers_field("user_id", "POST", su, NULL, "/api/auth/roles/assign/");
 	ck_assert_int_eq(assign(su, uid, role, ",\"action\":\"revoke\""), 400);
 	ck_assert_int_eq(assign(su, uid, role, ",\"action\":\"steal\""), 400);
 
@@ -1350,13 +1124,9 @@ START_TEST(rbac_assign_grants_revoke_and_expiry)
 	ck_assert_int_eq(status_of("GET", tok, NULL, "/api/auth/users/"), 200);
 	ck_assert_int_eq(assign(su, uid, role, ",\"expires_at\":\"someday\""), 400);
 	/* a role switched off grants nothing; switched on again, it does */
-	r = call("PATCH", su, "{\"is_active\":false}", "/api/auth/roles/%lld/", role);
-	EXPECT_STATUS(r, 200);
-	it_free(r);
+	answers(200, "PATCH", su, "{\"is_active\":false}", "/api/auth/roles/%lld/", role);
 	ck_assert_int_eq(status_of("GET", tok, NULL, "/api/auth/users/"), 403);
-	r = call("PATCH", su, "{\"is_active\":true}", "/api/auth/roles/%lld/", role);
-	EXPECT_STATUS(r, 200);
-	it_free(r);
+	answers(200, "PATCH", su, "{\"is_active\":true}", "/api/auth/roles/%lld/", role);
 	ck_assert_int_eq(status_of("GET", tok, NULL, "/api/auth/users/"), 200);
 	/* unknown user and role */
 	ck_assert_int_eq(assign(su, 999999999, role, NULL), 400);
@@ -1368,7 +1138,7 @@ END_TEST
 
 START_TEST(rbac_bulk_assign)
 {
-	char su[TOK], name[64], rname[64], body[256];
+	char su[IT_TOK], name[64], rname[64], body[256];
 	struct resp *r;
 	long long role, u1, u2;
 	yajl_val res;
@@ -1379,8 +1149,8 @@ START_TEST(rbac_bulk_assign)
 	u2 = mk_named(su, "bk", "accountant", name, sizeof(name));
 	snprintf(body, sizeof(body), "{\"user_ids\":[%lld,%lld,999999999],\"role_id\":%lld,"
 	    "\"reason\":\"bulk\"}", u1, u2, role);
-	r = call("POST", su, body, "/api/auth/roles/bulk-assign/");
-	EXPECT_STATUS(r, 200);
+	r = call_as("POST", su, body, "/api/auth/roles/bulk-assign/");
+	EXPECT(r, 200);
 	ck_assert_int_eq(it_int(r, "data/succeeded"), 2);
 	ck_assert_int_eq(it_int(r, "data/failed"), 1);
 	res = it_json(r, "data/results");
@@ -1392,21 +1162,18 @@ START_TEST(rbac_bulk_assign)
 	ck_assert_int_eq(jbool(jat(res, 2), "success"), 0);
 	ck_assert_ptr_nonnull(jstr(jat(res, 2), "error"));
 	it_free(r);
-	r = call("GET", su, NULL, "/api/auth/user-roles/?role_id=%lld", role);
-	EXPECT_STATUS(r, 200);
-	ck_assert_int_eq(total(r), 2);
+	r = listing(2, su, "/api/auth/user-roles/?role_id=%lld", role);
 	ck_assert_ptr_nonnull(find_int(r, "user_id", u1));
 	ck_assert_ptr_nonnull(find_int(r, "user_id", u2));
 	it_free(r);
-	r = call("POST", su, "{\"user_ids\":[],\"role_id\":1}", "/api/auth/roles/bulk-assign/");
-	EXPECT_FIELD(r, "user_ids");
-	it_free(r);
+	answers_field("user_ids", "POST", su, "{\"user_ids\":[],\"role_id\":1}",
+	    "/api/auth/roles/bulk-assign/");
 }
 END_TEST
 
 START_TEST(rbac_max_assignments)
 {
-	char su[TOK], name[64], rname[64];
+	char su[IT_TOK], name[64], rname[64];
 	struct resp *r;
 	long long role, u1, u2;
 
@@ -1419,15 +1186,13 @@ START_TEST(rbac_max_assignments)
 		char body[128];
 
 		snprintf(body, sizeof(body), "{\"user_id\":%lld,\"role_id\":%lld}", u2, role);
-		r = call("POST", su, body, "/api/auth/roles/assign/");
-		EXPECT_FIELD(r, "role_id");
-		it_free(r);
+		answers_field("role_id", "POST", su, body, "/api/auth/roles/assign/");
 	}
 	ck_assert_int_eq(assign(su, u1, role, NULL), 200);      /* again: still one */
 	ck_assert_int_eq(assign(su, u1, role, ",\"action\":\"revoke\""), 200);
 	ck_assert_int_eq(assign(su, u2, role, NULL), 200);      /* room again */
-	r = call("GET", su, NULL, "/api/auth/roles/%lld/", role);
-	EXPECT_STATUS(r, 200);
+	r = call_as("GET", su, NULL, "/api/auth/roles/%lld/", role);
+	EXPECT(r, 200);
 	ck_assert_int_eq(it_int(r, "data/max_assignments"), 1);
 	ck_assert_int_eq(it_int(r, "data/assignments_count"), 1);
 	it_free(r);
@@ -1436,7 +1201,7 @@ END_TEST
 
 START_TEST(rbac_roles_crud)
 {
-	char su[TOK], rname[64], body[512];
+	char su[IT_TOK], rname[64], body[512];
 	struct resp *r;
 	long long p1, p2, p3, id, shipped;
 	yajl_val a;
@@ -1449,8 +1214,8 @@ START_TEST(rbac_roles_crud)
 	snprintf(body, sizeof(body), "{\"name\":\"%s\",\"display_name\":\"CRUD role\","
 	    "\"description\":\"made by a test\",\"role_level\":6,\"permission_ids\":[%lld,%lld]}",
 	    rname, p2, p1);
-	r = call("POST", su, body, "/api/auth/roles/");
-	EXPECT_STATUS(r, 201);
+	r = call_as("POST", su, body, "/api/auth/roles/");
+	EXPECT(r, 201);
 	id = it_int(r, "data/id");
 	ck_assert_str_eq(it_str(r, "data/name"), rname);
 	ck_assert_str_eq(it_str(r, "data/display_name"), "CRUD role");
@@ -1460,44 +1225,39 @@ START_TEST(rbac_roles_crud)
 	ck_assert_int_eq(jlen(a), 2);
 	ck_assert(has_int(a, p1) && has_int(a, p2));
 	it_free(r);
-	r = call("GET", su, NULL, "/api/auth/roles/%lld/", id);
-	EXPECT_STATUS(r, 200);
+	r = call_as("GET", su, NULL, "/api/auth/roles/%lld/", id);
+	EXPECT(r, 200);
 	ck_assert_str_eq(it_str(r, "data/description"), "made by a test");
 	ck_assert_int_eq(jlen(it_json(r, "data/permission_ids")), 2);
 	it_free(r);
 	snprintf(body, sizeof(body), "{\"permission_ids\":[%lld]}", p3);
-	r = call("PATCH", su, body, "/api/auth/roles/%lld/", id);
-	EXPECT_STATUS(r, 200);
+	r = call_as("PATCH", su, body, "/api/auth/roles/%lld/", id);
+	EXPECT(r, 200);
 	a = it_json(r, "data/permission_ids");
 	ck_assert_int_eq(jlen(a), 1);
 	ck_assert(has_int(a, p3));
 	ck_assert_str_eq(it_str(r, "data/display_name"), "CRUD role");     /* untouched */
 	it_free(r);
-	r = call("PATCH", su, "{\"display_name\":\"Renamed\"}", "/api/auth/roles/%lld/", id);
-	EXPECT_STATUS(r, 200);
+	r = call_as("PATCH", su, "{\"display_name\":\"Renamed\"}", "/api/auth/roles/%lld/", id);
+	EXPECT(r, 200);
 	ck_assert_str_eq(it_str(r, "data/display_name"), "Renamed");
 	ck_assert_int_eq(jlen(it_json(r, "data/permission_ids")), 1);      /* kept */
 	it_free(r);
 	snprintf(body, sizeof(body), "{\"name\":\"%s\",\"display_name\":\"Put\"}", rname);
-	r = call("PUT", su, body, "/api/auth/roles/%lld/", id);
-	EXPECT_STATUS(r, 200);
+	r = call_as("PUT", su, body, "/api/auth/roles/%lld/", id);
+	EXPECT(r, 200);
 	ck_assert_str_eq(it_str(r, "data/display_name"), "Put");
 	it_free(r);
 	/* duplicate name, unknown permission */
 	snprintf(body, sizeof(body), "{\"name\":\"%s\"}", rname);
-	r = call("POST", su, body, "/api/auth/roles/");
-	EXPECT_FIELD(r, "name");
-	it_free(r);
-	r = call("POST", su, "{\"name\":\"never-made\",\"permission_ids\":[987654321]}",
+	answers_field("name", "POST", su, body, "/api/auth/roles/");
+	answers_field("permission_ids", "POST", su,
+	    "{\"name\":\"never-made\",\"permission_ids\":[987654321]}",
 	    "/api/auth/roles/");
-	EXPECT_FIELD(r, "permission_ids");
-	it_free(r);
 	ck_assert_int_eq(status_of("GET", su, NULL, "/api/auth/roles/?search=never-made"), 200);
 
 	/* the shipped roles: listed, read-only */
-	r = call("GET", su, NULL, "/api/auth/roles/?is_system=true&page_size=100");
-	EXPECT_STATUS(r, 200);
-	ck_assert_int_eq(total(r), 10);
+	r = listing(10, su, "/api/auth/roles/?is_system=true&page_size=100");
 	a = items(r);
 	for (size_t i = 0; i < jlen(a); i++)
 		ck_assert_int_eq(jbool(jat(a, i), "is_system"), 1);
@@ -1505,35 +1265,30 @@ START_TEST(rbac_roles_crud)
 	shipped = jint(find_str(r, "name", "admin"), "id");
 	ck_assert_int_gt(shipped, 0);
 	it_free(r);
-	r = call("GET", su, NULL, "/api/auth/roles/?page_size=100");
-	EXPECT_STATUS(r, 200);
+	r = call_as("GET", su, NULL, "/api/auth/roles/?page_size=100");
+	EXPECT(r, 200);
 	ck_assert_ptr_nonnull(find_int(r, "id", shipped));
 	ck_assert_ptr_nonnull(find_int(r, "id", id));
 	it_free(r);
-	r = call("PATCH", su, "{\"display_name\":\"Hijacked\"}", "/api/auth/roles/%lld/", shipped);
-	EXPECT_ERROR(r, 403, "FORBIDDEN");
-	it_free(r);
-	r = call("DELETE", su, NULL, "/api/auth/roles/%lld/", shipped);
-	EXPECT_ERROR(r, 403, "FORBIDDEN");
-	it_free(r);
-	r = call("GET", su, NULL, "/api/auth/roles/%lld/", shipped);
-	EXPECT_STATUS(r, 200);
+	answers_error(403, "FORBIDDEN", "PATCH", su, "{\"display_name\":\"Hijacked\"}",
+	    "/api/auth/roles/%lld/", shipped);
+	answers_error(403, "FORBIDDEN", "DELETE", su, NULL, "/api/auth/roles/%lld/", shipped);
+	r = call_as("GET", su, NULL, "/api/auth/roles/%lld/", shipped);
+	EXPECT(r, 200);
 	ck_assert_str_eq(it_str(r, "data/display_name"), "Administrator");
 	it_free(r);
 
-	r = call("DELETE", su, NULL, "/api/auth/roles/%lld/", id);
-	EXPECT_STATUS(r, 200);
+	r = call_as("DELETE", su, NULL, "/api/auth/roles/%lld/", id);
+	EXPECT(r, 200);
 	ck_assert(it_is_null(r, "data"));
 	it_free(r);
-	r = call("GET", su, NULL, "/api/auth/roles/%lld/", id);
-	EXPECT_ERROR(r, 404, "NOT_FOUND");
-	it_free(r);
+	answers_error(404, "NOT_FOUND", "GET", su, NULL, "/api/auth/roles/%lld/", id);
 }
 END_TEST
 
 START_TEST(rbac_categories_and_custom_permissions)
 {
-	char su[TOK], code[64], pcode[96], body[512];
+	char su[IT_TOK], code[64], pcode[96], body[512];
 	struct resp *r;
 	long long cat, perm;
 	yajl_val a;
@@ -1542,18 +1297,16 @@ START_TEST(rbac_categories_and_custom_permissions)
 	uniq(code, sizeof(code), "cat");
 	snprintf(body, sizeof(body), "{\"name\":\"Category %s\",\"code\":\"%s\","
 	    "\"description\":\"test\"}", code, code);
-	r = call("POST", su, body, "/api/auth/permission-categories/");
-	EXPECT_STATUS(r, 201);
+	r = call_as("POST", su, body, "/api/auth/permission-categories/");
+	EXPECT(r, 201);
 	cat = it_int(r, "data/id");
 	ck_assert_str_eq(it_str(r, "data/code"), code);
 	ck_assert_int_eq(it_bool(r, "data/is_custom"), 1);
 	ck_assert_int_eq(it_int(r, "data/permissions_count"), 0);
 	it_free(r);
-	r = call("POST", su, body, "/api/auth/permission-categories/");
-	EXPECT_FIELD(r, "code");
-	it_free(r);
-	r = call("GET", su, NULL, "/api/auth/permission-categories/?page_size=100");
-	EXPECT_STATUS(r, 200);
+	answers_field("code", "POST", su, body, "/api/auth/permission-categories/");
+	r = call_as("GET", su, NULL, "/api/auth/permission-categories/?page_size=100");
+	EXPECT(r, 200);
 	ck_assert_ptr_nonnull(find_int(r, "id", cat));
 	ck_assert_ptr_nonnull(find_str(r, "code", "users"));    /* the shipped ones too */
 	it_free(r);
@@ -1561,23 +1314,20 @@ START_TEST(rbac_categories_and_custom_permissions)
 	snprintf(pcode, sizeof(pcode), "custom.%s", code);
 	snprintf(body, sizeof(body), "{\"codename\":\"%s\",\"name\":\"Can do %s\","
 	    "\"category_id\":%lld}", pcode, code, cat);
-	r = call("POST", su, body, "/api/auth/custom-permissions/");
-	EXPECT_STATUS(r, 201);
+	r = call_as("POST", su, body, "/api/auth/custom-permissions/");
+	EXPECT(r, 201);
 	perm = it_int(r, "data/id");
 	ck_assert_str_eq(it_str(r, "data/codename"), pcode);
 	ck_assert_int_eq(it_bool(r, "data/is_custom"), 1);
 	ck_assert_str_eq(it_str(r, "data/category"), code);
 	it_free(r);
-	r = call("POST", su, body, "/api/auth/custom-permissions/");
-	EXPECT_FIELD(r, "codename");
-	it_free(r);
-	r = call("POST", su, "{\"codename\":\"custom.orphan\",\"name\":\"x\",\"category_id\":987654321}",
+	answers_field("codename", "POST", su, body, "/api/auth/custom-permissions/");
+	answers_field("category_id", "POST", su,
+	    "{\"codename\":\"custom.orphan\",\"name\":\"x\",\"category_id\":987654321}",
 	    "/api/auth/custom-permissions/");
-	EXPECT_FIELD(r, "category_id");
-	it_free(r);
 
-	r = call("GET", su, NULL, "/api/auth/custom-permissions/?page_size=100");
-	EXPECT_STATUS(r, 200);
+	r = call_as("GET", su, NULL, "/api/auth/custom-permissions/?page_size=100");
+	EXPECT(r, 200);
 	ck_assert_int_ge(total(r), 1);
 	a = items(r);
 	for (size_t i = 0; i < jlen(a); i++)
@@ -1585,22 +1335,21 @@ START_TEST(rbac_categories_and_custom_permissions)
 	ck_assert_ptr_nonnull(find_int(r, "id", perm));
 	ck_assert_ptr_null(find_str(r, "codename", "users.view_user"));
 	it_free(r);
-	r = call("GET", su, NULL, "/api/auth/permissions/?page_size=100");
-	EXPECT_STATUS(r, 200);
+	r = call_as("GET", su, NULL, "/api/auth/permissions/?page_size=100");
+	EXPECT(r, 200);
 	ck_assert_ptr_nonnull(find_int(r, "id", perm));
 	ck_assert_ptr_nonnull(find_str(r, "codename", "users.view_user"));
 	it_free(r);
-	r = call("GET", su, NULL, "/api/auth/permissions/?is_custom=false&page_size=100");
-	EXPECT_STATUS(r, 200);
-	ck_assert_int_eq(total(r), db_do("SELECT COUNT(*) FROM permissions WHERE tenant_id IS NULL"));
+	r = listing(db_do("SELECT COUNT(*) FROM permissions WHERE tenant_id IS NULL"), su,
+	    "/api/auth/permissions/?is_custom=false&page_size=100");
 	ck_assert_ptr_null(find_int(r, "id", perm));
 	it_free(r);
-	r = call("GET", su, NULL, "/api/auth/permission-categories/?search=%s", code);
-	EXPECT_STATUS(r, 200);
+	r = call_as("GET", su, NULL, "/api/auth/permission-categories/?search=%s", code);
+	EXPECT(r, 200);
 	ck_assert_int_eq(jint(jat(items(r), 0), "permissions_count"), 1);
 	it_free(r);
 	/* the super admin holds the new permission, an admin its type's only */
-	r = call("GET", su, NULL, "/api/auth/me/permissions/");
+	r = call_as("GET", su, NULL, "/api/auth/me/permissions/");
 	ck_assert(has_str(it_json(r, "data/permissions"), pcode));
 	it_free(r);
 }
@@ -1608,7 +1357,7 @@ END_TEST
 
 START_TEST(rbac_groups_crud)
 {
-	char su[TOK], gname[64], body[512];
+	char su[IT_TOK], gname[64], body[512];
 	struct resp *r;
 	long long p1, p2, id;
 
@@ -1617,38 +1366,34 @@ START_TEST(rbac_groups_crud)
 	p2 = perm_id(su, "locations.view_location");
 	uniq(gname, sizeof(gname), "grp");
 	snprintf(body, sizeof(body), "{\"name\":\"%s\",\"permission_ids\":[%lld,%lld]}", gname, p1, p2);
-	r = call("POST", su, body, "/api/auth/groups/");
-	EXPECT_STATUS(r, 201);
+	r = call_as("POST", su, body, "/api/auth/groups/");
+	EXPECT(r, 201);
 	id = it_int(r, "data/id");
 	ck_assert_str_eq(it_str(r, "data/name"), gname);
 	ck_assert_int_eq(jlen(it_json(r, "data/permission_ids")), 2);
 	ck_assert_int_eq(it_int(r, "data/members_count"), 0);
 	it_free(r);
-	r = call("POST", su, body, "/api/auth/groups/");
-	EXPECT_FIELD(r, "name");
-	it_free(r);
-	r = call("GET", su, NULL, "/api/auth/groups/%lld/", id);
-	EXPECT_STATUS(r, 200);
+	answers_field("name", "POST", su, body, "/api/auth/groups/");
+	r = call_as("GET", su, NULL, "/api/auth/groups/%lld/", id);
+	EXPECT(r, 200);
 	ck_assert(has_int(it_json(r, "data/permission_ids"), p1));
 	it_free(r);
 	snprintf(body, sizeof(body), "{\"name\":\"%s-b\",\"permission_ids\":[]}", gname);
-	r = call("PATCH", su, body, "/api/auth/groups/%lld/", id);
-	EXPECT_STATUS(r, 200);
+	r = call_as("PATCH", su, body, "/api/auth/groups/%lld/", id);
+	EXPECT(r, 200);
 	ck_assert_int_eq(jlen(it_json(r, "data/permission_ids")), 0);
 	ck_assert_ptr_nonnull(strstr(it_str(r, "data/name"), "-b"));
 	it_free(r);
 	snprintf(body, sizeof(body), "{\"name\":\"%s-c\",\"permission_ids\":[%lld]}", gname, p2);
-	r = call("PUT", su, body, "/api/auth/groups/%lld/", id);
-	EXPECT_STATUS(r, 200);
+	r = call_as("PUT", su, body, "/api/auth/groups/%lld/", id);
+	EXPECT(r, 200);
 	ck_assert(has_int(it_json(r, "data/permission_ids"), p2));
 	it_free(r);
-	r = call("GET", su, NULL, "/api/auth/groups/?search=%s", gname);
-	EXPECT_STATUS(r, 200);
-	ck_assert_int_eq(total(r), 1);
+	r = listing(1, su, "/api/auth/groups/?search=%s", gname);
 	ck_assert_int_eq(jint(jat(items(r), 0), "id"), id);
 	it_free(r);
-	r = call("DELETE", su, NULL, "/api/auth/groups/%lld/", id);
-	EXPECT_STATUS(r, 200);
+	r = call_as("DELETE", su, NULL, "/api/auth/groups/%lld/", id);
+	EXPECT(r, 200);
 	ck_assert(it_is_null(r, "data"));
 	it_free(r);
 	ck_assert_int_eq(status_of("GET", su, NULL, "/api/auth/groups/%lld/", id), 404);
@@ -1657,7 +1402,7 @@ END_TEST
 
 START_TEST(rbac_reseller_sees_and_manages_its_own_tree)
 {
-	char su[TOK], res[64], rtok[TOK], name[64], rname[64], body[512];
+	char su[IT_TOK], res[64], rtok[IT_TOK], name[64], rname[64], body[512];
 	struct resp *r;
 	long long rid, child, outsider, role;
 
@@ -1665,28 +1410,26 @@ START_TEST(rbac_reseller_sees_and_manages_its_own_tree)
 	rid = mk_named(su, "rs", "reseller_admin", res, sizeof(res));
 	outsider = mk_named(su, "ro", "support_staff", name, sizeof(name));
 	role = mk_role(su, uniq(rname, sizeof(rname), "rsrole"), NULL);   /* level 5 */
-	login_tok(res, PW, rtok);
-	r = call("GET", rtok, NULL, "/api/auth/me/permissions/");
-	EXPECT_STATUS(r, 200);
+	login_tok(res, IT_PW, rtok);
+	r = call_as("GET", rtok, NULL, "/api/auth/me/permissions/");
+	EXPECT(r, 200);
 	ck_assert_int_eq(jlen(it_json(r, "data/permissions")), role_perm_count("reseller_admin"));
 	it_free(r);
 	/* what it makes is placed under it */
 	uniq(name, sizeof(name), "rc");
-	snprintf(body, sizeof(body), "{\"username\":\"%s\",\"password\":\"" PW "\","
+	snprintf(body, sizeof(body), "{\"username\":\"%s\",\"password\":\"" IT_PW "\","
 	    "\"user_type\":\"sub_reseller_admin\"}", name);
-	r = call("POST", rtok, body, "/api/auth/users/");
-	EXPECT_STATUS(r, 201);
+	r = call_as("POST", rtok, body, "/api/auth/users/");
+	EXPECT(r, 201);
 	child = it_int(r, "data/id");
 	ck_assert_int_eq(it_int(r, "data/parent_id"), rid);
 	it_free(r);
-	r = call("POST", rtok, "{\"username\":\"rs-peer\",\"password\":\"" PW "\","
+	r = call_as("POST", rtok, "{\"username\":\"rs-peer\",\"password\":\"" IT_PW "\","
 	    "\"user_type\":\"support_staff\"}", "/api/auth/users/");
 	EXPECT_FIELD(r, "user_type");                   /* its own rank: no */
 	it_free(r);
 	/* it sees itself and its account only */
-	r = call("GET", rtok, NULL, "/api/auth/users/?page_size=100");
-	EXPECT_STATUS(r, 200);
-	ck_assert_int_eq(total(r), 2);
+	r = listing(2, rtok, "/api/auth/users/?page_size=100");
 	ck_assert_ptr_nonnull(find_int(r, "id", rid));
 	ck_assert_ptr_nonnull(find_int(r, "id", child));
 	it_free(r);
@@ -1699,11 +1442,11 @@ START_TEST(rbac_reseller_sees_and_manages_its_own_tree)
 	ck_assert_int_eq(assign(rtok, child, role, NULL), 200);
 	/* for an account it cannot even see: no */
 	snprintf(body, sizeof(body), "{\"user_id\":%lld,\"role_id\":%lld}", outsider, role);
-	r = call("POST", rtok, body, "/api/auth/roles/assign/");
+	r = call_as("POST", rtok, body, "/api/auth/roles/assign/");
 	ck_assert_msg(r->status != 200, "POST /api/auth/roles/assign/ %s by reseller %s for a user "
 	    "outside its tree: %ld %.300s", body, res, r->status, r->body);
 	it_free(r);
-	r = call("GET", su, NULL, "/api/auth/user-roles/?user_id=%lld", outsider);
+	r = call_as("GET", su, NULL, "/api/auth/user-roles/?user_id=%lld", outsider);
 	ck_assert_int_eq(total(r), 0);
 	it_free(r);
 }
@@ -1713,15 +1456,15 @@ END_TEST
 
 START_TEST(clients_key_shown_once_and_scoped)
 {
-	char su[TOK], cname[64], body[512], key[128], bad[128];
+	char su[IT_TOK], cname[64], body[512], key[128], bad[128];
 	struct resp *r;
 	long long id;
 
 	admin_tok(su);
 	uniq(cname, sizeof(cname), "prog");
 	snprintf(body, sizeof(body), "{\"name\":\"%s\",\"scopes\":[\"users.view_user\"]}", cname);
-	r = call("POST", su, body, "/api/auth/api-clients/");
-	EXPECT_STATUS(r, 201);
+	r = call_as("POST", su, body, "/api/auth/api-clients/");
+	EXPECT(r, 201);
 	id = it_int(r, "data/id");
 	ck_assert_ptr_nonnull(it_str(r, "data/api_key"));
 	snprintf(key, sizeof(key), "%s", it_str(r, "data/api_key"));
@@ -1731,20 +1474,18 @@ START_TEST(clients_key_shown_once_and_scoped)
 	ck_assert(has_str(it_json(r, "data/scopes"), "users.view_user"));
 	it_free(r);
 
-	r = call("GET", su, NULL, "/api/auth/api-clients/%lld/", id);
-	EXPECT_STATUS(r, 200);
+	r = call_as("GET", su, NULL, "/api/auth/api-clients/%lld/", id);
+	EXPECT(r, 200);
 	ck_assert_ptr_null(it_json(r, "data/api_key"));
 	ck_assert_ptr_null(strstr(r->body, key + 13));
 	ck_assert_ptr_null(strstr(r->body, "key_hash"));
 	it_free(r);
-	r = call("GET", su, NULL, "/api/auth/api-clients/?search=%s", cname);
-	EXPECT_STATUS(r, 200);
-	ck_assert_int_eq(total(r), 1);
+	r = listing(1, su, "/api/auth/api-clients/?search=%s", cname);
 	ck_assert_ptr_null(strstr(r->body, key + 13));
 	it_free(r);
 
 	r = call_key("GET", key, NULL, "/api/auth/users/");
-	EXPECT_STATUS(r, 200);
+	EXPECT(r, 200);
 	ck_assert_ptr_nonnull(find_str(r, "username", "admin"));
 	it_free(r);
 	r = call_key("GET", key, NULL, "/api/auth/roles/");
@@ -1760,51 +1501,43 @@ START_TEST(clients_key_shown_once_and_scoped)
 	it_free(r);
 
 	snprintf(body, sizeof(body), "{\"name\":\"%s\"}", cname);
-	r = call("POST", su, body, "/api/auth/api-clients/find/");
-	EXPECT_STATUS(r, 200);
+	r = call_as("POST", su, body, "/api/auth/api-clients/find/");
+	EXPECT(r, 200);
 	ck_assert_int_eq(total(r), 1);
 	ck_assert_int_eq(jint(jat(items(r), 0), "id"), id);
 	ck_assert_ptr_null(strstr(r->body, key + 13));
 	it_free(r);
 	snprintf(body, sizeof(body), "{\"id\":%lld,\"name\":\"%s-renamed\"}", id, cname);
-	r = call("POST", su, body, "/api/auth/api-clients/");
-	EXPECT_STATUS(r, 200);
+	r = call_as("POST", su, body, "/api/auth/api-clients/");
+	EXPECT(r, 200);
 	ck_assert_int_eq(it_int(r, "data/id"), id);
 	ck_assert_ptr_nonnull(strstr(it_str(r, "data/name"), "-renamed"));
 	ck_assert_ptr_null(it_json(r, "data/api_key"));
 	it_free(r);
-	r = call("GET", su, NULL, "/api/auth/api-clients/%lld/", id);
+	r = call_as("GET", su, NULL, "/api/auth/api-clients/%lld/", id);
 	ck_assert_ptr_nonnull(strstr(it_str(r, "data/name"), "-renamed"));
 	it_free(r);
 	/* the key still works after the rename; new scopes apply at once */
 	r = call_key("GET", key, NULL, "/api/auth/users/");
-	EXPECT_STATUS(r, 200);
+	EXPECT(r, 200);
 	it_free(r);
 	snprintf(body, sizeof(body), "{\"id\":%lld,\"scopes\":[\"roles.view_role\"]}", id);
-	r = call("POST", su, body, "/api/auth/api-clients/");
-	EXPECT_STATUS(r, 200);
-	it_free(r);
+	answers(200, "POST", su, body, "/api/auth/api-clients/");
 	r = call_key("GET", key, NULL, "/api/auth/roles/");
-	EXPECT_STATUS(r, 200);
+	EXPECT(r, 200);
 	it_free(r);
 	r = call_key("GET", key, NULL, "/api/auth/users/");
 	EXPECT_ERROR(r, 403, "FORBIDDEN");
 	it_free(r);
 	snprintf(body, sizeof(body), "{\"id\":%lld,\"is_active\":false}", id);
-	r = call("POST", su, body, "/api/auth/api-clients/");
-	EXPECT_STATUS(r, 200);
-	it_free(r);
+	answers(200, "POST", su, body, "/api/auth/api-clients/");
 	r = call_key("GET", key, NULL, "/api/auth/roles/");
 	EXPECT_ERROR(r, 401, "UNAUTHORIZED");
 	it_free(r);
 	snprintf(body, sizeof(body), "{\"id\":%lld,\"is_active\":true}", id);
-	r = call("POST", su, body, "/api/auth/api-clients/");
-	EXPECT_STATUS(r, 200);
-	it_free(r);
+	answers(200, "POST", su, body, "/api/auth/api-clients/");
 	/* revoked, it is dead */
-	r = call("DELETE", su, NULL, "/api/auth/api-clients/%lld/", id);
-	EXPECT_STATUS(r, 200);
-	it_free(r);
+	answers(200, "DELETE", su, NULL, "/api/auth/api-clients/%lld/", id);
 	r = call_key("GET", key, NULL, "/api/auth/users/");
 	EXPECT_ERROR(r, 401, "UNAUTHORIZED");
 	it_free(r);
@@ -1814,7 +1547,7 @@ END_TEST
 
 START_TEST(clients_delete_many)
 {
-	char su[TOK], cname[64], body[256], key[2][128];
+	char su[IT_TOK], cname[64], body[256], key[2][128];
 	struct resp *r;
 	long long id[2];
 
@@ -1822,18 +1555,18 @@ START_TEST(clients_delete_many)
 	for (int i = 0; i < 2; i++) {
 		snprintf(body, sizeof(body), "{\"name\":\"%s\",\"scopes\":[\"*\"]}",
 		    uniq(cname, sizeof(cname), "many"));
-		r = call("POST", su, body, "/api/auth/api-clients/");
-		EXPECT_STATUS(r, 201);
+		r = call_as("POST", su, body, "/api/auth/api-clients/");
+		EXPECT(r, 201);
 		id[i] = it_int(r, "data/id");
 		snprintf(key[i], sizeof(key[i]), "%s", it_str(r, "data/api_key"));
 		it_free(r);
 		r = call_key("GET", key[i], NULL, "/api/auth/roles/");       /* "*": everything */
-		EXPECT_STATUS(r, 200);
+		EXPECT(r, 200);
 		it_free(r);
 	}
 	snprintf(body, sizeof(body), "{\"ids\":[%lld,%lld,987654321]}", id[0], id[1]);
-	r = call("DELETE", su, body, "/api/auth/api-clients/");
-	EXPECT_STATUS(r, 200);
+	r = call_as("DELETE", su, body, "/api/auth/api-clients/");
+	EXPECT(r, 200);
 	ck_assert_int_eq(it_int(r, "data/deleted"), 2);
 	it_free(r);
 	for (int i = 0; i < 2; i++) {
@@ -1841,9 +1574,7 @@ START_TEST(clients_delete_many)
 		EXPECT_ERROR(r, 401, "UNAUTHORIZED");
 		it_free(r);
 	}
-	r = call("DELETE", su, "{\"ids\":[\"x\"]}", "/api/auth/api-clients/");
-	EXPECT_FIELD(r, "ids");
-	it_free(r);
+	answers_field("ids", "DELETE", su, "{\"ids\":[\"x\"]}", "/api/auth/api-clients/");
 }
 END_TEST
 
@@ -1851,7 +1582,7 @@ END_TEST
 
 START_TEST(tenants_crud)
 {
-	char su[TOK], code[64], body[2048];
+	char su[IT_TOK], code[64], body[2048];
 	struct resp *r;
 	long long id;
 
@@ -1864,8 +1595,8 @@ START_TEST(tenants_crud)
 	    "\"billing_settings\":{\"currency\":\"BDT\",\"due_day\":10,\"late_fee\":{\"enabled\":true,"
 	    "\"percent\":\"2.5\"},\"grace\":[1,2,3]},"
 	    "\"sync_settings\":{\"interval_minutes\":15,\"enabled\":false}}", code, code, code);
-	r = call("POST", su, body, "/api/tenants/");
-	EXPECT_STATUS(r, 201);
+	r = call_as("POST", su, body, "/api/tenants/");
+	EXPECT(r, 201);
 	id = it_int(r, "data/id");
 	ck_assert_int_gt(id, 1);
 	ck_assert_str_eq(it_str(r, "data/code"), code);
@@ -1885,23 +1616,21 @@ START_TEST(tenants_crud)
 	ck_assert_int_eq(it_bool(r, "data/allow_registration"), 0);
 	it_free(r);
 	/* duplicate code */
-	r = call("POST", su, body, "/api/tenants/");
-	EXPECT_FIELD(r, "code");
-	it_free(r);
+	answers_field("code", "POST", su, body, "/api/tenants/");
 
-	r = call("GET", su, NULL, "/api/tenants/?page_size=100");
-	EXPECT_STATUS(r, 200);
+	r = call_as("GET", su, NULL, "/api/tenants/?page_size=100");
+	EXPECT(r, 200);
 	ck_assert_ptr_nonnull(find_int(r, "id", id));
 	ck_assert_ptr_nonnull(find_int(r, "id", 1));
 	it_free(r);
-	r = call("GET", su, NULL, "/api/tenants/%lld/", id);
-	EXPECT_STATUS(r, 200);
+	r = call_as("GET", su, NULL, "/api/tenants/%lld/", id);
+	EXPECT(r, 200);
 	ck_assert_str_eq(it_str(r, "data/billing_settings/currency"), "BDT");
 	it_free(r);
-	r = call("PATCH", su, "{\"name\":\"Renamed ISP\",\"default_reseller_share\":\"12.5\","
+	r = call_as("PATCH", su, "{\"name\":\"Renamed ISP\",\"default_reseller_share\":\"12.5\","
 	    "\"billing_settings\":{\"currency\":\"USD\"},\"code\":\"changed-code\"}",
 	    "/api/tenants/%lld/", id);
-	EXPECT_STATUS(r, 200);
+	EXPECT(r, 200);
 	ck_assert_str_eq(it_str(r, "data/name"), "Renamed ISP");
 	ck_assert_str_eq(it_str(r, "data/code"), code);         /* the code stays */
 	ck_assert_msg(decimal_is(it_json(r, "data/default_reseller_share"), "12.50"), "%s", r->body);
@@ -1910,8 +1639,8 @@ START_TEST(tenants_crud)
 	ck_assert_str_eq(it_str(r, "data/business_license"), "TRAD/DNCC/123");
 	it_free(r);
 
-	r = call("GET", su, NULL, "/api/tenants/%lld/stats/", id);
-	EXPECT_STATUS(r, 200);
+	r = call_as("GET", su, NULL, "/api/tenants/%lld/stats/", id);
+	EXPECT(r, 200);
 	ck_assert_int_eq(it_int(r, "data/tenant_id"), id);
 	ck_assert_int_eq(it_int(r, "data/users_count"), 0);
 	ck_assert_int_eq(it_int(r, "data/roles_count"), 0);
@@ -1920,62 +1649,56 @@ START_TEST(tenants_crud)
 		char name[64], extra[64];
 
 		snprintf(extra, sizeof(extra), ",\"tenant_id\":%lld", id);
-		mk_user(su, uniq(name, sizeof(name), "tu"), "admin", extra);
-		mk_user(su, uniq(name, sizeof(name), "tu"), "support_staff", extra);
+		user_make(su, uniq(name, sizeof(name), "tu"), "admin", extra);
+		user_make(su, uniq(name, sizeof(name), "tu"), "support_staff", extra);
 	}
-	r = call("GET", su, NULL, "/api/tenants/%lld/stats/", id);
-	EXPECT_STATUS(r, 200);
+	r = call_as("GET", su, NULL, "/api/tenants/%lld/stats/", id);
+	EXPECT(r, 200);
 	ck_assert_int_eq(it_int(r, "data/users_count"), 2);
 	ck_assert_int_eq(it_int(r, "data/active_users_count"), 2);
 	ck_assert_int_eq(it_int(r, "data/api_clients_count"), 0);
 	it_free(r);
-	r = call("GET", su, NULL, "/api/tenants/%lld/", id);
+	r = call_as("GET", su, NULL, "/api/tenants/%lld/", id);
 	ck_assert_int_eq(it_int(r, "data/users_count"), 2);
 	it_free(r);
 	/* its user limit holds */
-	r = call("PATCH", su, "{\"max_users\":2}", "/api/tenants/%lld/", id);
-	EXPECT_STATUS(r, 200);
+	r = call_as("PATCH", su, "{\"max_users\":2}", "/api/tenants/%lld/", id);
+	EXPECT(r, 200);
 	ck_assert_int_eq(it_int(r, "data/max_users"), 2);
 	it_free(r);
 	{
 		char name[64], b2[256];
 
-		snprintf(b2, sizeof(b2), "{\"username\":\"%s\",\"password\":\"" PW "\","
+		snprintf(b2, sizeof(b2), "{\"username\":\"%s\",\"password\":\"" IT_PW "\","
 		    "\"tenant_id\":%lld}", uniq(name, sizeof(name), "tu"), id);
-		r = call("POST", su, b2, "/api/auth/users/");
-		EXPECT_FIELD(r, "non_field_errors");
-		it_free(r);
+		answers_field("non_field_errors", "POST", su, b2, "/api/auth/users/");
 	}
 
 	ck_assert_int_eq(status_of("DELETE", su, NULL, "/api/tenants/1/"), 409);   /* its own */
-	r = call("DELETE", su, NULL, "/api/tenants/%lld/", id);
-	EXPECT_STATUS(r, 200);
+	r = call_as("DELETE", su, NULL, "/api/tenants/%lld/", id);
+	EXPECT(r, 200);
 	ck_assert(it_is_null(r, "data"));
 	it_free(r);
-	r = call("GET", su, NULL, "/api/tenants/%lld/", id);
-	EXPECT_ERROR(r, 404, "NOT_FOUND");
-	it_free(r);
+	answers_error(404, "NOT_FOUND", "GET", su, NULL, "/api/tenants/%lld/", id);
 	ck_assert_int_eq(status_of("GET", su, NULL, "/api/tenants/%lld/stats/", id), 404);
 	ck_assert_int_eq(status_of("PATCH", su, "{\"name\":\"x\"}", "/api/tenants/%lld/", id), 404);
-	r = call("GET", su, NULL, "/api/tenants/?page_size=100");
+	r = call_as("GET", su, NULL, "/api/tenants/?page_size=100");
 	ck_assert_ptr_null(find_int(r, "id", id));
 	it_free(r);
 	/* a user may not be made in a deleted tenant */
 	{
 		char name[64], extra[256];
 
-		snprintf(extra, sizeof(extra), "{\"username\":\"%s\",\"password\":\"" PW "\","
+		snprintf(extra, sizeof(extra), "{\"username\":\"%s\",\"password\":\"" IT_PW "\","
 		    "\"tenant_id\":%lld}", uniq(name, sizeof(name), "tu"), id);
-		r = call("POST", su, extra, "/api/auth/users/");
-		EXPECT_FIELD(r, "tenant_id");
-		it_free(r);
+		answers_field("tenant_id", "POST", su, extra, "/api/auth/users/");
 	}
 }
 END_TEST
 
 START_TEST(tenants_deleted_or_inactive_tenant_shuts_out_its_users)
 {
-	char su[TOK];
+	char su[IT_TOK];
 	struct tenant del, off;
 	struct resp *r;
 	long me_del, login_del, me_off, login_off, cli_off;
@@ -1987,15 +1710,13 @@ START_TEST(tenants_deleted_or_inactive_tenant_shuts_out_its_users)
 	ck_assert_int_eq(me_status(del.tok), 200);
 	ck_assert_int_eq(me_status(off.tok), 200);
 	snprintf(body, sizeof(body), "{\"name\":\"%s-cli\",\"scopes\":[\"*\"]}", off.code);
-	r = call("POST", off.tok, body, "/api/auth/api-clients/");
-	EXPECT_STATUS(r, 201);
+	r = call_as("POST", off.tok, body, "/api/auth/api-clients/");
+	EXPECT(r, 201);
 	snprintf(key, sizeof(key), "%s", it_str(r, "data/api_key"));
 	it_free(r);
-	r = call("DELETE", su, NULL, "/api/tenants/%lld/", del.id);
-	EXPECT_STATUS(r, 200);
-	it_free(r);
-	r = call("PATCH", su, "{\"is_active\":false}", "/api/tenants/%lld/", off.id);
-	EXPECT_STATUS(r, 200);
+	answers(200, "DELETE", su, NULL, "/api/tenants/%lld/", del.id);
+	r = call_as("PATCH", su, "{\"is_active\":false}", "/api/tenants/%lld/", off.id);
+	EXPECT(r, 200);
 	ck_assert_int_eq(it_bool(r, "data/is_active"), 0);
 	it_free(r);
 	me_del = me_status(del.tok);
@@ -2004,10 +1725,10 @@ START_TEST(tenants_deleted_or_inactive_tenant_shuts_out_its_users)
 	cli_off = r->status;
 	it_free(r);
 	clear_attempts();
-	r = login_resp("username", del.admin, PW, 0);
+	r = login_resp("username", del.admin, IT_PW, 0);
 	login_del = r->status;
 	it_free(r);
-	r = login_resp("username", off.admin, PW, 0);
+	r = login_resp("username", off.admin, IT_PW, 0);
 	login_off = r->status;
 	it_free(r);
 	clear_attempts();
@@ -2025,7 +1746,7 @@ END_TEST
 /* tenant A (1): a user with a custom role, a group, an API client, a
  * category and a custom permission; tenant B: its admin, logged in. */
 struct world {
-	char su[TOK];
+	char su[IT_TOK];
 	long long a_user, a_role, a_group, a_client, a_cat, a_perm;
 	char a_user_name[64], a_user_uuid[40], a_role_name[64], a_group_name[64],
 	    a_client_name[64], a_cat_code[64];
@@ -2041,33 +1762,33 @@ world_make(struct world *w)
 	memset(w, 0, sizeof(*w));
 	admin_tok(w->su);
 	w->a_user = mk_named(w->su, "au", "support_staff", w->a_user_name, sizeof(w->a_user_name));
-	r = call("GET", w->su, NULL, "/api/auth/users/%lld/", w->a_user);
+	r = call_as("GET", w->su, NULL, "/api/auth/users/%lld/", w->a_user);
 	snprintf(w->a_user_uuid, sizeof(w->a_user_uuid), "%s", it_str(r, "data/uuid"));
 	it_free(r);
 	w->a_role = mk_role(w->su, uniq(w->a_role_name, sizeof(w->a_role_name), "arole"), NULL);
 	ck_assert_int_eq(assign(w->su, w->a_user, w->a_role, ",\"reason\":\"tenant a\""), 200);
 	snprintf(body, sizeof(body), "{\"name\":\"%s\"}",
 	    uniq(w->a_group_name, sizeof(w->a_group_name), "agrp"));
-	r = call("POST", w->su, body, "/api/auth/groups/");
-	EXPECT_STATUS(r, 201);
+	r = call_as("POST", w->su, body, "/api/auth/groups/");
+	EXPECT(r, 201);
 	w->a_group = it_int(r, "data/id");
 	it_free(r);
 	snprintf(body, sizeof(body), "{\"name\":\"%s\",\"scopes\":[\"*\"]}",
 	    uniq(w->a_client_name, sizeof(w->a_client_name), "acli"));
-	r = call("POST", w->su, body, "/api/auth/api-clients/");
-	EXPECT_STATUS(r, 201);
+	r = call_as("POST", w->su, body, "/api/auth/api-clients/");
+	EXPECT(r, 201);
 	w->a_client = it_int(r, "data/id");
 	it_free(r);
 	snprintf(body, sizeof(body), "{\"name\":\"%s\",\"code\":\"%s\"}",
 	    uniq(w->a_cat_code, sizeof(w->a_cat_code), "acat"), w->a_cat_code);
-	r = call("POST", w->su, body, "/api/auth/permission-categories/");
-	EXPECT_STATUS(r, 201);
+	r = call_as("POST", w->su, body, "/api/auth/permission-categories/");
+	EXPECT(r, 201);
 	w->a_cat = it_int(r, "data/id");
 	it_free(r);
 	snprintf(body, sizeof(body), "{\"codename\":\"a.%s\",\"name\":\"A only\",\"category_id\":%lld}",
 	    w->a_cat_code, w->a_cat);
-	r = call("POST", w->su, body, "/api/auth/custom-permissions/");
-	EXPECT_STATUS(r, 201);
+	r = call_as("POST", w->su, body, "/api/auth/custom-permissions/");
+	EXPECT(r, 201);
 	w->a_perm = it_int(r, "data/id");
 	it_free(r);
 	tenant_make(w->su, &w->b);
@@ -2075,40 +1796,34 @@ world_make(struct world *w)
 
 START_TEST(isolation_tenant_admin_is_made_by_super_admin_only)
 {
-	char su[TOK], adm[64], atok[TOK], name[64], body[512];
+	char su[IT_TOK], adm[64], atok[IT_TOK], name[64], body[512];
 	struct tenant b;
 	struct resp *r;
 
 	admin_tok(su);
 	tenant_make(su, &b);            /* POST /api/auth/users/ with tenant_id: 201 */
-	r = call("GET", b.tok, NULL, "/api/auth/me/");
-	EXPECT_STATUS(r, 200);
+	r = call_as("GET", b.tok, NULL, "/api/auth/me/");
+	EXPECT(r, 200);
 	ck_assert_int_eq(it_int(r, "data/id"), b.admin_id);
 	ck_assert_str_eq(it_str(r, "data/user_type"), "admin");
 	it_free(r);
 	/* an admin of tenant 1 may not place a user in B */
 	mk_named(su, "ia", "admin", adm, sizeof(adm));
-	login_tok(adm, PW, atok);
-	snprintf(body, sizeof(body), "{\"username\":\"%s\",\"password\":\"" PW "\",\"tenant_id\":%lld}",
+	login_tok(adm, IT_PW, atok);
+	snprintf(body, sizeof(body), "{\"username\":\"%s\",\"password\":\"" IT_PW "\",\"tenant_id\":%lld}",
 	    uniq(name, sizeof(name), "ib"), b.id);
-	r = call("POST", atok, body, "/api/auth/users/");
-	EXPECT_FIELD(r, "tenant_id");
-	it_free(r);
+	answers_field("tenant_id", "POST", atok, body, "/api/auth/users/");
 	/* nor B's admin in tenant 1 */
-	snprintf(body, sizeof(body), "{\"username\":\"%s\",\"password\":\"" PW "\",\"tenant_id\":1}",
+	snprintf(body, sizeof(body), "{\"username\":\"%s\",\"password\":\"" IT_PW "\",\"tenant_id\":1}",
 	    uniq(name, sizeof(name), "ib"));
-	r = call("POST", b.tok, body, "/api/auth/users/");
-	EXPECT_FIELD(r, "tenant_id");
-	it_free(r);
-	r = call("GET", su, NULL, "/api/auth/users/?search=%s", name);
+	answers_field("tenant_id", "POST", b.tok, body, "/api/auth/users/");
+	r = call_as("GET", su, NULL, "/api/auth/users/?search=%s", name);
 	ck_assert_int_eq(total(r), 0);
 	it_free(r);
 	/* unknown tenant */
-	snprintf(body, sizeof(body), "{\"username\":\"%s\",\"password\":\"" PW "\","
+	snprintf(body, sizeof(body), "{\"username\":\"%s\",\"password\":\"" IT_PW "\","
 	    "\"tenant_id\":987654321}", name);
-	r = call("POST", su, body, "/api/auth/users/");
-	EXPECT_FIELD(r, "tenant_id");
-	it_free(r);
+	answers_field("tenant_id", "POST", su, body, "/api/auth/users/");
 }
 END_TEST
 
@@ -2121,7 +1836,7 @@ START_TEST(isolation_other_tenants_objects_are_404)
 	world_make(&w);
 	bt = w.b.tok;
 #define NF(method, body, ...) do { \
-	r = call(method, bt, body, __VA_ARGS__); \
+	r = call_as(method, bt, body, __VA_ARGS__); \
 	EXPECT_ERROR(r, 404, "NOT_FOUND"); \
 	it_free(r); \
 } while (0)
@@ -2153,28 +1868,28 @@ START_TEST(isolation_other_tenants_objects_are_404)
 		char body[128];
 
 		snprintf(body, sizeof(body), "{\"ids\":[%lld]}", w.a_client);
-		r = call("DELETE", bt, body, "/api/auth/api-clients/");
-		EXPECT_STATUS(r, 200);
+		r = call_as("DELETE", bt, body, "/api/auth/api-clients/");
+		EXPECT(r, 200);
 		ck_assert_int_eq(it_int(r, "data/deleted"), 0);
 		it_free(r);
 	}
 	/* deleting a tenant needs a permission B's admin does not have */
 	ck_assert_int_eq(status_of("DELETE", bt, NULL, "/api/tenants/1/"), 403);
 	/* and all of A's things are as they were */
-	r = call("GET", w.su, NULL, "/api/auth/users/%lld/", w.a_user);
-	EXPECT_STATUS(r, 200);
+	r = call_as("GET", w.su, NULL, "/api/auth/users/%lld/", w.a_user);
+	EXPECT(r, 200);
 	ck_assert_str_ne(it_str(r, "data/first_name"), "Owned");
 	it_free(r);
-	r = call("GET", w.su, NULL, "/api/auth/roles/%lld/", w.a_role);
-	EXPECT_STATUS(r, 200);
+	r = call_as("GET", w.su, NULL, "/api/auth/roles/%lld/", w.a_role);
+	EXPECT(r, 200);
 	ck_assert_str_ne(it_str(r, "data/display_name"), "Owned");
 	it_free(r);
 	ck_assert_int_eq(status_of("GET", w.su, NULL, "/api/auth/groups/%lld/", w.a_group), 200);
-	r = call("GET", w.su, NULL, "/api/auth/api-clients/%lld/", w.a_client);
-	EXPECT_STATUS(r, 200);
+	r = call_as("GET", w.su, NULL, "/api/auth/api-clients/%lld/", w.a_client);
+	EXPECT(r, 200);
 	ck_assert_str_eq(it_str(r, "data/name"), w.a_client_name);
 	it_free(r);
-	r = call("GET", w.su, NULL, "/api/tenants/1/");
+	r = call_as("GET", w.su, NULL, "/api/tenants/1/");
 	ck_assert_str_ne(it_str(r, "data/name"), "Owned");
 	it_free(r);
 }
@@ -2190,8 +1905,8 @@ START_TEST(isolation_lists_searches_and_filters)
 	world_make(&w);
 	bt = w.b.tok;
 #define NONE(...) do { \
-	r = call("GET", bt, NULL, __VA_ARGS__); \
-	EXPECT_STATUS(r, 200); \
+	r = call_as("GET", bt, NULL, __VA_ARGS__); \
+	EXPECT(r, 200); \
 	ck_assert_msg(total(r) == 0 && jlen(items(r)) == 0, "tenant B sees: %.600s", r->body); \
 	it_free(r); \
 } while (0)
@@ -2218,52 +1933,42 @@ START_TEST(isolation_lists_searches_and_filters)
 	NONE("/api/tenants/?search=default");
 #undef NONE
 	/* its user list is its admin alone */
-	r = call("GET", bt, NULL, "/api/auth/users/?page_size=100");
-	EXPECT_STATUS(r, 200);
-	ck_assert_int_eq(total(r), 1);
+	r = listing(1, bt, "/api/auth/users/?page_size=100");
 	ck_assert_int_eq(jint(jat(items(r), 0), "id"), w.b.admin_id);
 	it_free(r);
-	r = call("GET", bt, NULL, "/api/auth/users/?user_type=admin");
-	EXPECT_STATUS(r, 200);
-	ck_assert_int_eq(total(r), 1);
-	it_free(r);
+	it_free(listing(1, bt, "/api/auth/users/?user_type=admin"));
 	/* roles: the shipped ones only */
-	r = call("GET", bt, NULL, "/api/auth/roles/?page_size=100");
-	EXPECT_STATUS(r, 200);
-	ck_assert_int_eq(total(r), 10);
+	r = listing(10, bt, "/api/auth/roles/?page_size=100");
 	a = items(r);
 	for (size_t i = 0; i < jlen(a); i++)
 		ck_assert_int_eq(jbool(jat(a, i), "is_system"), 1);
 	it_free(r);
-	r = call("GET", bt, NULL, "/api/auth/permissions/?page_size=100");
-	EXPECT_STATUS(r, 200);
+	r = call_as("GET", bt, NULL, "/api/auth/permissions/?page_size=100");
+	EXPECT(r, 200);
 	ck_assert_ptr_null(find_int(r, "id", w.a_perm));
 	it_free(r);
-	r = call("POST", bt, "{\"name\":\"acli\"}", "/api/auth/api-clients/find/");
-	EXPECT_STATUS(r, 200);
+	r = call_as("POST", bt, "{\"name\":\"acli\"}", "/api/auth/api-clients/find/");
+	EXPECT(r, 200);
 	ck_assert_int_eq(total(r), 0);
 	it_free(r);
 	{
 		char body[64];
 
 		snprintf(body, sizeof(body), "{\"id\":%lld}", w.a_client);
-		r = call("POST", bt, body, "/api/auth/api-clients/find/");
-		EXPECT_STATUS(r, 200);
+		r = call_as("POST", bt, body, "/api/auth/api-clients/find/");
+		EXPECT(r, 200);
 		ck_assert_int_eq(total(r), 0);
 		it_free(r);
 	}
 	/* tenants: its own only; no new ones */
-	r = call("GET", bt, NULL, "/api/tenants/");
-	EXPECT_STATUS(r, 200);
-	ck_assert_int_eq(total(r), 1);
+	r = listing(1, bt, "/api/tenants/");
 	ck_assert_int_eq(jint(jat(items(r), 0), "id"), w.b.id);
 	it_free(r);
-	r = call("POST", bt, "{\"name\":\"Rogue\",\"code\":\"rogue\"}", "/api/tenants/");
-	EXPECT_ERROR(r, 403, "FORBIDDEN");
-	it_free(r);
+	answers_error(403, "FORBIDDEN", "POST", bt, "{\"name\":\"Rogue\",\"code\":\"rogue\"}",
+	    "/api/tenants/");
 	/* the dashboard counts B only */
-	r = call("GET", bt, NULL, "/api/auth/dashboard/stats/");
-	EXPECT_STATUS(r, 200);
+	r = call_as("GET", bt, NULL, "/api/auth/dashboard/stats/");
+	EXPECT(r, 200);
 	ck_assert_int_eq(it_int(r, "data/total_users"), 1);
 	ck_assert_int_eq(it_int(r, "data/custom_permissions"), 0);
 	it_free(r);
@@ -2281,91 +1986,61 @@ START_TEST(isolation_no_references_across_tenants)
 	bu = mk_named(w.b.tok, "bu", "support_staff", name, sizeof(name));
 	/* B assigns A's role; B assigns to A's user */
 	snprintf(body, sizeof(body), "{\"user_id\":%lld,\"role_id\":%lld}", bu, w.a_role);
-	r = call("POST", w.b.tok, body, "/api/auth/roles/assign/");
-	EXPECT_FIELD(r, "role_id");
-	it_free(r);
+	answers_field("role_id", "POST", w.b.tok, body, "/api/auth/roles/assign/");
 	{
 		long long brole = mk_role(w.b.tok, uniq(name, sizeof(name), "brole"), NULL);
 
 		snprintf(body, sizeof(body), "{\"user_id\":%lld,\"role_id\":%lld}", w.a_user, brole);
-		r = call("POST", w.b.tok, body, "/api/auth/roles/assign/");
-		EXPECT_FIELD(r, "user_id");
-		it_free(r);
+		answers_field("user_id", "POST", w.b.tok, body, "/api/auth/roles/assign/");
 		snprintf(body, sizeof(body), "{\"user_ids\":[%lld],\"role_id\":%lld}", w.a_user, brole);
-		r = call("POST", w.b.tok, body, "/api/auth/roles/bulk-assign/");
-		EXPECT_STATUS(r, 200);
+		r = call_as("POST", w.b.tok, body, "/api/auth/roles/bulk-assign/");
+		EXPECT(r, 200);
 		ck_assert_int_eq(it_int(r, "data/succeeded"), 0);
 		ck_assert_int_eq(it_int(r, "data/failed"), 1);
 		it_free(r);
 	}
 	/* A's user as parent, A's permission in a role or group, A's category */
-	snprintf(body, sizeof(body), "{\"username\":\"%s\",\"password\":\"" PW "\","
+	snprintf(body, sizeof(body), "{\"username\":\"%s\",\"password\":\"" IT_PW "\","
 	    "\"user_type\":\"field_staff\",\"parent_id\":%lld}", uniq(name, sizeof(name), "bu"),
 	    w.a_user);
-	r = call("POST", w.b.tok, body, "/api/auth/users/");
-	EXPECT_FIELD(r, "parent_id");
-	it_free(r);
+	answers_field("parent_id", "POST", w.b.tok, body, "/api/auth/users/");
 	snprintf(body, sizeof(body), "{\"parent_id\":%lld}", w.a_user);
-	r = call("PATCH", w.b.tok, body, "/api/auth/users/%lld/", bu);
-	EXPECT_FIELD(r, "parent_id");
-	it_free(r);
+	answers_field("parent_id", "PATCH", w.b.tok, body, "/api/auth/users/%lld/", bu);
 	snprintf(body, sizeof(body), "{\"name\":\"%s\",\"permission_ids\":[%lld]}",
 	    uniq(name, sizeof(name), "brole"), w.a_perm);
-	r = call("POST", w.b.tok, body, "/api/auth/roles/");
-	EXPECT_FIELD(r, "permission_ids");
-	it_free(r);
-	r = call("POST", w.b.tok, body, "/api/auth/groups/");
-	EXPECT_FIELD(r, "permission_ids");
-	it_free(r);
+	answers_field("permission_ids", "POST", w.b.tok, body, "/api/auth/roles/");
+	answers_field("permission_ids", "POST", w.b.tok, body, "/api/auth/groups/");
 	snprintf(body, sizeof(body), "{\"codename\":\"b.%s\",\"name\":\"B\",\"category_id\":%lld}",
 	    uniq(name, sizeof(name), "bp"), w.a_cat);
-	r = call("POST", w.b.tok, body, "/api/auth/custom-permissions/");
-	EXPECT_FIELD(r, "category_id");
-	it_free(r);
+	answers_field("category_id", "POST", w.b.tok, body, "/api/auth/custom-permissions/");
 	/* the same names are B's own to use */
 	snprintf(body, sizeof(body), "{\"name\":\"%s\"}", w.a_role_name);
-	r = call("POST", w.b.tok, body, "/api/auth/roles/");
-	EXPECT_STATUS(r, 201);
-	it_free(r);
+	answers(201, "POST", w.b.tok, body, "/api/auth/roles/");
 }
 END_TEST
 
 START_TEST(isolation_tenant_a_admin_cannot_see_b)
 {
 	struct world w;
-	char adm[64], atok[TOK];
+	char adm[64], atok[IT_TOK];
 	struct resp *r;
 
 	world_make(&w);
 	mk_named(w.su, "aa", "admin", adm, sizeof(adm));
-	login_tok(adm, PW, atok);
-	r = call("GET", atok, NULL, "/api/auth/users/?search=%s", w.b.admin);
-	EXPECT_STATUS(r, 200);
-	ck_assert_int_eq(total(r), 0);
-	it_free(r);
-	r = call("GET", atok, NULL, "/api/auth/users/?page_size=100&ordering=-id");
-	EXPECT_STATUS(r, 200);
+	login_tok(adm, IT_PW, atok);
+	it_free(listing(0, atok, "/api/auth/users/?search=%s", w.b.admin));
+	r = call_as("GET", atok, NULL, "/api/auth/users/?page_size=100&ordering=-id");
+	EXPECT(r, 200);
 	ck_assert_ptr_null(find_int(r, "id", w.b.admin_id));
 	it_free(r);
-	r = call("GET", atok, NULL, "/api/auth/users/%lld/", w.b.admin_id);
-	EXPECT_ERROR(r, 404, "NOT_FOUND");
-	it_free(r);
-	r = call("GET", atok, NULL, "/api/tenants/%lld/", w.b.id);
-	EXPECT_ERROR(r, 404, "NOT_FOUND");
-	it_free(r);
-	r = call("GET", atok, NULL, "/api/tenants/");
-	EXPECT_STATUS(r, 200);
-	ck_assert_int_eq(total(r), 1);
+	answers_error(404, "NOT_FOUND", "GET", atok, NULL, "/api/auth/users/%lld/", w.b.admin_id);
+	answers_error(404, "NOT_FOUND", "GET", atok, NULL, "/api/tenants/%lld/", w.b.id);
+	r = listing(1, atok, "/api/tenants/");
 	ck_assert_int_eq(jint(jat(items(r), 0), "id"), 1);
 	it_free(r);
 	/* the super admin sees both tenants (but users of its own only) */
-	r = call("GET", w.su, NULL, "/api/tenants/%lld/", w.b.id);
-	EXPECT_STATUS(r, 200);
-	it_free(r);
-	r = call("GET", w.su, NULL, "/api/auth/users/?search=%s", w.b.admin);
-	EXPECT_STATUS(r, 200);
-	ck_assert_int_eq(total(r), 0);
-	it_free(r);
+	answers(200, "GET", w.su, NULL, "/api/tenants/%lld/", w.b.id);
+	it_free(listing(0, w.su, "/api/auth/users/?search=%s", w.b.admin));
 }
 END_TEST
 
@@ -2379,8 +2054,9 @@ register_user(const char *name, const char *more, struct resp **out)
 	long st;
 
 	snprintf(body, sizeof(body), "{\"username\":\"%s\",\"email\":\"%s@example.org\","
-	    "\"password\":\"" PW "\",\"password_confirm\":\"" PW "\"%s}", name, name, more ? more : "");
-	r = call("POST", NULL, body, "/api/auth/register/");
+	    "\"password\":\"" IT_PW "\",\"password_confirm\":\"" IT_PW "\"%s}", name, name,
+	    more ? more : "");
+	r = call_as("POST", NULL, body, "/api/auth/register/");
 	st = r->status;
 	if (out)
 		*out = r;
@@ -2391,7 +2067,7 @@ register_user(const char *name, const char *more, struct resp **out)
 
 START_TEST(register_follows_allow_registration)
 {
-	char su[TOK], name[64], tok[TOK];
+	char su[IT_TOK], name[64], tok[IT_TOK];
 	struct resp *r;
 
 	ck_assert_int_ge(db_do("UPDATE tenants SET allow_registration = 0"), 0);
@@ -2400,16 +2076,16 @@ START_TEST(register_follows_allow_registration)
 	EXPECT_ERROR(r, 403, "FORBIDDEN");
 	ck_assert_ptr_null(it_json(r, "data/tokens"));
 	it_free(r);
-	r = call("GET", su, NULL, "/api/auth/users/?search=%s", name);
+	r = call_as("GET", su, NULL, "/api/auth/users/?search=%s", name);
 	ck_assert_int_eq(total(r), 0);
 	it_free(r);
 
-	r = call("PATCH", su, "{\"allow_registration\":true}", "/api/tenants/1/");
-	EXPECT_STATUS(r, 200);
+	r = call_as("PATCH", su, "{\"allow_registration\":true}", "/api/tenants/1/");
+	EXPECT(r, 200);
 	ck_assert_int_eq(it_bool(r, "data/allow_registration"), 1);
 	it_free(r);
 	register_user(name, ",\"user_type\":\"admin\",\"is_staff\":true,\"first_name\":\"Reg\"", &r);
-	EXPECT_STATUS(r, 201);
+	EXPECT(r, 201);
 	ck_assert_int_eq(it_bool(r, "success"), 1);
 	ck_assert_str_eq(it_str(r, "data/user/username"), name);
 	ck_assert_str_eq(it_str(r, "data/user/user_type"), "user");
@@ -2420,13 +2096,13 @@ START_TEST(register_follows_allow_registration)
 	    it_str(r, "data/tokens/access") : "");
 	ck_assert_ptr_null(strstr(r->body, "password"));
 	it_free(r);
-	r = call("GET", tok, NULL, "/api/auth/me/permissions/");
-	EXPECT_STATUS(r, 200);
+	r = call_as("GET", tok, NULL, "/api/auth/me/permissions/");
+	EXPECT(r, 200);
 	ck_assert_str_eq(it_str(r, "data/user_type"), "user");
 	ck_assert_int_eq(jlen(it_json(r, "data/permissions")), 0);
 	it_free(r);
 	ck_assert_int_eq(status_of("GET", tok, NULL, "/api/auth/users/"), 403);
-	r = call("GET", su, NULL, "/api/auth/users/?search=%s", name);
+	r = call_as("GET", su, NULL, "/api/auth/users/?search=%s", name);
 	ck_assert_int_eq(total(r), 1);
 	ck_assert_str_eq(jstr(jat(items(r), 0), "user_type"), "user");
 	it_free(r);
@@ -2436,15 +2112,13 @@ START_TEST(register_follows_allow_registration)
 	{
 		char body[512];
 
-		snprintf(body, sizeof(body), "{\"username\":\"%s\",\"password\":\"" PW "\","
+		snprintf(body, sizeof(body), "{\"username\":\"%s\",\"password\":\"" IT_PW "\","
 		    "\"password_confirm\":\"nope-nope-1\"}", uniq(name, sizeof(name), "rg"));
-		r = call("POST", NULL, body, "/api/auth/register/");
-		EXPECT_FIELD(r, "password_confirm");
-		it_free(r);
+		answers_field("password_confirm", "POST", NULL, body, "/api/auth/register/");
 	}
 
-	r = call("PATCH", su, "{\"allow_registration\":false}", "/api/tenants/1/");
-	EXPECT_STATUS(r, 200);
+	r = call_as("PATCH", su, "{\"allow_registration\":false}", "/api/tenants/1/");
+	EXPECT(r, 200);
 	ck_assert_int_eq(it_bool(r, "data/allow_registration"), 0);
 	it_free(r);
 	ck_assert_int_eq(register_user(uniq(name, sizeof(name), "rg"), NULL, NULL), 403);
@@ -2455,12 +2129,12 @@ END_TEST
 
 START_TEST(locations_summary_counts)
 {
-	char su[TOK];
+	char su[IT_TOK];
 	struct resp *r;
 
 	admin_tok(su);
-	r = call("GET", su, NULL, "/api/locations/summary/");
-	EXPECT_STATUS(r, 200);
+	r = call_as("GET", su, NULL, "/api/locations/summary/");
+	EXPECT(r, 200);
 	if (it_int(r, "data/total_divisions") == 0) {
 		/* no data set on this machine: then the harness imported nothing */
 		ck_assert(!it_file_contains("locations.log", "imported"));
@@ -2489,20 +2163,20 @@ END_TEST
 
 START_TEST(locations_districts_and_thanas)
 {
-	char su[TOK], first[128] = "";
+	char su[IT_TOK], first[128] = "";
 	struct resp *r;
 	yajl_val a, dhaka;
 	long long did, div, nthanas;
 
 	admin_tok(su);
-	r = call("GET", su, NULL, "/api/locations/summary/");
+	r = call_as("GET", su, NULL, "/api/locations/summary/");
 	if (it_int(r, "data/total_districts") == 0) {
 		it_free(r);
 		return;                 /* checked by locations_summary_counts */
 	}
 	it_free(r);
-	r = call("GET", su, NULL, "/api/locations/districts/?search=Dhaka");
-	EXPECT_STATUS(r, 200);
+	r = call_as("GET", su, NULL, "/api/locations/districts/?search=Dhaka");
+	EXPECT(r, 200);
 	dhaka = find_str(r, "name", "Dhaka");
 	ck_assert_ptr_nonnull(dhaka);
 	did = jint(dhaka, "id");
@@ -2512,12 +2186,12 @@ START_TEST(locations_districts_and_thanas)
 	ck_assert_int_gt(nthanas, 0);
 	ck_assert_str_eq(jstr(dhaka, "division_name"), "Dhaka");
 	it_free(r);
-	r = call("GET", su, NULL, "/api/locations/districts/?search=dhaka");     /* any case */
+	r = call_as("GET", su, NULL, "/api/locations/districts/?search=dhaka");     /* any case */
 	ck_assert_ptr_nonnull(find_int(r, "id", did));
 	it_free(r);
 
-	r = call("GET", su, NULL, "/api/locations/districts/?division_id=%lld&page_size=100", div);
-	EXPECT_STATUS(r, 200);
+	r = call_as("GET", su, NULL, "/api/locations/districts/?division_id=%lld&page_size=100", div);
+	EXPECT(r, 200);
 	a = items(r);
 	ck_assert_int_gt(jlen(a), 1);
 	ck_assert_int_lt(total(r), 64);
@@ -2527,49 +2201,42 @@ START_TEST(locations_districts_and_thanas)
 	ck_assert_ptr_nonnull(find_int(r, "id", did));
 	it_free(r);
 
-	r = call("GET", su, NULL, "/api/locations/districts/%lld/thanas/?page_size=100", did);
-	EXPECT_STATUS(r, 200);
+	r = call_as("GET", su, NULL, "/api/locations/districts/%lld/thanas/?page_size=100", did);
+	EXPECT(r, 200);
 	a = items(r);
 	ck_assert_int_eq(total(r), nthanas);
 	ck_assert_int_eq(jlen(a), (size_t)nthanas);
 	for (size_t i = 0; i < jlen(a); i++)
 		ck_assert_int_eq(jint(jat(a, i), "district_id"), did);
 	it_free(r);
-	r = call("GET", su, NULL, "/api/locations/thanas/?district=%lld&page_size=100", did);
-	EXPECT_STATUS(r, 200);
+	r = call_as("GET", su, NULL, "/api/locations/thanas/?district=%lld&page_size=100", did);
+	EXPECT(r, 200);
 	a = items(r);
 	ck_assert_int_eq(total(r), nthanas);
 	for (size_t i = 0; i < jlen(a); i++)
 		ck_assert_int_eq(jint(jat(a, i), "district_id"), did);
 	it_free(r);
-	r = call("GET", su, NULL, "/api/locations/thanas/?district_id=%lld&page_size=1", did);
-	EXPECT_STATUS(r, 200);
-	ck_assert_int_eq(total(r), nthanas);
-	it_free(r);
+	it_free(listing(nthanas, su, "/api/locations/thanas/?district_id=%lld&page_size=1", did));
 
 	/* ordering */
-	r = call("GET", su, NULL, "/api/locations/districts/?ordering=name&page_size=100");
-	EXPECT_STATUS(r, 200);
+	r = call_as("GET", su, NULL, "/api/locations/districts/?ordering=name&page_size=100");
+	EXPECT(r, 200);
 	ck_assert_int_eq(jlen(items(r)), 64);
 	snprintf(first, sizeof(first), "%s", jstr(jat(items(r), 63), "name"));
 	it_free(r);
-	r = call("GET", su, NULL, "/api/locations/districts/?ordering=-name&page_size=100");
-	EXPECT_STATUS(r, 200);
+	r = call_as("GET", su, NULL, "/api/locations/districts/?ordering=-name&page_size=100");
+	EXPECT(r, 200);
 	ck_assert_str_eq(jstr(jat(items(r), 0), "name"), first);
 	it_free(r);
-	r = call("GET", su, NULL, "/api/locations/districts/?ordering=password");
-	EXPECT_FIELD(r, "ordering");
-	it_free(r);
+	answers_field("ordering", "GET", su, NULL, "/api/locations/districts/?ordering=password");
 
-	r = call("GET", su, NULL, "/api/locations/districts/%lld/", did);
-	EXPECT_STATUS(r, 200);
+	r = call_as("GET", su, NULL, "/api/locations/districts/%lld/", did);
+	EXPECT(r, 200);
 	ck_assert_str_eq(it_str(r, "data/name"), "Dhaka");
 	it_free(r);
 	ck_assert_int_eq(status_of("GET", su, NULL, "/api/locations/districts/987654/"), 404);
 	ck_assert_int_eq(status_of("GET", su, NULL, "/api/locations/districts/987654/thanas/"), 404);
-	r = call("GET", su, NULL, "/api/locations/divisions/?page_size=100");
-	EXPECT_STATUS(r, 200);
-	ck_assert_int_eq(total(r), 8);
+	r = listing(8, su, "/api/locations/divisions/?page_size=100");
 	ck_assert_ptr_nonnull(find_str(r, "name", "Dhaka"));
 	it_free(r);
 }
@@ -2579,7 +2246,7 @@ END_TEST
 
 START_TEST(audit_records_changes_and_logins)
 {
-	char su[TOK], name[64], body[512], rc[80], ru[80], rd[80], rl[80], idstr[32];
+	char su[IT_TOK], name[64], body[512], rc[80], ru[80], rd[80], rl[80], idstr[32];
 	struct resp *r;
 	long long id;
 	yajl_val e;
@@ -2589,22 +2256,22 @@ START_TEST(audit_records_changes_and_logins)
 	snprintf(rc, sizeof(rc), "itc-%s", name);
 	snprintf(ru, sizeof(ru), "itu-%s", name);
 	snprintf(rl, sizeof(rl), "itl-%s", name);
-	snprintf(body, sizeof(body), "{\"username\":\"%s\",\"password\":\"" PW "\","
+	snprintf(body, sizeof(body), "{\"username\":\"%s\",\"password\":\"" IT_PW "\","
 	    "\"user_type\":\"support_staff\"}", name);
 	r = call_rid("POST", su, rc, body, "/api/auth/users/");
-	EXPECT_STATUS(r, 201);
+	EXPECT(r, 201);
 	id = it_int(r, "data/id");
 	it_free(r);
 	snprintf(idstr, sizeof(idstr), "%lld", id);
 	r = call_rid("PATCH", su, ru, "{\"last_name\":\"Audited\"}", "/api/auth/users/%lld/", id);
-	EXPECT_STATUS(r, 200);
+	EXPECT(r, 200);
 	it_free(r);
-	snprintf(body, sizeof(body), "{\"username\":\"%s\",\"password\":\"" PW "\"}", name);
+	snprintf(body, sizeof(body), "{\"username\":\"%s\",\"password\":\"" IT_PW "\"}", name);
 	r = call_rid("POST", NULL, rl, body, "/api/auth/login/");
-	EXPECT_STATUS(r, 200);
+	EXPECT(r, 200);
 	it_free(r);
-	r = call("DELETE", su, NULL, "/api/auth/users/%lld/", id);     /* an id of the server's */
-	EXPECT_STATUS(r, 200);
+	r = call_as("DELETE", su, NULL, "/api/auth/users/%lld/", id);     /* an id of the server's */
+	EXPECT(r, 200);
 	{
 		char *h = it_header(r, "X-Request-ID");
 
@@ -2614,8 +2281,8 @@ START_TEST(audit_records_changes_and_logins)
 	}
 	it_free(r);
 
-	r = call("GET", su, NULL, "/api/audit/?object_type=user&object_id=%lld&ordering=id", id);
-	EXPECT_STATUS(r, 200);
+	r = call_as("GET", su, NULL, "/api/audit/?object_type=user&object_id=%lld&ordering=id", id);
+	EXPECT(r, 200);
 	{
 		const char *want[][2] = { { "create", rc }, { "update", ru }, { "login", rl },
 		    { "delete", rd } };
@@ -2638,17 +2305,12 @@ START_TEST(audit_records_changes_and_logins)
 		}
 	}
 	it_free(r);
-	r = call("GET", su, NULL, "/api/audit/?action=create&object_type=user&search=%s", name);
-	EXPECT_STATUS(r, 200);
-	ck_assert_int_eq(total(r), 1);
+	r = listing(1, su, "/api/audit/?action=create&object_type=user&search=%s", name);
 	ck_assert_str_eq(jstr(jat(items(r), 0), "request_id"), rc);
 	it_free(r);
-	r = call("GET", su, NULL, "/api/audit/?action=login&actor_id=%lld", id);
-	EXPECT_STATUS(r, 200);
-	ck_assert_int_eq(total(r), 1);
-	it_free(r);
-	r = call("GET", su, NULL, "/api/audit/?ip=127.0.0.1&page_size=1");
-	EXPECT_STATUS(r, 200);
+	it_free(listing(1, su, "/api/audit/?action=login&actor_id=%lld", id));
+	r = call_as("GET", su, NULL, "/api/audit/?ip=127.0.0.1&page_size=1");
+	EXPECT(r, 200);
 	ck_assert_int_gt(total(r), 4);
 	it_free(r);
 }
@@ -2656,7 +2318,7 @@ END_TEST
 
 START_TEST(audit_records_failed_logins)
 {
-	char su[TOK], name[64], body[256], rid[80];
+	char su[IT_TOK], name[64], body[256], rid[80];
 	struct resp *r;
 	long st;
 	yajl_val e;
@@ -2672,8 +2334,8 @@ START_TEST(audit_records_failed_logins)
 	clear_attempts();
 	ck_assert_int_eq(st, 401);
 	/* a failed login for a user of this tenant is in this tenant's log */
-	r = call("GET", su, NULL, "/api/audit/?action=login_failed&search=%s", name);
-	EXPECT_STATUS(r, 200);
+	r = call_as("GET", su, NULL, "/api/audit/?action=login_failed&search=%s", name);
+	EXPECT(r, 200);
 	e = find_str(r, "request_id", rid);
 	ck_assert_msg(e != NULL, "GET /api/audit/?action=login_failed&search=%s: no entry with "
 	    "request_id %s: %.600s", name, rid, r->body);
@@ -2685,7 +2347,7 @@ END_TEST
 
 START_TEST(audit_is_tenant_scoped)
 {
-	char su[TOK], adm[64], atok[TOK], name[64];
+	char su[IT_TOK], adm[64], atok[IT_TOK], name[64];
 	struct tenant b;
 	struct resp *r;
 	long long bu;
@@ -2693,30 +2355,16 @@ START_TEST(audit_is_tenant_scoped)
 	admin_tok(su);
 	tenant_make(su, &b);
 	bu = mk_named(b.tok, "abu", "support_staff", name, sizeof(name));
-	r = call("GET", b.tok, NULL, "/api/audit/?object_type=user&object_id=%lld", bu);
-	EXPECT_STATUS(r, 200);
-	ck_assert_int_eq(total(r), 1);
+	r = listing(1, b.tok, "/api/audit/?object_type=user&object_id=%lld", bu);
 	ck_assert_str_eq(jstr(jat(items(r), 0), "actor_name"), b.admin);
 	it_free(r);
 	mk_named(su, "aa", "admin", adm, sizeof(adm));
-	login_tok(adm, PW, atok);
-	r = call("GET", atok, NULL, "/api/audit/?object_type=user&object_id=%lld", bu);
-	EXPECT_STATUS(r, 200);
-	ck_assert_int_eq(total(r), 0);
-	it_free(r);
-	r = call("GET", atok, NULL, "/api/audit/?search=%s", name);
-	EXPECT_STATUS(r, 200);
-	ck_assert_int_eq(total(r), 0);
-	it_free(r);
-	r = call("GET", atok, NULL, "/api/audit/?actor_id=%lld", b.admin_id);
-	EXPECT_STATUS(r, 200);
-	ck_assert_int_eq(total(r), 0);
-	it_free(r);
+	login_tok(adm, IT_PW, atok);
+	it_free(listing(0, atok, "/api/audit/?object_type=user&object_id=%lld", bu));
+	it_free(listing(0, atok, "/api/audit/?search=%s", name));
+	it_free(listing(0, atok, "/api/audit/?actor_id=%lld", b.admin_id));
 	/* and the other way round */
-	r = call("GET", b.tok, NULL, "/api/audit/?search=%s", adm);
-	EXPECT_STATUS(r, 200);
-	ck_assert_int_eq(total(r), 0);
-	it_free(r);
+	it_free(listing(0, b.tok, "/api/audit/?search=%s", adm));
 }
 END_TEST
 
@@ -2724,7 +2372,7 @@ END_TEST
 
 START_TEST(dashboard_stats_count_what_was_made)
 {
-	char su[TOK], name[64], body[256];
+	char su[IT_TOK], name[64], body[256];
 	struct tenant c;
 	struct resp *r;
 	long long roles0, perms0;
@@ -2734,17 +2382,17 @@ START_TEST(dashboard_stats_count_what_was_made)
 
 	admin_tok(su);
 	tenant_make(su, &c);
-	r = call("GET", c.tok, NULL, "/api/auth/roles/");
+	r = call_as("GET", c.tok, NULL, "/api/auth/roles/");
 	roles0 = total(r);
 	it_free(r);
-	r = call("GET", c.tok, NULL, "/api/auth/permissions/");
+	r = call_as("GET", c.tok, NULL, "/api/auth/permissions/");
 	perms0 = total(r);
 	it_free(r);
 	ck_assert_int_eq(roles0, 10);
 	ck_assert_int_eq(perms0, db_do("SELECT COUNT(*) FROM permissions WHERE tenant_id IS NULL"));
 
-	r = call("GET", c.tok, NULL, "/api/auth/dashboard/stats/");
-	EXPECT_STATUS(r, 200);
+	r = call_as("GET", c.tok, NULL, "/api/auth/dashboard/stats/");
+	EXPECT(r, 200);
 	ck_assert_int_eq(it_int(r, "data/total_users"), 1);
 	ck_assert_int_eq(it_int(r, "data/active_users"), 1);
 	ck_assert_int_eq(it_int(r, "data/total_roles"), roles0);
@@ -2756,18 +2404,16 @@ START_TEST(dashboard_stats_count_what_was_made)
 	it_free(r);
 
 	mk_named(c.tok, "ds", "support_staff", name, sizeof(name));
-	mk_user(c.tok, uniq(name, sizeof(name), "ds"), "support_staff", ",\"is_active\":false");
+	user_make(c.tok, uniq(name, sizeof(name), "ds"), "support_staff", ",\"is_active\":false");
 	mk_named(c.tok, "ds", "accountant", name, sizeof(name));
 	mk_role(c.tok, uniq(name, sizeof(name), "dr"), NULL);
 	mk_role(c.tok, uniq(name, sizeof(name), "dr"), ",\"is_active\":false");
 	snprintf(body, sizeof(body), "{\"codename\":\"c.%s\",\"name\":\"C only\"}",
 	    uniq(name, sizeof(name), "dp"));
-	r = call("POST", c.tok, body, "/api/auth/custom-permissions/");
-	EXPECT_STATUS(r, 201);
-	it_free(r);
+	answers(201, "POST", c.tok, body, "/api/auth/custom-permissions/");
 
-	r = call("GET", c.tok, NULL, "/api/auth/dashboard/stats/");
-	EXPECT_STATUS(r, 200);
+	r = call_as("GET", c.tok, NULL, "/api/auth/dashboard/stats/");
+	EXPECT(r, 200);
 	ck_assert_int_eq(it_int(r, "data/total_users"), 4);
 	ck_assert_int_eq(it_int(r, "data/active_users"), 3);
 	ck_assert_int_eq(it_int(r, "data/total_roles"), roles0 + 2);
@@ -2788,21 +2434,21 @@ START_TEST(dashboard_stats_count_what_was_made)
 	{
 		long long n;
 
-		r = call("GET", su, NULL, "/api/auth/users/?page_size=1");
+		r = call_as("GET", su, NULL, "/api/auth/users/?page_size=1");
 		n = total(r);
 		it_free(r);
-		r = call("GET", su, NULL, "/api/auth/dashboard/stats/");
-		EXPECT_STATUS(r, 200);
+		r = call_as("GET", su, NULL, "/api/auth/dashboard/stats/");
+		EXPECT(r, 200);
 		ck_assert_int_eq(it_int(r, "data/total_users"), n);
 		ck_assert_int_ge(it_int(r, "data/user_types/super_admin"), 1);
 		it_free(r);
 	}
 	/* support staff may not read it */
 	{
-		char tok[TOK];
+		char tok[IT_TOK];
 
 		mk_named(c.tok, "ds", "support_staff", name, sizeof(name));
-		login_tok(name, PW, tok);
+		login_tok(name, IT_PW, tok);
 		ck_assert_int_eq(status_of("GET", tok, NULL, "/api/auth/dashboard/stats/"), 403);
 	}
 }
@@ -2810,26 +2456,11 @@ END_TEST
 
 /* ==== bad input: 400 naming the culprit, never 500 ==== */
 
-/* One request: status st (negative: anything but a 500) and, given a field,
- * an error naming it. */
-static void
-expect_req(struct misses *m, const char *tok, const char *method, const char *path,
-    const char *body, long st, const char *field)
-{
-	struct resp *r = call(method, tok, body, "%s", path);
-
-	if ((st >= 0 && r->status != st) || r->status == 500 || r->status == 0 ||
-	    (field && !names_field(r, field)))
-		miss(m, "%s %s%s%s: HTTP %ld, expected %ld%s%s: %.200s", method, path, body ? " " : "",
-		    body ? body : "", r->status, st, field ? " naming " : "", field ? field : "", r->body);
-	it_free(r);
-}
-
 /* A list answer of at most 100 a page, whatever was asked for. */
 static void
 expect_page_size(struct misses *m, const char *tok, const char *path, long long size)
 {
-	struct resp *r = call("GET", tok, NULL, "%s", path);
+	struct resp *r = call_as("GET", tok, NULL, "%s", path);
 
 	if (r->status != 200 || it_int(r, "pagination/page_size") != size ||
 	    (long long)jlen(items(r)) > size)
@@ -2848,18 +2479,18 @@ static const char *const lists[] = {
 
 /* a non-super admin of tenant 1 (spares the super admin's hourly budget) */
 static void
-bad_input_caller(char tok[TOK])
+bad_input_caller(char tok[IT_TOK])
 {
-	char su[TOK], adm[64];
+	char su[IT_TOK], adm[64];
 
 	admin_tok(su);
 	mk_named(su, "bi", "admin", adm, sizeof(adm));
-	login_tok(adm, PW, tok);
+	login_tok(adm, IT_PW, tok);
 }
 
 START_TEST(bad_search_paging_ordering_on_every_list)
 {
-	char tok[TOK], enc[256], q[256], path[1024];
+	char tok[IT_TOK], enc[256], q[256], path[1024];
 	static const char *const odd[] = { "' OR 1=1 --", "%", "\\", "\"; DROP TABLE users; --",
 	    NULL };
 	struct misses m = { 0 };
@@ -2872,7 +2503,7 @@ START_TEST(bad_search_paging_ordering_on_every_list)
 		/* SQL's metacharacters are text to look for, and nothing has them */
 		for (int j = 0; odd[j]; j++) {
 			snprintf(path, sizeof(path), "%s?search=%s", l, urlenc(odd[j], enc, sizeof(enc)));
-			r = call("GET", tok, NULL, "%s", path);
+			r = call_as("GET", tok, NULL, "%s", path);
 			if (r->status != 200 || total(r) != 0 || jlen(items(r)) != 0)
 				miss(&m, "GET %s: HTTP %ld with %lld items, expected 200 with none", path,
 				    r->status, total(r));
@@ -2881,7 +2512,7 @@ START_TEST(bad_search_paging_ordering_on_every_list)
 		/* "_" too: no place name has one */
 		snprintf(path, sizeof(path), "%s?search=_", l);
 		if (strstr(l, "locations")) {
-			r = call("GET", tok, NULL, "%s", path);
+			r = call_as("GET", tok, NULL, "%s", path);
 			if (r->status != 200 || total(r) != 0)
 				miss(&m, "GET %s: HTTP %ld with %lld items, expected 200 with none", path,
 				    r->status, total(r));
@@ -2942,7 +2573,7 @@ END_TEST
 
 START_TEST(bad_filter_values_name_the_filter)
 {
-	char tok[TOK], path[512];
+	char tok[IT_TOK], path[512];
 	static const char *const cases[][3] = {
 		{ "/api/auth/users/", "user_type", "emperor" },
 		{ "/api/auth/users/", "is_active", "maybe" },
@@ -2978,11 +2609,11 @@ START_TEST(bad_filter_values_name_the_filter)
 		expect_req(&m, tok, "GET", path, NULL, 400, cases[i][1]);
 	}
 	/* values of the right type that match nothing are just empty */
-	r = call("GET", tok, NULL, "/api/auth/users/?user_type=field_staff&district_id=987654");
+	r = call_as("GET", tok, NULL, "/api/auth/users/?user_type=field_staff&district_id=987654");
 	if (r->status != 200 || total(r) != 0)
 		miss(&m, "users?user_type=field_staff&district_id=987654: %ld %.200s", r->status, r->body);
 	it_free(r);
-	r = call("GET", tok, NULL, "/api/audit/?object_id=%%27%%20OR%%201%%3D1&ip=%%25");
+	r = call_as("GET", tok, NULL, "/api/audit/?object_id=%%27%%20OR%%201%%3D1&ip=%%25");
 	if (r->status != 200 || total(r) != 0)
 		miss(&m, "audit?object_id=' OR 1=1&ip=%%: %ld %.200s", r->status, r->body);
 	it_free(r);
@@ -2992,7 +2623,7 @@ END_TEST
 
 START_TEST(bad_user_bodies_name_the_field)
 {
-	char tok[TOK], name[64], body[1024];
+	char tok[IT_TOK], name[64], body[1024];
 	/* each field of a user with a value of the wrong type or out of range */
 	static const char *const cases[][2] = {
 		{ "username", "5" }, { "login_id", "5" }, { "email", "5" }, { "first_name", "[]" },
@@ -3014,23 +2645,23 @@ START_TEST(bad_user_bodies_name_the_field)
 
 		uniq(name, sizeof(name), "bb");
 		if (!strcmp(f, "username"))
-			snprintf(body, sizeof(body), "{\"username\":%s,\"password\":\"" PW "\"}", cases[i][1]);
+			snprintf(body, sizeof(body), "{\"username\":%s,\"password\":\"" IT_PW "\"}", cases[i][1]);
 		else if (!strcmp(f, "password"))
 			snprintf(body, sizeof(body), "{\"username\":\"%s\",\"password\":%s}", name,
 			    cases[i][1]);
 		else
-			snprintf(body, sizeof(body), "{\"username\":\"%s\",\"password\":\"" PW "\","
+			snprintf(body, sizeof(body), "{\"username\":\"%s\",\"password\":\"" IT_PW "\","
 			    "\"%s\":%s}", name, f, cases[i][1]);
 		expect_req(&m, tok, "POST", "/api/auth/users/", body, 400, f);
 	}
 	/* too long, more than one line */
 	memset(name, 'x', 60);
 	name[60] = '\0';
-	snprintf(body, sizeof(body), "{\"username\":\"%s%s%s\",\"password\":\"" PW "\"}", name, name,
+	snprintf(body, sizeof(body), "{\"username\":\"%s%s%s\",\"password\":\"" IT_PW "\"}", name, name,
 	    name);
 	expect_req(&m, tok, "POST", "/api/auth/users/", body, 400, "username");
 	expect_req(&m, tok, "POST", "/api/auth/users/",
-	    "{\"username\":\"two\\nlines\",\"password\":\"" PW "\"}", 400, "username");
+	    "{\"username\":\"two\\nlines\",\"password\":\"" IT_PW "\"}", 400, "username");
 	/* one's profile */
 	expect_req(&m, tok, "PATCH", "/api/auth/profile/", "{\"first_name\":5}", 400, "first_name");
 	expect_req(&m, tok, "PATCH", "/api/auth/profile/", "{\"district_id\":987654}", 400,
@@ -3058,14 +2689,14 @@ END_TEST
 
 START_TEST(bad_user_password_confirm_of_wrong_type)
 {
-	char tok[TOK], name[64], body[512];
+	char tok[IT_TOK], name[64], body[512];
 	struct resp *r;
 
 	bad_input_caller(tok);
 	/* a confirmation that is not a string is no confirmation */
-	snprintf(body, sizeof(body), "{\"username\":\"%s\",\"password\":\"" PW "\","
+	snprintf(body, sizeof(body), "{\"username\":\"%s\",\"password\":\"" IT_PW "\","
 	    "\"password_confirm\":true}", uniq(name, sizeof(name), "pcw"));
-	r = call("POST", tok, body, "/api/auth/users/");
+	r = call_as("POST", tok, body, "/api/auth/users/");
 	ck_assert_msg(r->status == 400 && names_field(r, "password_confirm"),
 	    "POST /api/auth/users/ %s: HTTP %ld, expected 400 naming password_confirm: %.300s", body,
 	    r->status, r->body);
@@ -3075,7 +2706,7 @@ END_TEST
 
 START_TEST(bad_bodies_elsewhere_name_the_field)
 {
-	char tok[TOK], su[TOK], name[64], body[1024];
+	char tok[IT_TOK], su[IT_TOK], name[64], body[1024];
 	long long uid, rid;
 	static const char *const cases[][4] = {
 		/* method, path, body, field (NULL: anything but a 500) */
@@ -3173,23 +2804,7 @@ END_TEST
 /* last: nothing in this run was a 500 */
 START_TEST(no_request_answered_500)
 {
-	char path[1024], line[4096], first[4096] = "";
-	int requests = 0, bad = 0;
-	FILE *fp;
-
-	snprintf(path, sizeof(path), "%s/ispbill-fcgi.log", it_dir());
-	fp = fopen(path, "r");
-	ck_assert_ptr_nonnull(fp);
-	while (fgets(line, sizeof(line), fp)) {
-		if (strstr(line, "ms user=") == NULL)
-			continue;
-		requests++;
-		if (strstr(line, " 500 ") && bad++ == 0)
-			snprintf(first, sizeof(first), "%s", line);
-	}
-	fclose(fp);
-	ck_assert_int_gt(requests, 500);
-	ck_assert_msg(bad == 0, "%d request(s) answered 500; the first: %s", bad, first);
+	expect_no_500(500);
 }
 END_TEST
 

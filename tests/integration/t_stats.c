@@ -19,8 +19,6 @@
 #include "util/conf.h"
 #include "itest.h"
 
-#define PW  "It-Passw0rd-one"
-#define TOK 1024
 
 
 /* ---- our own MariaDB connection, one per test (checked fixture) ---- */
@@ -125,45 +123,25 @@ clear_of_midnight(void)
 
 /* ---- HTTP ---- */
 
-static struct resp *get(const char *tok, const char *fmt, ...)
+static struct resp *ok(const char *tok, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
-static struct resp *send_json(const char *method, const char *tok, const char *body,
-    const char *path);
 
+/* GET as tok: 200 in 001's envelope; the answer, to free */
 static struct resp *
-send_json(const char *method, const char *tok, const char *body, const char *path)
-{
-	char auth[TOK + 64];
-	const char *hdrs[2] = { NULL, NULL };
-
-	if (tok) {
-		snprintf(auth, sizeof(auth), "Authorization: Bearer %s", tok);
-		hdrs[0] = auth;
-	}
-	return it_http(0, method, path, NULL, body, body ? strlen(body) : 0, hdrs);
-}
-
-static struct resp *
-get(const char *tok, const char *fmt, ...)
+ok(const char *tok, const char *fmt, ...)
 {
 	char path[2048];
+	struct resp *r;
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(path, sizeof(path), fmt, ap);
+	r = vget_as(path, sizeof(path), tok, fmt, ap);
 	va_end(ap);
-	return send_json("GET", tok, NULL, path);
+	ck_assert_msg(r->status == 200 && it_bool(r, "success") == 1 && it_str(r, "timestamp") &&
+	    it_str(r, "message"), "GET %s: HTTP %ld, expected 200 in 001's envelope: %.600s", path,
+	    r->status, r->body);
+	return r;
 }
-
-#define EXPECT_STATUS(r, st) \
-	ck_assert_msg((r)->status == (st), "HTTP %ld, expected %d: %.900s", \
-	    (r)->status, (int)(st), (r)->body)
-
-#define EXPECT_OK(r) do { \
-	EXPECT_STATUS(r, 200); \
-	ck_assert_msg(it_bool(r, "success") == 1 && it_str(r, "timestamp") && \
-	    it_str(r, "message"), "not 001's envelope: %.600s", (r)->body); \
-} while (0)
 
 
 /* ---- JSON ---- */
@@ -211,6 +189,25 @@ cents(const char *s)
 	ck_assert_msg(got_ == want_, "%s: %lld, expected %lld", (key), got_, want_); \
 } while (0)
 
+/* integers of one object, a table of { key, value }: EQ_INTS(o, { "a", 1 }, { "b", 2 }) */
+struct want {
+	const char *key;
+	long long v;
+};
+
+static void
+eq_ints(int line, yajl_val o, const struct want *w, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		ck_assert_msg(jint(o, w[i].key) == w[i].v, "line %d: %s: %lld, expected %lld", line,
+		    w[i].key, jint(o, w[i].key), w[i].v);
+}
+
+#define EQ_INTS(o, ...) do { \
+	const struct want want_[] = { __VA_ARGS__ }; \
+	eq_ints(__LINE__, o, want_, sizeof(want_) / sizeof(want_[0])); \
+} while (0)
+
 #define EQ_STR(o, key, want) do { \
 	const char *got_ = jstr(o, key); \
 	ck_assert_msg(got_ && strcmp(got_, (want)) == 0, "%s: \"%s\", expected \"%s\"", (key), \
@@ -248,84 +245,31 @@ eq_float(yajl_val o, const char *key, double want)
 	    jnum(o, key), want);
 }
 
-/* the element of an array whose key has the value */
-static yajl_val
-find_by(yajl_val a, const char *key, const char *v)
-{
-	for (size_t i = 0; i < jlen(a); i++)
-		if (jstr(jat(a, i), key) && strcmp(jstr(jat(a, i), key), v) == 0)
-			return jat(a, i);
-	return NULL;
-}
-
 /* ---- tenants and users through the API ---- */
-
-static long long
-mk_user(const char *tok, const char *username, const char *type, const char *extra)
-{
-	char body[2048];
-	struct resp *r;
-	long long id;
-
-	snprintf(body, sizeof(body), "{\"username\":\"%s\",\"email\":\"%s@example.org\","
-	    "\"password\":\"" PW "\",\"password_confirm\":\"" PW "\",\"user_type\":\"%s\"%s}",
-	    username, username, type, extra ? extra : "");
-	r = send_json("POST", tok, body, "/api/auth/users/");
-	ck_assert_msg(r->status == 201, "create user %s: HTTP %ld: %.600s", username, r->status,
-	    r->body);
-	id = it_int(r, "data/id");
-	it_free(r);
-	ck_assert_int_gt(id, 0);
-	return id;
-}
-
-static void
-login(const char *username, char out[TOK])
-{
-	char body[512];
-	struct resp *r;
-
-	snprintf(body, sizeof(body), "{\"username\":\"%s\",\"password\":\"" PW "\"}", username);
-	r = send_json("POST", NULL, body, "/api/auth/login/");
-	ck_assert_msg(r->status == 200 && it_str(r, "data/tokens/access"), "login %s: %.600s",
-	    username, r->body);
-	snprintf(out, TOK, "%s", it_str(r, "data/tokens/access"));
-	it_free(r);
-}
 
 struct world {
 	long long tenant;
 	long long admin_id, reseller_id;
-	char admin[TOK];                /* tokens */
-	char reseller[TOK];
+	char admin[IT_TOK];             /* tokens */
+	char reseller[IT_TOK];
 };
 
 /* A new tenant with its admin and one reseller, all logged in. */
 static void
 world_make(struct world *w)
 {
-	char su[TOK], body[512], code[64], name[64];
-	char *t = it_login_admin();
-	struct resp *r;
+	char su[IT_TOK], name[64];
+	struct tenant t;
 
 	memset(w, 0, sizeof(*w));
-	ck_assert_ptr_nonnull(t);
-	snprintf(su, sizeof(su), "%s", t);
-	free(t);
-	uniq(code, sizeof(code), "st");
-	snprintf(body, sizeof(body), "{\"name\":\"Stats %s\",\"code\":\"%s\"}", code, code);
-	r = send_json("POST", su, body, "/api/tenants/");
-	EXPECT_STATUS(r, 201);
-	w->tenant = it_int(r, "data/id");
-	it_free(r);
-	ck_assert_int_gt(w->tenant, 1);
-
-	snprintf(body, sizeof(body), ",\"tenant_id\":%lld", w->tenant);
-	w->admin_id = mk_user(su, uniq(name, sizeof(name), "sadm"), "admin", body);
-	login(name, w->admin);
-	w->reseller_id = mk_user(w->admin, uniq(name, sizeof(name), "sres"), "reseller_admin",
+	admin_tok(su);
+	tenant_make(su, &t);
+	w->tenant = t.id;
+	w->admin_id = t.admin_id;
+	snprintf(w->admin, sizeof(w->admin), "%s", t.tok);
+	w->reseller_id = user_make(w->admin, uniq(name, sizeof(name), "sres"), "reseller_admin",
 	    NULL);
-	login(name, w->reseller);
+	login_tok(name, IT_PW, w->reseller);
 }
 
 /* ---- the known data set ----
@@ -486,52 +430,37 @@ known_seed(const struct world *w, struct known *k)
 static void
 check_dashboard(yajl_val d)
 {
-	EQ_INT(d, "total_customers", 6);
-	EQ_INT(d, "active_customers", 2);
-	EQ_INT(d, "total_subscriptions", 8);
-	EQ_INT(d, "active_subscriptions", 3);
+	EQ_INTS(d, { "total_customers", 6 }, { "active_customers", 2 },
+	    { "total_subscriptions", 8 }, { "active_subscriptions", 3 });
 	eq_money(d, "total_monthly_revenue", "total_monthly_revenue_float", "1550.01");
-	EQ_INT(d, "total_routers", 3);
-	EQ_INT(d, "online_routers", 1);
-	EQ_INT(d, "total_invoices", 6);
-	EQ_INT(d, "pending_invoices", 1);
-	EQ_INT(d, "overdue_invoices", 1);
-	EQ_INT(d, "total_payments", 7);
-	EQ_INT(d, "successful_payments", 4);
+	EQ_INTS(d, { "total_routers", 3 }, { "online_routers", 1 }, { "total_invoices", 6 },
+	    { "pending_invoices", 1 }, { "overdue_invoices", 1 }, { "total_payments", 7 },
+	    { "successful_payments", 4 });
 }
 
 static void
 check_customers(yajl_val d)
 {
-	EQ_INT(d, "total_customers", 6);
-	EQ_INT(d, "active_customers", 2);
-	EQ_INT(d, "inactive_customers", 1);
-	EQ_INT(d, "suspended_customers", 1);
-	EQ_INT(d, "cancelled_customers", 1);
-	EQ_INT(d, "new_customers_this_month", 2);
-	EQ_INT(d, "customers_with_active_subscriptions", 2);
+	EQ_INTS(d, { "total_customers", 6 }, { "active_customers", 2 }, { "inactive_customers", 1 },
+	    { "suspended_customers", 1 }, { "cancelled_customers", 1 },
+	    { "new_customers_this_month", 2 }, { "customers_with_active_subscriptions", 2 });
 }
 
 static void
 check_subscriptions(yajl_val d)
 {
-	EQ_INT(d, "total_subscriptions", 8);
-	EQ_INT(d, "active_subscriptions", 3);
-	EQ_INT(d, "inactive_subscriptions", 1);
-	EQ_INT(d, "suspended_subscriptions", 1);
-	EQ_INT(d, "cancelled_subscriptions", 1);
-	EQ_INT(d, "pending_subscriptions", 1);
-	EQ_INT(d, "new_subscriptions_this_month", 2);
+	EQ_INTS(d, { "total_subscriptions", 8 }, { "active_subscriptions", 3 },
+	    { "inactive_subscriptions", 1 }, { "suspended_subscriptions", 1 },
+	    { "cancelled_subscriptions", 1 }, { "pending_subscriptions", 1 },
+	    { "new_subscriptions_this_month", 2 });
 	eq_money(d, "total_monthly_revenue", "total_monthly_revenue_float", "1550.01");
 }
 
 static void
 check_plans(yajl_val d)
 {
-	EQ_INT(d, "total_plans", 3);
-	EQ_INT(d, "active_plans", 2);
-	EQ_INT(d, "featured_plans", 1);
-	EQ_INT(d, "popular_plans", 1);
+	EQ_INTS(d, { "total_plans", 3 }, { "active_plans", 2 }, { "featured_plans", 1 },
+	    { "popular_plans", 1 });
 	EQ_STR(d, "most_popular_plan", "Basic");        /* 2 active subscriptions against 1 */
 	EQ_STR(d, "highest_revenue_plan", "Premium");   /* 3000.00 against 50.01 */
 	eq_money(d, "total_monthly_revenue", "total_monthly_revenue_float", "1550.01");
@@ -540,13 +469,9 @@ check_plans(yajl_val d)
 static void
 check_routers(yajl_val d)
 {
-	EQ_INT(d, "total_routers", 3);
-	EQ_INT(d, "online_routers", 1);
-	EQ_INT(d, "offline_routers", 1);
-	EQ_INT(d, "maintenance_routers", 1);
-	EQ_INT(d, "mikrotik_routers", 1);
-	EQ_INT(d, "cisco_routers", 1);
-	EQ_INT(d, "other_routers", 1);
+	EQ_INTS(d, { "total_routers", 3 }, { "online_routers", 1 }, { "offline_routers", 1 },
+	    { "maintenance_routers", 1 }, { "mikrotik_routers", 1 }, { "cisco_routers", 1 },
+	    { "other_routers", 1 });
 	/* R1: 1000 + 8000 + 128000, R2: 2000 + 4000, R3: 32000 */
 	EQ_INT(d, "total_bandwidth_usage", 175000);
 	eq_float(d, "total_bandwidth_usage_float", 175000.0);
@@ -555,11 +480,8 @@ check_routers(yajl_val d)
 static void
 check_invoices(yajl_val d)
 {
-	EQ_INT(d, "total_invoices", 6);
-	EQ_INT(d, "pending_invoices", 1);
-	EQ_INT(d, "paid_invoices", 2);
-	EQ_INT(d, "overdue_invoices", 1);
-	EQ_INT(d, "cancelled_invoices", 1);
+	EQ_INTS(d, { "total_invoices", 6 }, { "pending_invoices", 1 }, { "paid_invoices", 2 },
+	    { "overdue_invoices", 1 }, { "cancelled_invoices", 1 });
 	/* billed: I1, I2, I3, I6 */
 	eq_money(d, "total_amount", "total_amount_float", "650.49");
 	eq_money(d, "paid_amount", "paid_amount_float", "200.24");
@@ -572,10 +494,8 @@ check_invoices(yajl_val d)
 static void
 check_payments(yajl_val d)
 {
-	EQ_INT(d, "total_payments", 7);
-	EQ_INT(d, "successful_payments", 4);
-	EQ_INT(d, "failed_payments", 1);
-	EQ_INT(d, "pending_payments", 1);
+	EQ_INTS(d, { "total_payments", 7 }, { "successful_payments", 4 }, { "failed_payments", 1 },
+	    { "pending_payments", 1 });
 	eq_money(d, "total_amount", "total_amount_float", "3170.01");
 	eq_money(d, "successful_amount", "successful_amount_float", "3050.01");
 	eq_money(d, "avg_payment_amount", "avg_payment_amount_float", "762.50");
@@ -698,21 +618,14 @@ check_reseller_all(yajl_val d, const struct known *k)
 {
 	yajl_val g = jget(d, "customers"), a;
 
-	EQ_INT(g, "total_customers", 2);
-	EQ_INT(g, "active_customers", 1);
-	EQ_INT(g, "inactive_customers", 1);
-	EQ_INT(g, "suspended_customers", 0);
-	EQ_INT(g, "cancelled_customers", 0);
-	EQ_INT(g, "new_customers_this_month", 1);
-	EQ_INT(g, "customers_with_active_subscriptions", 1);
+	EQ_INTS(g, { "total_customers", 2 }, { "active_customers", 1 }, { "inactive_customers", 1 },
+	    { "suspended_customers", 0 }, { "cancelled_customers", 0 },
+	    { "new_customers_this_month", 1 }, { "customers_with_active_subscriptions", 1 });
 
 	g = jget(d, "subscriptions");                   /* s2, s3, s4 */
-	EQ_INT(g, "total_subscriptions", 3);
-	EQ_INT(g, "active_subscriptions", 2);
-	EQ_INT(g, "suspended_subscriptions", 1);
-	EQ_INT(g, "inactive_subscriptions", 0);
-	EQ_INT(g, "pending_subscriptions", 0);
-	EQ_INT(g, "new_subscriptions_this_month", 1);
+	EQ_INTS(g, { "total_subscriptions", 3 }, { "active_subscriptions", 2 },
+	    { "suspended_subscriptions", 1 }, { "inactive_subscriptions", 0 },
+	    { "pending_subscriptions", 0 }, { "new_subscriptions_this_month", 1 });
 	eq_money(g, "total_monthly_revenue", "total_monthly_revenue_float", "1500.00");
 
 	g = jget(d, "plans");                           /* the shared catalogue */
@@ -721,19 +634,12 @@ check_reseller_all(yajl_val d, const struct known *k)
 	EQ_STR(g, "highest_revenue_plan", "Premium");
 
 	g = jget(d, "routers");
-	EQ_INT(g, "total_routers", 1);
-	EQ_INT(g, "offline_routers", 1);
-	EQ_INT(g, "online_routers", 0);
-	EQ_INT(g, "cisco_routers", 1);
-	EQ_INT(g, "mikrotik_routers", 0);
-	EQ_INT(g, "total_bandwidth_usage", 6000);
+	EQ_INTS(g, { "total_routers", 1 }, { "offline_routers", 1 }, { "online_routers", 0 },
+	    { "cisco_routers", 1 }, { "mikrotik_routers", 0 }, { "total_bandwidth_usage", 6000 });
 
 	g = jget(d, "invoices");                        /* I3, I4, I6 */
-	EQ_INT(g, "total_invoices", 3);
-	EQ_INT(g, "pending_invoices", 0);
-	EQ_INT(g, "paid_invoices", 1);
-	EQ_INT(g, "overdue_invoices", 1);
-	EQ_INT(g, "cancelled_invoices", 1);
+	EQ_INTS(g, { "total_invoices", 3 }, { "pending_invoices", 0 }, { "paid_invoices", 1 },
+	    { "overdue_invoices", 1 }, { "cancelled_invoices", 1 });
 	eq_money(g, "total_amount", "total_amount_float", "349.99");
 	eq_money(g, "paid_amount", "paid_amount_float", "49.99");
 	eq_money(g, "pending_amount", "pending_amount_float", "0.00");
@@ -742,21 +648,16 @@ check_reseller_all(yajl_val d, const struct known *k)
 	eq_float(g, "collection_rate", 14.28);
 
 	g = jget(d, "payments");                        /* Y2, Y3, Y4 */
-	EQ_INT(g, "total_payments", 3);
-	EQ_INT(g, "successful_payments", 2);
-	EQ_INT(g, "failed_payments", 1);
-	EQ_INT(g, "pending_payments", 0);
+	EQ_INTS(g, { "total_payments", 3 }, { "successful_payments", 2 }, { "failed_payments", 1 },
+	    { "pending_payments", 0 });
 	eq_money(g, "total_amount", "total_amount_float", "3050.00");
 	eq_money(g, "successful_amount", "successful_amount_float", "3000.00");
 	eq_money(g, "avg_payment_amount", "avg_payment_amount_float", "1500.00");
 	eq_float(g, "success_rate", 66.67);
 
 	g = jget(d, "dashboard");
-	EQ_INT(g, "total_customers", 2);
-	EQ_INT(g, "total_subscriptions", 3);
-	EQ_INT(g, "total_routers", 1);
-	EQ_INT(g, "total_invoices", 3);
-	EQ_INT(g, "total_payments", 3);
+	EQ_INTS(g, { "total_customers", 2 }, { "total_subscriptions", 3 }, { "total_routers", 1 },
+	    { "total_invoices", 3 }, { "total_payments", 3 });
 	eq_money(g, "total_monthly_revenue", NULL, "1500.00");
 
 	a = jget(d, "payment_methods");
@@ -816,6 +717,33 @@ check_zero_all(yajl_val d)
 
 /* ==== tests ==== */
 
+/* the groups that have an endpoint of their own, and their checks */
+static const struct {
+	const char *path;
+	void (*check)(yajl_val);
+} alone[] = {
+	{ "/api/core/dashboard/stats/", check_dashboard },
+	{ "/api/core/stats/customers/", check_customers },
+	{ "/api/core/stats/subscriptions/", check_subscriptions },
+	{ "/api/core/stats/plans/", check_plans },
+	{ "/api/core/stats/routers/", check_routers },
+	{ "/api/core/stats/invoices/", check_invoices },
+	{ "/api/core/stats/payments/", check_payments },
+	{ "/api/core/analytics/payment-methods/", check_methods },
+};
+
+/* the trends over windows of n days or months (12 by default) */
+static const struct {
+	const char *path;
+	size_t n;
+	void (*check)(yajl_val, const struct known *, size_t);
+} trends[] = {
+	{ "/api/core/trends/daily/?days=45", 45, check_daily },
+	{ "/api/core/trends/daily/?days=1", 1, check_daily },
+	{ "/api/core/trends/monthly/?months=3", 3, check_monthly },
+	{ "/api/core/trends/monthly/", 12, check_monthly },
+};
+
 START_TEST(stats_groups_match_the_known_rows)
 {
 	struct world w;
@@ -825,68 +753,27 @@ START_TEST(stats_groups_match_the_known_rows)
 	world_make(&w);
 	known_seed(&w, &k);
 
-	r = get(w.admin, "/api/core/stats/all/");
-	EXPECT_OK(r);
+	r = ok(w.admin, "/api/core/stats/all/");
 	check_all(it_json(r, "data"), &k);
 	it_free(r);
 
 	/* each group alone says the same */
-	r = get(w.admin, "/api/core/dashboard/stats/");
-	EXPECT_OK(r);
-	check_dashboard(it_json(r, "data"));
-	it_free(r);
-	r = get(w.admin, "/api/core/stats/customers/");
-	EXPECT_OK(r);
-	check_customers(it_json(r, "data"));
-	it_free(r);
-	r = get(w.admin, "/api/core/stats/subscriptions/");
-	EXPECT_OK(r);
-	check_subscriptions(it_json(r, "data"));
-	it_free(r);
-	r = get(w.admin, "/api/core/stats/plans/");
-	EXPECT_OK(r);
-	check_plans(it_json(r, "data"));
-	it_free(r);
-	r = get(w.admin, "/api/core/stats/routers/");
-	EXPECT_OK(r);
-	check_routers(it_json(r, "data"));
-	it_free(r);
-	r = get(w.admin, "/api/core/stats/invoices/");
-	EXPECT_OK(r);
-	check_invoices(it_json(r, "data"));
-	it_free(r);
-	r = get(w.admin, "/api/core/stats/payments/");
-	EXPECT_OK(r);
-	check_payments(it_json(r, "data"));
-	it_free(r);
-	r = get(w.admin, "/api/core/analytics/payment-methods/");
-	EXPECT_OK(r);
-	check_methods(it_json(r, "data"));
-	it_free(r);
-	r = get(w.admin, "/api/core/analytics/top-customers/");
-	EXPECT_OK(r);
+	for (size_t i = 0; i < sizeof(alone) / sizeof(alone[0]); i++) {
+		r = ok(w.admin, "%s", alone[i].path);
+		alone[i].check(it_json(r, "data"));
+		it_free(r);
+	}
+	r = ok(w.admin, "/api/core/analytics/top-customers/");
 	check_top(it_json(r, "data"), &k);
 	it_free(r);
-	r = get(w.admin, "/api/core/analytics/top-customers/?limit=2");
-	EXPECT_OK(r);
+	r = ok(w.admin, "/api/core/analytics/top-customers/?limit=2");
 	ck_assert_int_eq(jlen(it_json(r, "data")), 2);
 	it_free(r);
-	r = get(w.admin, "/api/core/trends/daily/?days=45");
-	EXPECT_OK(r);
-	check_daily(it_json(r, "data"), &k, 45);
-	it_free(r);
-	r = get(w.admin, "/api/core/trends/daily/?days=1");
-	EXPECT_OK(r);
-	check_daily(it_json(r, "data"), &k, 1);
-	it_free(r);
-	r = get(w.admin, "/api/core/trends/monthly/?months=3");
-	EXPECT_OK(r);
-	check_monthly(it_json(r, "data"), &k, 3);
-	it_free(r);
-	r = get(w.admin, "/api/core/trends/monthly/");
-	EXPECT_OK(r);
-	check_monthly(it_json(r, "data"), &k, 12);
-	it_free(r);
+	for (size_t i = 0; i < sizeof(trends) / sizeof(trends[0]); i++) {
+		r = ok(w.admin, "%s", trends[i].path);
+		trends[i].check(it_json(r, "data"), &k, trends[i].n);
+		it_free(r);
+	}
 }
 END_TEST
 
@@ -904,8 +791,7 @@ START_TEST(stats_crm_dashboard_revenue_and_plan_performance)
 	start45 = sql_text("SELECT UTC_DATE() - INTERVAL 45 DAY");
 
 	/* 002's dashboard */
-	r = get(w.admin, "/api/stats/dashboard/");
-	EXPECT_OK(r);
+	r = ok(w.admin, "/api/stats/dashboard/");
 	d = it_json(r, "data");
 	EQ_INT(d, "total_customers", 6);
 	EQ_INT(d, "total_invoices", 6);
@@ -928,12 +814,9 @@ START_TEST(stats_crm_dashboard_revenue_and_plan_performance)
 	EQ_STR(jat(a, 2), "status", "contacted");
 	it_free(r);
 
-	r = get(w.reseller, "/api/stats/dashboard/");
-	EXPECT_OK(r);
+	r = ok(w.reseller, "/api/stats/dashboard/");
 	d = it_json(r, "data");
-	EQ_INT(d, "total_customers", 2);
-	EQ_INT(d, "total_invoices", 3);
-	EQ_INT(d, "unpaid_invoices", 1);
+	EQ_INTS(d, { "total_customers", 2 }, { "total_invoices", 3 }, { "unpaid_invoices", 1 });
 	eq_money(d, "total_payments", NULL, "3000.00");
 	EQ_INT(d, "open_tickets", 1);                   /* T2 */
 	ck_assert_int_eq(jlen(jget(d, "recent_leads")), 1);
@@ -941,35 +824,30 @@ START_TEST(stats_crm_dashboard_revenue_and_plan_performance)
 	it_free(r);
 
 	/* 002's revenue report: days with completed payments */
-	r = get(w.admin, "/api/reports/revenue/");
-	EXPECT_OK(r);
+	r = ok(w.admin, "/api/reports/revenue/");
 	a = it_json(r, "data");
 	ck_assert_int_eq(jlen(a), 1);
 	EQ_STR(jat(a, 0), "date", k.today);
 	eq_money(jat(a, 0), "total", NULL, "1550.01");
 	it_free(r);
-	r = get(w.admin, "/api/reports/revenue/?start_date=%s&end_date=%s", start45, k.today);
-	EXPECT_OK(r);
+	r = ok(w.admin, "/api/reports/revenue/?start_date=%s&end_date=%s", start45, k.today);
 	a = it_json(r, "data");
 	ck_assert_int_eq(jlen(a), 2);
 	EQ_STR(jat(a, 0), "date", k.back40);
 	eq_money(jat(a, 0), "total", NULL, "1500.00");
 	EQ_STR(jat(a, 1), "date", k.today);
 	it_free(r);
-	r = get(w.admin, "/api/reports/revenue/?start_date=%s&end_date=%s", k.back40, k.back40);
-	EXPECT_OK(r);
+	r = ok(w.admin, "/api/reports/revenue/?start_date=%s&end_date=%s", k.back40, k.back40);
 	ck_assert_int_eq(jlen(it_json(r, "data")), 1);
 	it_free(r);
-	r = get(w.reseller, "/api/reports/revenue/?start_date=%s", start45);
-	EXPECT_OK(r);
+	r = ok(w.reseller, "/api/reports/revenue/?start_date=%s", start45);
 	a = it_json(r, "data");
 	ck_assert_int_eq(jlen(a), 2);
 	eq_money(jat(a, 1), "total", NULL, "1500.00");  /* Y2 only */
 	it_free(r);
 
 	/* 000's plan performance, the last 30 days by default */
-	r = get(w.admin, "/api/plans/performance/");
-	EXPECT_OK(r);
+	r = ok(w.admin, "/api/plans/performance/");
 	d = it_json(r, "data");
 	EQ_STR(jget(d, "period"), "start_date", start30);
 	EQ_STR(jget(d, "period"), "end_date", k.today);
@@ -996,15 +874,12 @@ START_TEST(stats_crm_dashboard_revenue_and_plan_performance)
 	p = jat(a, 2);
 	EQ_INT(p, "plan_id", k.p3);
 	EQ_NULL(p, "duration");
-	EQ_INT(p, "total_customers", 1);
-	EQ_INT(p, "active_customers", 0);
-	EQ_INT(p, "total_sales", 0);
+	EQ_INTS(p, { "total_customers", 1 }, { "active_customers", 0 }, { "total_sales", 0 });
 	eq_money(p, "total_revenue", NULL, "0.00");
 	eq_money(p, "average_revenue_per_sale", NULL, "0.00");
 	it_free(r);
 
-	r = get(w.admin, "/api/plans/performance/?start_date=%s", start45);
-	EXPECT_OK(r);
+	r = ok(w.admin, "/api/plans/performance/?start_date=%s", start45);
 	p = jat(it_json(r, "data/plans"), 1);
 	EQ_INT(p, "total_sales", 2);
 	eq_money(p, "total_revenue", NULL, "3000.00");
@@ -1012,8 +887,7 @@ START_TEST(stats_crm_dashboard_revenue_and_plan_performance)
 	it_free(r);
 
 	/* a reseller: its customers' figures on the catalogue */
-	r = get(w.reseller, "/api/plans/performance/?start_date=%s", start45);
-	EXPECT_OK(r);
+	r = ok(w.reseller, "/api/plans/performance/?start_date=%s", start45);
 	a = it_json(r, "data/plans");
 	ck_assert_int_eq(jlen(a), 3);
 	EQ_INT(jat(a, 0), "total_customers", 1);        /* C2 */
@@ -1034,29 +908,24 @@ START_TEST(stats_reseller_sees_only_its_customers)
 	world_make(&w);
 	known_seed(&w, &k);
 
-	r = get(w.reseller, "/api/core/stats/all/");
-	EXPECT_OK(r);
+	r = ok(w.reseller, "/api/core/stats/all/");
 	check_reseller_all(it_json(r, "data"), &k);
 	it_free(r);
 
 	/* the admin picks the reseller with user_id: the same figures */
-	r = get(w.admin, "/api/core/stats/all/?user_id=%lld", w.reseller_id);
-	EXPECT_OK(r);
+	r = ok(w.admin, "/api/core/stats/all/?user_id=%lld", w.reseller_id);
 	check_reseller_all(it_json(r, "data"), &k);
 	it_free(r);
 
 	/* a reseller cannot widen its view */
-	r = get(w.reseller, "/api/core/stats/all/?user_id=%lld", w.admin_id);
-	EXPECT_OK(r);
+	r = ok(w.reseller, "/api/core/stats/all/?user_id=%lld", w.admin_id);
 	check_reseller_all(it_json(r, "data"), &k);
 	it_free(r);
 
-	r = get(w.reseller, "/api/core/stats/payments/");
-	EXPECT_OK(r);
+	r = ok(w.reseller, "/api/core/stats/payments/");
 	EQ_INT(it_json(r, "data"), "total_payments", 3);
 	it_free(r);
-	r = get(w.reseller, "/api/core/analytics/top-customers/");
-	EXPECT_OK(r);
+	r = ok(w.reseller, "/api/core/analytics/top-customers/");
 	ck_assert_int_eq(jlen(it_json(r, "data")), 1);
 	it_free(r);
 }
@@ -1076,48 +945,39 @@ START_TEST(stats_tenants_never_see_each_other)
 	payment(y.tenant, ky.c1, ky.p2, "YY1", "mpesa", "completed", "999999.99", TODAY);
 	customer(y.tenant, 0, "CY", "active", "UTC_TIMESTAMP(6)", 0);
 
-	r = get(x.admin, "/api/core/stats/all/");
-	EXPECT_OK(r);
+	r = ok(x.admin, "/api/core/stats/all/");
 	check_all(it_json(r, "data"), &kx);
 	it_free(r);
-	r = get(x.admin, "/api/stats/dashboard/");
-	EXPECT_OK(r);
+	r = ok(x.admin, "/api/stats/dashboard/");
 	eq_money(it_json(r, "data"), "total_payments", NULL, "3050.01");
 	EQ_INT(it_json(r, "data"), "total_customers", 6);
 	it_free(r);
-	r = get(x.admin, "/api/reports/revenue/");
-	EXPECT_OK(r);
+	r = ok(x.admin, "/api/reports/revenue/");
 	eq_money(jat(it_json(r, "data"), 0), "total", NULL, "1550.01");
 	it_free(r);
 
 	/* y sees its own */
-	r = get(y.admin, "/api/core/stats/payments/");
-	EXPECT_OK(r);
+	r = ok(y.admin, "/api/core/stats/payments/");
 	EQ_INT(it_json(r, "data"), "total_payments", 8);
 	eq_money(it_json(r, "data"), "successful_amount", NULL, "1003050.00");
 	it_free(r);
 
 	/* a user of another tenant, or of none, selects nothing */
-	r = get(x.admin, "/api/core/stats/all/?user_id=%lld", y.reseller_id);
-	EXPECT_OK(r);
+	r = ok(x.admin, "/api/core/stats/all/?user_id=%lld", y.reseller_id);
 	check_zero_all(it_json(r, "data"));
 	it_free(r);
-	r = get(x.admin, "/api/core/stats/all/?user_id=%lld", (long long)INT_MAX);
-	EXPECT_OK(r);
+	r = ok(x.admin, "/api/core/stats/all/?user_id=%lld", (long long)INT_MAX);
 	check_zero_all(it_json(r, "data"));
 	it_free(r);
-	r = get(x.admin, "/api/stats/dashboard/?user_id=%lld", y.reseller_id);
-	EXPECT_OK(r);
+	r = ok(x.admin, "/api/stats/dashboard/?user_id=%lld", y.reseller_id);
 	EQ_INT(it_json(r, "data"), "total_customers", 0);
 	eq_money(it_json(r, "data"), "total_payments", NULL, "0.00");
 	ck_assert_int_eq(jlen(it_json(r, "data/recent_leads")), 0);
 	it_free(r);
-	r = get(x.admin, "/api/plans/performance/?user_id=%lld", y.reseller_id);
-	EXPECT_OK(r);
+	r = ok(x.admin, "/api/plans/performance/?user_id=%lld", y.reseller_id);
 	ck_assert_int_eq(jlen(it_json(r, "data/plans")), 0);
 	it_free(r);
-	r = get(x.admin, "/api/reports/revenue/?user_id=%lld", y.admin_id);
-	EXPECT_OK(r);
+	r = ok(x.admin, "/api/reports/revenue/?user_id=%lld", y.admin_id);
 	ck_assert_int_eq(jlen(it_json(r, "data")), 0);
 	it_free(r);
 }
@@ -1129,13 +989,11 @@ START_TEST(stats_empty_tenant_is_all_zeros)
 	struct resp *r;
 
 	world_make(&w);
-	r = get(w.admin, "/api/core/stats/all/");
-	EXPECT_OK(r);
+	r = ok(w.admin, "/api/core/stats/all/");
 	check_zero_all(it_json(r, "data"));
 	eq_money(it_json(r, "data/payments"), "total_amount", "total_amount_float", "0.00");
 	it_free(r);
-	r = get(w.admin, "/api/stats/dashboard/");
-	EXPECT_OK(r);
+	r = ok(w.admin, "/api/stats/dashboard/");
 	eq_money(it_json(r, "data"), "total_payments", NULL, "0.00");
 	ck_assert_int_eq(jlen(it_json(r, "data/recent_leads")), 0);
 	it_free(r);
@@ -1177,8 +1035,7 @@ START_TEST(stats_sums_exact_over_10000_payments)
 	ck_assert_int_eq(sql_int("SELECT COUNT(*) FROM payments WHERE tenant_id = %lld", t), 10000);
 
 	/* the payments group */
-	r = get(w.admin, "/api/core/stats/payments/");
-	EXPECT_OK(r);
+	r = ok(w.admin, "/api/core/stats/payments/");
 	d = it_json(r, "data");
 	EQ_INT(d, "total_payments", 10000);
 	EQ_INT(d, "successful_payments", sql_int("SELECT COUNT(*) FROM payments WHERE "
@@ -1199,8 +1056,7 @@ START_TEST(stats_sums_exact_over_10000_payments)
 	it_free(r);
 
 	/* per method */
-	r = get(w.admin, "/api/core/analytics/payment-methods/");
-	EXPECT_OK(r);
+	r = ok(w.admin, "/api/core/analytics/payment-methods/");
 	a = it_json(r, "data");
 	sql_rows(&q, "SELECT payment_method, COUNT(*), COALESCE(SUM(CASE WHEN status = 'completed' "
 	    "THEN amount END), 0), ROUND(100 * SUM(status = 'completed') / COUNT(*), 2) "
@@ -1220,8 +1076,7 @@ START_TEST(stats_sums_exact_over_10000_payments)
 	it_free(r);
 
 	/* per day: 366 days hold them all */
-	r = get(w.admin, "/api/core/trends/daily/?days=366");
-	EXPECT_OK(r);
+	r = ok(w.admin, "/api/core/trends/daily/?days=366");
 	a = it_json(r, "data");
 	ck_assert_int_eq(jlen(a), 366);
 	sql_rows(&q, "SELECT DATE(payment_date), COUNT(*), SUM(status = 'completed'), "
@@ -1244,8 +1099,7 @@ START_TEST(stats_sums_exact_over_10000_payments)
 	it_free(r);
 
 	/* per month: 13 months hold a year back */
-	r = get(w.admin, "/api/core/trends/monthly/?months=13");
-	EXPECT_OK(r);
+	r = ok(w.admin, "/api/core/trends/monthly/?months=13");
 	a = it_json(r, "data");
 	ck_assert_int_eq(jlen(a), 13);
 	sql_rows(&q, "SELECT DATE_FORMAT(payment_date, '%%Y-%%m'), COUNT(*), SUM(status = "
@@ -1266,8 +1120,7 @@ START_TEST(stats_sums_exact_over_10000_payments)
 
 	/* the revenue report over the longest period */
 	start = sql_text("SELECT UTC_DATE() - INTERVAL 365 DAY");
-	r = get(w.admin, "/api/reports/revenue/?start_date=%s", start);
-	EXPECT_OK(r);
+	r = ok(w.admin, "/api/reports/revenue/?start_date=%s", start);
 	a = it_json(r, "data");
 	sql_rows(&q, "SELECT DATE(payment_date), SUM(amount) FROM payments WHERE tenant_id = %lld "
 	    "AND status = 'completed' GROUP BY 1 ORDER BY 1", t);
@@ -1279,8 +1132,7 @@ START_TEST(stats_sums_exact_over_10000_payments)
 	it_free(r);
 
 	/* per customer */
-	r = get(w.admin, "/api/core/analytics/top-customers/?limit=100");
-	EXPECT_OK(r);
+	r = ok(w.admin, "/api/core/analytics/top-customers/?limit=100");
 	a = it_json(r, "data");
 	sql_rows(&q, "SELECT customer_id, SUM(amount) AS s FROM payments WHERE tenant_id = %lld "
 	    "AND status = 'completed' GROUP BY customer_id ORDER BY s DESC, customer_id LIMIT 100", t);
@@ -1294,21 +1146,18 @@ START_TEST(stats_sums_exact_over_10000_payments)
 	it_free(r);
 
 	/* the plans' revenue and 002's total */
-	r = get(w.admin, "/api/core/stats/plans/");
-	EXPECT_OK(r);
+	r = ok(w.admin, "/api/core/stats/plans/");
 	EQ_STR(it_json(r, "data"), "highest_revenue_plan", sql_text("SELECT p.name FROM payments x "
 	    "JOIN plans p ON p.id = x.plan_id WHERE x.tenant_id = %lld AND x.status = 'completed' "
 	    "GROUP BY x.plan_id ORDER BY SUM(x.amount) DESC, x.plan_id LIMIT 1", t));
 	it_free(r);
-	r = get(w.admin, "/api/stats/dashboard/");
-	EXPECT_OK(r);
+	r = ok(w.admin, "/api/stats/dashboard/");
 	eq_money(it_json(r, "data"), "total_payments", NULL, sql_text("SELECT SUM(amount) FROM "
 	    "payments WHERE tenant_id = %lld AND status = 'completed'", t));
 	it_free(r);
 
 	/* the reseller's share, to the cent */
-	r = get(w.reseller, "/api/core/stats/payments/");
-	EXPECT_OK(r);
+	r = ok(w.reseller, "/api/core/stats/payments/");
 	d = it_json(r, "data");
 	EQ_INT(d, "total_payments", sql_int("SELECT COUNT(*) FROM payments x JOIN customers c "
 	    "ON c.id = x.customer_id WHERE x.tenant_id = %lld AND c.owner_id = %lld", t,
@@ -1320,8 +1169,7 @@ START_TEST(stats_sums_exact_over_10000_payments)
 	    "customers c ON c.id = x.customer_id WHERE x.tenant_id = %lld AND c.owner_id = %lld "
 	    "AND x.status = 'completed'", t, w.reseller_id));
 	it_free(r);
-	r = get(w.reseller, "/api/core/trends/daily/?days=366");
-	EXPECT_OK(r);
+	r = ok(w.reseller, "/api/core/trends/daily/?days=366");
 	a = it_json(r, "data");
 	sum = 0;
 	for (size_t i = 0; i < jlen(a); i++)
@@ -1345,7 +1193,7 @@ static const char *const endpoints[] = {
 static void
 expect_bad(const char *tok, const char *path, const char *query, const char *field)
 {
-	struct resp *r = get(tok, "%s?%s", path, query);
+	struct resp *r = call_as("GET", tok, NULL, "%s?%s", path, query);
 
 	ck_assert_msg(r->status == 400 && names_field(r, field) && it_str(r, "error_code") &&
 	    strcmp(it_str(r, "error_code"), "VALIDATION_ERROR") == 0,
@@ -1357,10 +1205,7 @@ expect_bad(const char *tok, const char *path, const char *query, const char *fie
 static void
 expect_ok(const char *tok, const char *path, const char *query)
 {
-	struct resp *r = get(tok, "%s?%s", path, query);
-
-	EXPECT_OK(r);
-	it_free(r);
+	it_free(ok(tok, "%s?%s", path, query));
 }
 
 /* `ispbill stats check --tenant CODE`: its exit status, its words in out */
@@ -1430,31 +1275,30 @@ START_TEST(stats_summaries_follow_every_kind_of_write)
 	/* through the API: a subscription activated, an invoice and its payment */
 	snprintf(body, sizeof(body), "{\"customer_id\":%lld,\"plan_id\":%lld,\"router_id\":%lld}",
 	    k.c2, k.p2, rt1);
-	r = send_json("POST", w.admin, body, "/api/subscriptions/");
-	EXPECT_STATUS(r, 201);
+	r = call_as("POST", w.admin, body, "/api/subscriptions/");
+	EXPECT(r, 201);
 	s1 = it_int(r, "data/id");
 	it_free(r);
 	snprintf(body, sizeof(body), "/api/subscriptions/%lld/activate/", s1);
-	r = send_json("POST", w.admin, "{}", body);
-	EXPECT_STATUS(r, 200);
+	r = call_as("POST", w.admin, "{}", "%s", body);
+	EXPECT(r, 200);
 	it_free(r);
 	snprintf(body, sizeof(body), "{\"customer_id\":%lld,\"subtotal\":\"250.00\"}", k.c2);
-	r = send_json("POST", w.admin, body, "/api/billing/invoices/");
-	EXPECT_STATUS(r, 201);
+	r = call_as("POST", w.admin, body, "/api/billing/invoices/");
+	EXPECT(r, 201);
 	inv = it_int(r, "data/id");
 	it_free(r);
 	snprintf(body, sizeof(body), "{\"customer_id\":%lld,\"invoice_id\":%lld,"
 	    "\"amount\":\"100.00\",\"payment_method\":\"mpesa\",\"status\":\"completed\"}",
 	    k.c2, inv);
-	r = send_json("POST", w.admin, body, "/api/payments/payments/");
-	EXPECT_STATUS(r, 201);
+	r = call_as("POST", w.admin, body, "/api/payments/payments/");
+	EXPECT(r, 201);
 	it_free(r);
 	ck_assert_msg(stats_check(t, out, sizeof(out)) == 0, "%s", out);
 	ck_assert_ptr_nonnull(strstr(out, "every kept figure matches its rows"));
 
 	/* the customer list shows the kept figures */
-	r = get(w.admin, "/api/customers/%lld/", k.c1);
-	EXPECT_OK(r);
+	r = ok(w.admin, "/api/customers/%lld/", k.c1);
 	ck_assert_int_eq(it_int(r, "data/subscriptions_count"),
 	    sql_int("SELECT COUNT(*) FROM subscriptions WHERE customer_id = %lld", k.c1));
 	it_free(r);
@@ -1497,8 +1341,7 @@ START_TEST(customer_list_is_never_staler_than_its_rows)
 	for (int round = 0; round < 4; round++) {
 		/* twice each: the second may come from memory */
 		for (int again = 0; again < 2; again++) {
-			r = get(w.admin, "/api/customers/?page_size=100");
-			EXPECT_OK(r);
+			r = ok(w.admin, "/api/customers/?page_size=100");
 			ck_assert_ptr_nonnull(row_of(r, k.c1));
 			n = sql_int("SELECT COUNT(*) FROM subscriptions WHERE customer_id = %lld", k.c1);
 			ck_assert_int_eq(jint(row_of(r, k.c1), "subscriptions_count"), n);
@@ -1508,9 +1351,7 @@ START_TEST(customer_list_is_never_staler_than_its_rows)
 		}
 		switch (round) {
 		case 0:         /* through the API */
-			r = send_json("PATCH", w.admin, "{\"name\":\"Renamed by the API\"}", path);
-			EXPECT_OK(r);
-			it_free(r);
+			answers(200, "PATCH", w.admin, "{\"name\":\"Renamed by the API\"}", "%s", path);
 			break;
 		case 1:         /* by SQL, behind the API */
 			sql_exec("UPDATE customers SET name = 'Renamed by SQL' WHERE id = %lld", k.c1);
@@ -1520,7 +1361,7 @@ START_TEST(customer_list_is_never_staler_than_its_rows)
 			break;
 		}
 	}
-	r = get(w.admin, "/api/customers/?page_size=100");
+	r = ok(w.admin, "/api/customers/?page_size=100");
 	ck_assert_str_eq(jstr(row_of(r, k.c1), "name"), "Renamed by SQL");
 	it_free(r);
 }
@@ -1542,8 +1383,7 @@ START_TEST(stats_are_never_staler_than_their_rows)
 		for (int again = 0; again < 2; again++) {
 			yajl_val d;
 
-			r = get(w.admin, "/api/core/stats/all/");
-			EXPECT_OK(r);
+			r = ok(w.admin, "/api/core/stats/all/");
 			d = it_json(r, "data");
 			ck_assert_int_eq(jint(jget(d, "payments"), "total_payments"),
 			    sql_int("SELECT COUNT(*) FROM payments WHERE tenant_id = %lld", t));
@@ -1566,8 +1406,8 @@ START_TEST(stats_are_never_staler_than_their_rows)
 			customer(t, 0, "Q2", "active", "UTC_TIMESTAMP(6)", 0);
 			break;
 		case 3:
-			r = send_json("POST", w.admin, "{\"name\":\"Q3\"}", "/api/customers/");
-			EXPECT_STATUS(r, 201);
+			r = call_as("POST", w.admin, "{\"name\":\"Q3\"}", "/api/customers/");
+			EXPECT(r, 201);
 			it_free(r);
 			break;
 		}
@@ -1642,11 +1482,11 @@ START_TEST(stats_bad_parameters_are_400_naming_them)
 	expect_ok(w.admin, "/api/core/analytics/top-customers/", "limit=100");
 	expect_ok(w.admin, "/api/core/stats/all/", "months=1&days=1&limit=1&unknown=1");
 	{
-		struct resp *r = get(w.admin, "/api/core/trends/monthly/?months=60");
+		struct resp *r = ok(w.admin, "/api/core/trends/monthly/?months=60");
 
 		ck_assert_int_eq(jlen(it_json(r, "data")), 60);
 		it_free(r);
-		r = get(w.admin, "/api/core/stats/all/?months=2&days=3");
+		r = ok(w.admin, "/api/core/stats/all/?months=2&days=3");
 		ck_assert_int_eq(jlen(it_json(r, "data/monthly_trends")), 2);
 		ck_assert_int_eq(jlen(it_json(r, "data/daily_trends")), 3);
 		it_free(r);
@@ -1657,33 +1497,28 @@ END_TEST
 START_TEST(stats_need_stats_view)
 {
 	struct world w;
-	char name[64], tok[TOK];
+	char name[64], tok[IT_TOK];
 
 	world_make(&w);
-	mk_user(w.admin, uniq(name, sizeof(name), "ssup"), "support_staff", NULL);
-	login(name, tok);
+	user_make(w.admin, uniq(name, sizeof(name), "ssup"), "support_staff", NULL);
+	login_tok(name, IT_PW, tok);
 	for (size_t e = 0; e < sizeof(endpoints) / sizeof(endpoints[0]); e++) {
-		struct resp *r = get(tok, "%s", endpoints[e]);
+		struct resp *r = call_as("GET", tok, NULL, "%s", endpoints[e]);
 
-		EXPECT_STATUS(r, 403);
+		EXPECT(r, 403);
 		ck_assert_str_eq(it_str(r, "error_code"), "FORBIDDEN");
 		it_free(r);
-		r = get(NULL, "%s", endpoints[e]);
-		EXPECT_STATUS(r, 401);
+		r = call_as("GET", NULL, NULL, "%s", endpoints[e]);
+		EXPECT(r, 401);
 		it_free(r);
-		r = send_json("POST", w.admin, "{}", endpoints[e]);
-		EXPECT_STATUS(r, 405);
+		r = call_as("POST", w.admin, "{}", "%s", endpoints[e]);
+		EXPECT(r, 405);
 		it_free(r);
 	}
 	/* an accountant holds it */
-	mk_user(w.admin, uniq(name, sizeof(name), "sacc"), "accountant", NULL);
-	login(name, tok);
-	{
-		struct resp *r = get(tok, "/api/core/stats/all/");
-
-		EXPECT_OK(r);
-		it_free(r);
-	}
+	user_make(w.admin, uniq(name, sizeof(name), "sacc"), "accountant", NULL);
+	login_tok(name, IT_PW, tok);
+	it_free(ok(tok, "/api/core/stats/all/"));
 }
 END_TEST
 

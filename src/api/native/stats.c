@@ -12,6 +12,7 @@
 #include "json/json.h"
 
 #include <limits.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -73,260 +74,307 @@ read_params(struct request *req, unsigned which, struct params *p)
 	return 0;
 }
 
-/* ---- writers: field names and order as 001 lists them ---- */
+/* ---- writers: field names and order as the documents list them ----
+ * An answer is a table of fields, each a key, how its value is written and
+ * the value's offset in the struct written. */
 
-/* an exact amount and its float twin */
-static void
-money(yajl_gen g, const char *key, const char *fkey, int64_t cents)
+enum kind {
+	K_INT,                  /* long long */
+	K_INT32,                /* int */
+	K_MONEY,                /* int64_t minor units, exact */
+	K_FLOAT,                /* int64_t minor units, as a float */
+	K_RATE,                 /* double */
+	K_STR,                  /* const char *; NULL: null */
+	K_CHARS,                /* char[], in the struct */
+	K_TIME,                 /* const char * DATETIME; NULL: null */
+	K_NUMBER,               /* const char * exact number text; NULL: 0 */
+	K_NUMBER_FLOAT,         /* ... as a float */
+	K_MONTH,                /* "YYYY-MM" of the struct stats_month written */
+};
+
+struct figure {
+	const char *key;
+	enum kind kind;
+	size_t at;
+};
+
+#define N(a) (sizeof(a) / sizeof((a)[0]))
+
+/* the text a const char * at v points to, or dflt for NULL */
+static const char *
+text_at(const void *v, const char *dflt)
 {
-	jw_kmoney(g, key, cents);
-	if (fkey)
-		jw_kdouble(g, fkey, (double)cents / 100.0);
+	const char *s = *(const char *const *)v;
+
+	return s ? s : dflt;
 }
 
 static void
-w_dashboard(yajl_gen g, const struct stats_all *st)
+w_fields(yajl_gen g, const void *base, const struct figure *f, size_t n)
 {
-	jw_obj(g);
-	jw_kint(g, "total_customers", st->customers.total);
-	jw_kint(g, "active_customers", st->customers.active);
-	jw_kint(g, "total_subscriptions", st->subscriptions.total);
-	jw_kint(g, "active_subscriptions", st->subscriptions.active);
-	money(g, "total_monthly_revenue", "total_monthly_revenue_float", st->month_revenue);
-	jw_kint(g, "total_routers", st->routers.total);
-	jw_kint(g, "online_routers", st->routers.online);
-	jw_kint(g, "total_invoices", st->invoices.total);
-	jw_kint(g, "pending_invoices", st->invoices.pending);
-	jw_kint(g, "overdue_invoices", st->invoices.overdue);
-	jw_kint(g, "total_payments", st->payments.total);
-	jw_kint(g, "successful_payments", st->payments.successful);
-	jw_obj_end(g);
+	for (; n > 0; n--, f++) {
+		const void *v = (const char *)base + f->at;
+		char month[16];
+
+		switch (f->kind) {
+		case K_INT:
+			jw_kint(g, f->key, *(const long long *)v);
+			break;
+		case K_INT32:
+			jw_kint(g, f->key, *(const int *)v);
+			break;
+		case K_MONEY:
+			jw_kmoney(g, f->key, *(const int64_t *)v);
+			break;
+		case K_FLOAT:
+			jw_kdouble(g, f->key, (double)*(const int64_t *)v / 100.0);
+			break;
+		case K_RATE:
+			jw_kdouble(g, f->key, *(const double *)v);
+			break;
+		case K_STR:
+			jw_kstr(g, f->key, text_at(v, NULL));
+			break;
+		case K_CHARS:
+			jw_kstr(g, f->key, v);
+			break;
+		case K_TIME:
+			jw_key(g, f->key);
+			jw_dbtime(g, text_at(v, NULL));
+			break;
+		case K_NUMBER:
+			jw_key(g, f->key);
+			jw_raw_number(g, text_at(v, "0"));
+			break;
+		case K_NUMBER_FLOAT:
+			jw_kdouble(g, f->key, strtod(text_at(v, "0"), NULL));
+			break;
+		case K_MONTH:
+			snprintf(month, sizeof(month), "%04d-%02d",
+			    ((const struct stats_month *)base)->year % 10000,
+			    ((const struct stats_month *)base)->month % 100);
+			jw_kstr(g, f->key, month);
+			break;
+		}
+	}
 }
 
+/* an array of n objects of size bytes each */
 static void
-w_customers(yajl_gen g, const struct stats_all *st)
-{
-	const struct stats_customers *c = &st->customers;
-
-	jw_obj(g);
-	jw_kint(g, "total_customers", c->total);
-	jw_kint(g, "active_customers", c->active);
-	jw_kint(g, "inactive_customers", c->inactive);
-	jw_kint(g, "suspended_customers", c->suspended);
-	jw_kint(g, "cancelled_customers", c->cancelled);
-	jw_kint(g, "new_customers_this_month", c->new_this_month);
-	jw_kint(g, "customers_with_active_subscriptions", c->with_active_subscriptions);
-	jw_obj_end(g);
-}
-
-static void
-w_subscriptions(yajl_gen g, const struct stats_all *st)
-{
-	const struct stats_subscriptions *s = &st->subscriptions;
-
-	jw_obj(g);
-	jw_kint(g, "total_subscriptions", s->total);
-	jw_kint(g, "active_subscriptions", s->active);
-	jw_kint(g, "inactive_subscriptions", s->inactive);
-	jw_kint(g, "suspended_subscriptions", s->suspended);
-	jw_kint(g, "cancelled_subscriptions", s->cancelled);
-	jw_kint(g, "pending_subscriptions", s->pending);
-	jw_kint(g, "new_subscriptions_this_month", s->new_this_month);
-	money(g, "total_monthly_revenue", "total_monthly_revenue_float", st->month_revenue);
-	jw_obj_end(g);
-}
-
-static void
-w_plans(yajl_gen g, const struct stats_all *st)
-{
-	const struct stats_plans *p = &st->plans;
-
-	jw_obj(g);
-	jw_kint(g, "total_plans", p->total);
-	jw_kint(g, "active_plans", p->active);
-	jw_kint(g, "featured_plans", p->featured);
-	jw_kint(g, "popular_plans", p->popular);
-	jw_kstr(g, "most_popular_plan", p->most_popular);
-	jw_kstr(g, "highest_revenue_plan", p->highest_revenue);
-	money(g, "total_monthly_revenue", "total_monthly_revenue_float", st->month_revenue);
-	jw_obj_end(g);
-}
-
-static void
-w_routers(yajl_gen g, const struct stats_all *st)
-{
-	const struct stats_routers *r = &st->routers;
-	const char *bw = r->bandwidth ? r->bandwidth : "0";
-
-	jw_obj(g);
-	jw_kint(g, "total_routers", r->total);
-	jw_kint(g, "online_routers", r->online);
-	jw_kint(g, "offline_routers", r->offline);
-	jw_kint(g, "maintenance_routers", r->maintenance);
-	jw_kint(g, "mikrotik_routers", r->mikrotik);
-	jw_kint(g, "cisco_routers", r->cisco);
-	jw_kint(g, "other_routers", r->other);
-	jw_key(g, "total_bandwidth_usage");
-	jw_raw_number(g, bw);
-	jw_kdouble(g, "total_bandwidth_usage_float", strtod(bw, NULL));
-	jw_obj_end(g);
-}
-
-static void
-w_invoices(yajl_gen g, const struct stats_all *st)
-{
-	const struct stats_invoices *i = &st->invoices;
-
-	jw_obj(g);
-	jw_kint(g, "total_invoices", i->total);
-	jw_kint(g, "pending_invoices", i->pending);
-	jw_kint(g, "paid_invoices", i->paid);
-	jw_kint(g, "overdue_invoices", i->overdue);
-	jw_kint(g, "cancelled_invoices", i->cancelled);
-	money(g, "total_amount", NULL, i->total_amount);
-	money(g, "paid_amount", NULL, i->paid_amount);
-	money(g, "pending_amount", NULL, i->pending_amount);
-	money(g, "overdue_amount", NULL, i->overdue_amount);
-	money(g, "avg_invoice_amount", NULL, i->avg_amount);
-	jw_kdouble(g, "collection_rate", i->collection_rate);
-	jw_kdouble(g, "total_amount_float", (double)i->total_amount / 100.0);
-	jw_kdouble(g, "paid_amount_float", (double)i->paid_amount / 100.0);
-	jw_kdouble(g, "pending_amount_float", (double)i->pending_amount / 100.0);
-	jw_kdouble(g, "overdue_amount_float", (double)i->overdue_amount / 100.0);
-	jw_kdouble(g, "avg_invoice_amount_float", (double)i->avg_amount / 100.0);
-	jw_obj_end(g);
-}
-
-static void
-w_payments(yajl_gen g, const struct stats_all *st)
-{
-	const struct stats_payments *p = &st->payments;
-
-	jw_obj(g);
-	jw_kint(g, "total_payments", p->total);
-	jw_kint(g, "successful_payments", p->successful);
-	jw_kint(g, "failed_payments", p->failed);
-	jw_kint(g, "pending_payments", p->pending);
-	money(g, "total_amount", NULL, p->total_amount);
-	money(g, "successful_amount", NULL, p->successful_amount);
-	money(g, "avg_payment_amount", NULL, p->avg_amount);
-	jw_kdouble(g, "success_rate", p->success_rate);
-	jw_kdouble(g, "total_amount_float", (double)p->total_amount / 100.0);
-	jw_kdouble(g, "successful_amount_float", (double)p->successful_amount / 100.0);
-	jw_kdouble(g, "avg_payment_amount_float", (double)p->avg_amount / 100.0);
-	jw_obj_end(g);
-}
-
-static void
-w_monthly(yajl_gen g, const struct stats_all *st)
+w_list(yajl_gen g, const void *v, int n, size_t size, const struct figure *f, size_t nf)
 {
 	jw_arr(g);
-	for (int i = 0; i < st->nmonths; i++) {
-		const struct stats_month *m = &st->months[i];
-		char name[16];
-
-		snprintf(name, sizeof(name), "%04d-%02d", m->year % 10000, m->month % 100);
+	for (int i = 0; i < n; i++) {
 		jw_obj(g);
-		jw_kstr(g, "month", name);
-		jw_kint(g, "year", m->year);
-		jw_kint(g, "invoice_count", m->invoice_count);
-		money(g, "total_amount", NULL, m->invoice_amount);
-		money(g, "paid_amount", NULL, m->paid_amount);
-		jw_kint(g, "payment_count", m->payment_count);
-		jw_kint(g, "successful_payment_count", m->successful_count);
-		jw_kdouble(g, "total_amount_float", (double)m->invoice_amount / 100.0);
-		jw_kdouble(g, "paid_amount_float", (double)m->paid_amount / 100.0);
+		w_fields(g, (const char *)v + (size_t)i * size, f, nf);
 		jw_obj_end(g);
 	}
 	jw_arr_end(g);
 }
 
-static void
-w_daily(yajl_gen g, const struct stats_all *st)
-{
-	jw_arr(g);
-	for (int i = 0; i < st->ndays; i++) {
-		const struct stats_day *d = &st->days[i];
+/* 001's groups, of struct stats_all */
+#define ALL(m) offsetof(struct stats_all, m)
+#define MONTH_REVENUE { "total_monthly_revenue", K_MONEY, ALL(month_revenue) }, \
+	{ "total_monthly_revenue_float", K_FLOAT, ALL(month_revenue) }
 
-		jw_obj(g);
-		jw_kstr(g, "date", d->date);
-		jw_kint(g, "payment_count", d->payment_count);
-		money(g, "total_amount", NULL, d->paid_amount);
-		jw_kint(g, "successful_count", d->successful_count);
-		jw_kint(g, "invoice_count", d->invoice_count);
-		jw_kdouble(g, "total_amount_float", (double)d->paid_amount / 100.0);
-		jw_obj_end(g);
+static const struct figure f_dashboard[] = {
+	{ "total_customers", K_INT, ALL(customers.total) },
+	{ "active_customers", K_INT, ALL(customers.active) },
+	{ "total_subscriptions", K_INT, ALL(subscriptions.total) },
+	{ "active_subscriptions", K_INT, ALL(subscriptions.active) },
+	MONTH_REVENUE,
+	{ "total_routers", K_INT, ALL(routers.total) },
+	{ "online_routers", K_INT, ALL(routers.online) },
+	{ "total_invoices", K_INT, ALL(invoices.total) },
+	{ "pending_invoices", K_INT, ALL(invoices.pending) },
+	{ "overdue_invoices", K_INT, ALL(invoices.overdue) },
+	{ "total_payments", K_INT, ALL(payments.total) },
+	{ "successful_payments", K_INT, ALL(payments.successful) },
+};
+
+static const struct figure f_customers[] = {
+	{ "total_customers", K_INT, ALL(customers.total) },
+	{ "active_customers", K_INT, ALL(customers.active) },
+	{ "inactive_customers", K_INT, ALL(customers.inactive) },
+	{ "suspended_customers", K_INT, ALL(customers.suspended) },
+	{ "cancelled_customers", K_INT, ALL(customers.cancelled) },
+	{ "new_customers_this_month", K_INT, ALL(customers.new_this_month) },
+	{ "customers_with_active_subscriptions", K_INT, ALL(customers.with_active_subscriptions) },
+};
+
+static const struct figure f_subscriptions[] = {
+	{ "total_subscriptions", K_INT, ALL(subscriptions.total) },
+	{ "active_subscriptions", K_INT, ALL(subscriptions.active) },
+	{ "inactive_subscriptions", K_INT, ALL(subscriptions.inactive) },
+	{ "suspended_subscriptions", K_INT, ALL(subscriptions.suspended) },
+	{ "cancelled_subscriptions", K_INT, ALL(subscriptions.cancelled) },
+	{ "pending_subscriptions", K_INT, ALL(subscriptions.pending) },
+	{ "new_subscriptions_this_month", K_INT, ALL(subscriptions.new_this_month) },
+	MONTH_REVENUE,
+};
+
+static const struct figure f_plans[] = {
+	{ "total_plans", K_INT, ALL(plans.total) },
+	{ "active_plans", K_INT, ALL(plans.active) },
+	{ "featured_plans", K_INT, ALL(plans.featured) },
+	{ "popular_plans", K_INT, ALL(plans.popular) },
+	{ "most_popular_plan", K_STR, ALL(plans.most_popular) },
+	{ "highest_revenue_plan", K_STR, ALL(plans.highest_revenue) },
+	MONTH_REVENUE,
+};
+
+static const struct figure f_routers[] = {
+	{ "total_routers", K_INT, ALL(routers.total) },
+	{ "online_routers", K_INT, ALL(routers.online) },
+	{ "offline_routers", K_INT, ALL(routers.offline) },
+	{ "maintenance_routers", K_INT, ALL(routers.maintenance) },
+	{ "mikrotik_routers", K_INT, ALL(routers.mikrotik) },
+	{ "cisco_routers", K_INT, ALL(routers.cisco) },
+	{ "other_routers", K_INT, ALL(routers.other) },
+	{ "total_bandwidth_usage", K_NUMBER, ALL(routers.bandwidth) },
+	{ "total_bandwidth_usage_float", K_NUMBER_FLOAT, ALL(routers.bandwidth) },
+};
+
+static const struct figure f_invoices[] = {
+	{ "total_invoices", K_INT, ALL(invoices.total) },
+	{ "pending_invoices", K_INT, ALL(invoices.pending) },
+	{ "paid_invoices", K_INT, ALL(invoices.paid) },
+	{ "overdue_invoices", K_INT, ALL(invoices.overdue) },
+	{ "cancelled_invoices", K_INT, ALL(invoices.cancelled) },
+	{ "total_amount", K_MONEY, ALL(invoices.total_amount) },
+	{ "paid_amount", K_MONEY, ALL(invoices.paid_amount) },
+	{ "pending_amount", K_MONEY, ALL(invoices.pending_amount) },
+	{ "overdue_amount", K_MONEY, ALL(invoices.overdue_amount) },
+	{ "avg_invoice_amount", K_MONEY, ALL(invoices.avg_amount) },
+	{ "collection_rate", K_RATE, ALL(invoices.collection_rate) },
+	{ "total_amount_float", K_FLOAT, ALL(invoices.total_amount) },
+	{ "paid_amount_float", K_FLOAT, ALL(invoices.paid_amount) },
+	{ "pending_amount_float", K_FLOAT, ALL(invoices.pending_amount) },
+	{ "overdue_amount_float", K_FLOAT, ALL(invoices.overdue_amount) },
+	{ "avg_invoice_amount_float", K_FLOAT, ALL(invoices.avg_amount) },
+};
+
+static const struct figure f_payments[] = {
+	{ "total_payments", K_INT, ALL(payments.total) },
+	{ "successful_payments", K_INT, ALL(payments.successful) },
+	{ "failed_payments", K_INT, ALL(payments.failed) },
+	{ "pending_payments", K_INT, ALL(payments.pending) },
+	{ "total_amount", K_MONEY, ALL(payments.total_amount) },
+	{ "successful_amount", K_MONEY, ALL(payments.successful_amount) },
+	{ "avg_payment_amount", K_MONEY, ALL(payments.avg_amount) },
+	{ "success_rate", K_RATE, ALL(payments.success_rate) },
+	{ "total_amount_float", K_FLOAT, ALL(payments.total_amount) },
+	{ "successful_amount_float", K_FLOAT, ALL(payments.successful_amount) },
+	{ "avg_payment_amount_float", K_FLOAT, ALL(payments.avg_amount) },
+};
+
+#define MON(m) offsetof(struct stats_month, m)
+static const struct figure f_monthly[] = {
+	{ "month", K_MONTH, 0 },
+	{ "year", K_INT32, MON(year) },
+	{ "invoice_count", K_INT, MON(invoice_count) },
+	{ "total_amount", K_MONEY, MON(invoice_amount) },
+	{ "paid_amount", K_MONEY, MON(paid_amount) },
+	{ "payment_count", K_INT, MON(payment_count) },
+	{ "successful_payment_count", K_INT, MON(successful_count) },
+	{ "total_amount_float", K_FLOAT, MON(invoice_amount) },
+	{ "paid_amount_float", K_FLOAT, MON(paid_amount) },
+};
+
+#define DAY(m) offsetof(struct stats_day, m)
+static const struct figure f_daily[] = {
+	{ "date", K_CHARS, DAY(date) },
+	{ "payment_count", K_INT, DAY(payment_count) },
+	{ "total_amount", K_MONEY, DAY(paid_amount) },
+	{ "successful_count", K_INT, DAY(successful_count) },
+	{ "invoice_count", K_INT, DAY(invoice_count) },
+	{ "total_amount_float", K_FLOAT, DAY(paid_amount) },
+};
+
+#define METHOD(m) offsetof(struct stats_method, m)
+static const struct figure f_methods[] = {
+	{ "method", K_STR, METHOD(method) },
+	{ "count", K_INT, METHOD(count) },
+	{ "total_amount", K_MONEY, METHOD(amount) },
+	{ "success_rate", K_RATE, METHOD(success_rate) },
+	{ "total_amount_float", K_FLOAT, METHOD(amount) },
+};
+
+#define TOP(m) offsetof(struct stats_top_customer, m)
+static const struct figure f_top[] = {
+	{ "customer_id", K_INT, TOP(customer_id) },
+	{ "customer_name", K_STR, TOP(name) },
+	{ "total_amount", K_MONEY, TOP(amount) },
+	{ "invoice_count", K_INT, TOP(invoice_count) },
+	{ "subscription_count", K_INT, TOP(subscription_count) },
+	{ "total_amount_float", K_FLOAT, TOP(amount) },
+};
+
+/* One group: an object of stats_all's fields, or (list) an array of the
+ * elements stats_all points to at list, as many as the int at count. */
+struct group {
+	const struct figure *f;
+	size_t nf;
+	size_t list, count, size;
+};
+
+#define OBJECT(f) { f, N(f), 0, 0, 0 }
+#define LIST(f, a, n) { f, N(f), ALL(a), ALL(n), sizeof(*((struct stats_all *)0)->a) }
+static const struct group
+    g_dashboard = OBJECT(f_dashboard), g_customers = OBJECT(f_customers),
+    g_subscriptions = OBJECT(f_subscriptions), g_plans = OBJECT(f_plans),
+    g_routers = OBJECT(f_routers), g_invoices = OBJECT(f_invoices),
+    g_payments = OBJECT(f_payments), g_monthly = LIST(f_monthly, months, nmonths),
+    g_daily = LIST(f_daily, days, ndays), g_methods = LIST(f_methods, methods, nmethods),
+    g_top = LIST(f_top, top, ntop);
+
+static void
+w_group(yajl_gen g, const struct stats_all *st, const struct group *gr)
+{
+	const char *base = (const char *)st;
+
+	if (gr->list) {
+		w_list(g, *(const void *const *)(const void *)(base + gr->list),
+		    *(const int *)(const void *)(base + gr->count), gr->size, gr->f, gr->nf);
+		return;
 	}
-	jw_arr_end(g);
+	jw_obj(g);
+	w_fields(g, st, gr->f, gr->nf);
+	jw_obj_end(g);
 }
 
-static void
-w_methods(yajl_gen g, const struct stats_all *st)
-{
-	jw_arr(g);
-	for (int i = 0; i < st->nmethods; i++) {
-		const struct stats_method *m = &st->methods[i];
-
-		jw_obj(g);
-		jw_kstr(g, "method", m->method);
-		jw_kint(g, "count", m->count);
-		money(g, "total_amount", NULL, m->amount);
-		jw_kdouble(g, "success_rate", m->success_rate);
-		jw_kdouble(g, "total_amount_float", (double)m->amount / 100.0);
-		jw_obj_end(g);
-	}
-	jw_arr_end(g);
-}
-
-static void
-w_top(yajl_gen g, const struct stats_all *st)
-{
-	jw_arr(g);
-	for (int i = 0; i < st->ntop; i++) {
-		const struct stats_top_customer *t = &st->top[i];
-
-		jw_obj(g);
-		jw_kint(g, "customer_id", t->customer_id);
-		jw_kstr(g, "customer_name", t->name);
-		money(g, "total_amount", NULL, t->amount);
-		jw_kint(g, "invoice_count", t->invoice_count);
-		jw_kint(g, "subscription_count", t->subscription_count);
-		jw_kdouble(g, "total_amount_float", (double)t->amount / 100.0);
-		jw_obj_end(g);
-	}
-	jw_arr_end(g);
-}
-
+/* every group under its key */
 static void
 w_all(yajl_gen g, const struct stats_all *st)
 {
 	static const struct {
 		const char *key;
-		void (*w)(yajl_gen, const struct stats_all *);
+		const struct group *gr;
 	} parts[] = {
-		{ "dashboard", w_dashboard }, { "customers", w_customers },
-		{ "subscriptions", w_subscriptions }, { "plans", w_plans },
-		{ "routers", w_routers }, { "invoices", w_invoices }, { "payments", w_payments },
-		{ "monthly_trends", w_monthly }, { "daily_trends", w_daily },
-		{ "payment_methods", w_methods }, { "top_customers", w_top },
+		{ "dashboard", &g_dashboard }, { "customers", &g_customers },
+		{ "subscriptions", &g_subscriptions }, { "plans", &g_plans },
+		{ "routers", &g_routers }, { "invoices", &g_invoices }, { "payments", &g_payments },
+		{ "monthly_trends", &g_monthly }, { "daily_trends", &g_daily },
+		{ "payment_methods", &g_methods }, { "top_customers", &g_top },
 	};
 
 	jw_obj(g);
-	for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++) {
+	for (size_t i = 0; i < N(parts); i++) {
 		jw_key(g, parts[i].key);
-		parts[i].w(g, st);
+		w_group(g, st, parts[i].gr);
 	}
 	jw_obj_end(g);
 }
 
 /* ---- 001 ---- */
 
+/* one group, or (gr NULL) every group under its key */
 static int
-serve(struct request *req, unsigned what, unsigned which,
-    void (*write)(yajl_gen, const struct stats_all *))
+serve(struct request *req, unsigned what, unsigned which, const struct group *gr)
 {
 	struct params p;
 	struct stats_all st;
+	yajl_gen g;
 	int rc;
 
 	if (read_params(req, which, &p) < 0)
@@ -334,83 +382,106 @@ serve(struct request *req, unsigned what, unsigned which,
 	rc = stats_load(req->db, &req->arena, &p.sc, what, &p.o, &st);
 	if (rc != CORE_OK)
 		return reply_core(req, rc, "Statistics");
-	write(reply_begin(req, 200, "Success"), &st);
+	g = reply_begin(req, 200, "Success");
+	if (gr)
+		w_group(g, &st, gr);
+	else
+		w_all(g, &st);
 	return reply_end(req, NULL);
 }
 
 int
 h_stats_dashboard(struct request *req)
 {
-	return serve(req, STATS_DASHBOARD, 0, w_dashboard);
+	return serve(req, STATS_DASHBOARD, 0, &g_dashboard);
 }
 
 int
 h_stats_customers(struct request *req)
 {
-	return serve(req, STATS_CUSTOMERS, 0, w_customers);
+	return serve(req, STATS_CUSTOMERS, 0, &g_customers);
 }
 
 int
 h_stats_subscriptions(struct request *req)
 {
-	return serve(req, STATS_SUBSCRIPTIONS, 0, w_subscriptions);
+	return serve(req, STATS_SUBSCRIPTIONS, 0, &g_subscriptions);
 }
 
 int
 h_stats_plans(struct request *req)
 {
-	return serve(req, STATS_PLANS, 0, w_plans);
+	return serve(req, STATS_PLANS, 0, &g_plans);
 }
 
 int
 h_stats_routers(struct request *req)
 {
-	return serve(req, STATS_ROUTERS, 0, w_routers);
+	return serve(req, STATS_ROUTERS, 0, &g_routers);
 }
 
 int
 h_stats_invoices(struct request *req)
 {
-	return serve(req, STATS_INVOICES, 0, w_invoices);
+	return serve(req, STATS_INVOICES, 0, &g_invoices);
 }
 
 int
 h_stats_payments(struct request *req)
 {
-	return serve(req, STATS_PAYMENTS, 0, w_payments);
+	return serve(req, STATS_PAYMENTS, 0, &g_payments);
 }
 
 int
 h_stats_all(struct request *req)
 {
-	return serve(req, STATS_ALL, P_MONTHS | P_DAYS | P_TOP, w_all);
+	return serve(req, STATS_ALL, P_MONTHS | P_DAYS | P_TOP, NULL);
 }
 
 int
 h_trends_monthly(struct request *req)
 {
-	return serve(req, STATS_MONTHLY, P_MONTHS, w_monthly);
+	return serve(req, STATS_MONTHLY, P_MONTHS, &g_monthly);
 }
 
 int
 h_trends_daily(struct request *req)
 {
-	return serve(req, STATS_DAILY, P_DAYS, w_daily);
+	return serve(req, STATS_DAILY, P_DAYS, &g_daily);
 }
 
 int
 h_analytics_payment_methods(struct request *req)
 {
-	return serve(req, STATS_METHODS, 0, w_methods);
+	return serve(req, STATS_METHODS, 0, &g_methods);
 }
 
 int
 h_analytics_top_customers(struct request *req)
 {
-	return serve(req, STATS_TOP, P_TOP, w_top);
+	return serve(req, STATS_TOP, P_TOP, &g_top);
 }
 
 /* ---- 002 ---- */
+
+#define CRM(m) offsetof(struct stats_crm, m)
+static const struct figure f_crm[] = {
+	{ "total_customers", K_INT, CRM(customers) },
+	{ "total_invoices", K_INT, CRM(invoices) },
+	{ "unpaid_invoices", K_INT, CRM(unpaid_invoices) },
+	{ "total_payments", K_MONEY, CRM(payments) },
+	{ "open_tickets", K_INT, CRM(open_tickets) },
+};
+
+#define LEAD(m) offsetof(struct stats_lead, m)
+static const struct figure f_leads[] = {
+	{ "id", K_INT, LEAD(id) },
+	{ "name", K_STR, LEAD(name) },
+	{ "email", K_STR, LEAD(email) },
+	{ "phone", K_STR, LEAD(phone) },
+	{ "status", K_STR, LEAD(status) },
+	{ "created_at", K_TIME, LEAD(created_at) },
+};
 
 int
 h_crm_dashboard(struct request *req)
@@ -426,54 +497,54 @@ h_crm_dashboard(struct request *req)
 		return reply_core(req, rc, "Statistics");
 	g = reply_begin(req, 200, "Success");
 	jw_obj(g);
-	jw_kint(g, "total_customers", st.customers);
-	jw_kint(g, "total_invoices", st.invoices);
-	jw_kint(g, "unpaid_invoices", st.unpaid_invoices);
-	jw_kmoney(g, "total_payments", st.payments);
-	jw_kint(g, "open_tickets", st.open_tickets);
+	w_fields(g, &st, f_crm, N(f_crm));
 	jw_key(g, "recent_leads");
-	jw_arr(g);
-	for (int i = 0; i < st.nleads; i++) {
-		jw_obj(g);
-		jw_kint(g, "id", st.leads[i].id);
-		jw_kstr(g, "name", st.leads[i].name);
-		jw_kstr(g, "email", st.leads[i].email);
-		jw_kstr(g, "phone", st.leads[i].phone);
-		jw_kstr(g, "status", st.leads[i].status);
-		jw_key(g, "created_at");
-		jw_dbtime(g, st.leads[i].created_at);
-		jw_obj_end(g);
-	}
-	jw_arr_end(g);
+	w_list(g, st.leads, st.nleads, sizeof(st.leads[0]), f_leads, N(f_leads));
 	jw_obj_end(g);
 	return reply_end(req, NULL);
 }
+
+#define REV(m) offsetof(struct stats_revenue_day, m)
+static const struct figure f_revenue[] = {
+	{ "date", K_CHARS, REV(date) },
+	{ "total", K_MONEY, REV(total) },
+};
 
 int
 h_reports_revenue(struct request *req)
 {
 	struct params p;
 	struct stats_revenue_day *days;
-	yajl_gen g;
 	int rc, n;
 
 	if (read_params(req, P_PERIOD, &p) < 0)
 		return -1;
 	if ((rc = stats_revenue(req->db, &req->arena, &p.sc, &p.period, &days, &n)) != CORE_OK)
 		return reply_core(req, rc, "Revenue");
-	g = reply_begin(req, 200, "Success");
-	jw_arr(g);
-	for (int i = 0; i < n; i++) {
-		jw_obj(g);
-		jw_kstr(g, "date", days[i].date);
-		jw_kmoney(g, "total", days[i].total);
-		jw_obj_end(g);
-	}
-	jw_arr_end(g);
+	w_list(reply_begin(req, 200, "Success"), days, n, sizeof(*days), f_revenue, N(f_revenue));
 	return reply_end(req, NULL);
 }
 
 /* ---- 000 ---- */
+
+#define PERF(m) offsetof(struct stats_plan_perf, m)
+static const struct figure f_perf[] = {
+	{ "plan_id", K_INT, PERF(plan_id) },
+	{ "plan_name", K_STR, PERF(name) },
+	{ "plan_price", K_NUMBER, PERF(price) },
+	{ "duration", K_STR, PERF(duration) },
+	{ "total_customers", K_INT, PERF(customers) },
+	{ "total_sales", K_INT, PERF(sales) },
+	{ "total_revenue", K_MONEY, PERF(revenue) },
+	{ "average_revenue_per_sale", K_MONEY, PERF(avg_revenue) },
+	{ "active_customers", K_INT, PERF(active_customers) },
+};
+
+#define PERIOD(m) offsetof(struct stats_period, m)
+static const struct figure f_period[] = {
+	{ "start_date", K_CHARS, PERIOD(start) },
+	{ "end_date", K_CHARS, PERIOD(end) },
+};
 
 int
 h_plans_performance(struct request *req)
@@ -491,26 +562,10 @@ h_plans_performance(struct request *req)
 	g = reply_begin(req, 200, "Success");
 	jw_obj(g);
 	jw_key(g, "plans");
-	jw_arr(g);
-	for (int i = 0; i < n; i++) {
-		jw_obj(g);
-		jw_kint(g, "plan_id", v[i].plan_id);
-		jw_kstr(g, "plan_name", v[i].name);
-		jw_key(g, "plan_price");
-		jw_raw_number(g, v[i].price ? v[i].price : "0");
-		jw_kstr(g, "duration", v[i].duration);
-		jw_kint(g, "total_customers", v[i].customers);
-		jw_kint(g, "total_sales", v[i].sales);
-		jw_kmoney(g, "total_revenue", v[i].revenue);
-		jw_kmoney(g, "average_revenue_per_sale", v[i].avg_revenue);
-		jw_kint(g, "active_customers", v[i].active_customers);
-		jw_obj_end(g);
-	}
-	jw_arr_end(g);
+	w_list(g, v, n, sizeof(*v), f_perf, N(f_perf));
 	jw_key(g, "period");
 	jw_obj(g);
-	jw_kstr(g, "start_date", p.period.start);
-	jw_kstr(g, "end_date", p.period.end);
+	w_fields(g, &p.period, f_period, N(f_period));
 	jw_obj_end(g);
 	jw_obj_end(g);
 	return reply_end(req, NULL);
