@@ -76,6 +76,17 @@ struct misses {
 	char text[6000];
 };
 void miss(struct misses *m, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* One `METHOD path` of a seed document (file name in ../shared/seeds/):
+ * base in front, path parameters made sample, WebSocket ones marked.
+ * Returns how many, PUT/PATCH split, repeats kept once. */
+struct doc_route {
+	char method[8];
+	char path[512];
+	int websocket;
+};
+int doc_routes(const char *doc, const char *base, const char *sample, struct doc_route *out,
+    int max);
 #define NO_MISSES(m) ck_assert_msg((m).n == 0, "%d case(s) went wrong:\n  %s", (m).n, (m).text)
 
 /* suites */
@@ -93,6 +104,7 @@ Suite *suite_ktl(void);
 Suite *suite_mikrobill(void);
 Suite *suite_native_extras(void);
 Suite *suite_netflow(void);
+Suite *suite_dialects(void);
 
 /* world.c: a fresh admin of tenant 1 per test (begin), whose token api() uses;
  * the API through nginx with it; the RouterOS simulator's control API; one

@@ -851,51 +851,31 @@ END_TEST
 /* every `METHOD /path` of the document is routed, and answers in 003's shapes */
 START_TEST(test_document_routes)
 {
-	char path[512], line[1024], tok[TOK], login[64], id[40];
+	static struct doc_route dr[128];
+	char tok[TOK], login[64], id[40];
 	struct misses m = { 0 };
-	FILE *f;
-	int n = 0;
+	int n;
 
 	admin(tok, login, id);
-	snprintf(path, sizeof(path), "%s/../shared/seeds/003-ktl-isp-billing.md",
-	    it_env("ISPBILL_TOP"));
-	if ((f = fopen(path, "r")) == NULL)
-		f = fopen("/work/shared/seeds/003-ktl-isp-billing.md", "r");
-	ck_assert_msg(f != NULL, "cannot read 003");
-	while (fgets(line, sizeof(line), f)) {
-		char methods[32], p[256], url[300], *s = strstr(line, "**Endpoint:** `");
-		char *save = NULL;
-
-		if (s == NULL || sscanf(s + 15, "%31s %255[^`]", methods, p) != 2)
-			continue;
-		for (char *c; (c = strchr(p, '{')) != NULL; ) {
-			char *e = strchr(c, '}');
-
-			memmove(c + 1, e + 1, strlen(e + 1) + 1);
-			c[0] = '0';
-		}
-		snprintf(url, sizeof(url), "%s", p);
-		for (char *meth = strtok_r(methods, "/", &save); meth; meth = strtok_r(NULL, "/", &save)) {
-			int get = !strcmp(meth, "GET") || !strcmp(meth, "DELETE");
-			char other[TOK];
-			struct resp *r;
-
-			/* logout ends a session of its own */
-			if (strstr(url, "logout"))
-				k_login(login, other, NULL);
-			r = k(strstr(url, "logout") ? other : tok, meth, get ? NULL : "{}", "%s", url);
-
-			n++;
-			if (r->status == 405 || r->status >= 500 ||
-			    (r->status == 404 && strstr(r->body, "No endpoint")))
-				miss(&m, "%s %s: %ld %.200s", meth, url, r->status, r->body);
-			if (r->json == NULL && r->status != 204)
-				miss(&m, "%s %s: not JSON", meth, url);
-			it_free(r);
-		}
-	}
-	fclose(f);
+	n = doc_routes("003-ktl-isp-billing.md", "", "0", dr, 128);
 	ck_assert_int_ge(n, 39);
+	for (int i = 0; i < n; i++) {
+		const char *meth = dr[i].method, *url = dr[i].path;
+		int get = !strcmp(meth, "GET") || !strcmp(meth, "DELETE");
+		char other[TOK];
+		struct resp *r;
+
+		/* logout ends a session of its own */
+		if (strstr(url, "logout"))
+			k_login(login, other, NULL);
+		r = k(strstr(url, "logout") ? other : tok, meth, get ? NULL : "{}", "%s", url);
+		if (r->status == 405 || r->status >= 500 ||
+		    (r->status == 404 && strstr(r->body, "No endpoint")))
+			miss(&m, "%s %s: %ld %.200s", meth, url, r->status, r->body);
+		if (r->json == NULL && r->status != 204)
+			miss(&m, "%s %s: not JSON", meth, url);
+		it_free(r);
+	}
 	NO_MISSES(m);
 }
 END_TEST
