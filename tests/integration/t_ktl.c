@@ -3,7 +3,7 @@
  * groups, organizations, locations and the dashboard held against the
  * document's examples key by key (with their JSON types); DRF pages; 003's
  * errors; tenant isolation; a role given here holding in native; every
- * `METHOD /path` of the document routed. */
+ * `METHOD /path` of the document routed; the login rate-limit headers. */
 #include "config.h"
 
 #include <stdarg.h>
@@ -880,6 +880,75 @@ START_TEST(test_document_routes)
 }
 END_TEST
 
+/* 003's "Login attempts: 5 per 15 minutes": every login answer tells the
+ * limit, what is left and when it frees; the sixth failure is 429 in 003's
+ * error shape, for the login id and for the address */
+START_TEST(test_login_rate_limit)
+{
+	char tok[TOK], login[64], id[40], body[512], *h;
+	struct misses m = { 0 };
+	struct resp *r;
+	long last = 6;
+
+	admin(tok, login, id);
+	sql("DELETE FROM login_attempts");
+	snprintf(body, sizeof(body), "{\"login_id\":\"%s\",\"password\":\"" PW "\"}", login);
+	r = k(NULL, "POST", body, "/auth/login/");
+	h = it_header(r, "X-RateLimit-Remaining");
+	if (r->status != 200 || h == NULL || atol(h) != 5)
+		miss(&m, "good login: %ld, remaining %s", r->status, h ? h : "(none)");
+	free(h);
+	it_free(r);
+	snprintf(body, sizeof(body), "{\"login_id\":\"%s\",\"password\":\"wrong\"}", login);
+	for (int i = 1; i <= 6; i++) {
+		char *lim, *rem, *rst;
+
+		r = k(NULL, "POST", body, "/auth/login/");
+		lim = it_header(r, "X-RateLimit-Limit");
+		rem = it_header(r, "X-RateLimit-Remaining");
+		rst = it_header(r, "X-RateLimit-Reset");
+		if (!lim || !rem || !rst || atol(lim) != 5)
+			miss(&m, "try %d: headers %s/%s/%s", i, lim ? lim : "-", rem ? rem : "-",
+			    rst ? rst : "-");
+		else if (i <= 5 && (r->status != 400 || atol(rem) != 5 - i || atol(rem) >= last ||
+		    atol(rst) < 1 || atol(rst) > 900))
+			miss(&m, "try %d: %ld remaining %s reset %s", i, r->status, rem, rst);
+		else if (i == 6) {
+			char *ra = it_header(r, "Retry-After");
+
+			if (r->status != 429 || atol(rem) != 0 || it_bool(r, "success") != 0 ||
+			    it_int(r, "status") != 429 || !it_str(r, "message") ||
+			    !strstr(it_str(r, "message"), "Too many") || ra == NULL || atol(ra) < 1)
+				miss(&m, "sixth: %ld %s (Retry-After %s)", r->status, r->body,
+				    ra ? ra : "-");
+			free(ra);
+		}
+		if (rem)
+			last = atol(rem);
+		free(lim);
+		free(rem);
+		free(rst);
+		it_free(r);
+	}
+	/* the right password does not help while the login id is throttled */
+	snprintf(body, sizeof(body), "{\"login_id\":\"%s\",\"password\":\"" PW "\"}", login);
+	r = k(NULL, "POST", body, "/auth/login/");
+	if (r->status != 429)
+		miss(&m, "good password while throttled: %ld", r->status);
+	it_free(r);
+	/* per address: another login id from the same address is throttled too */
+	r = k(NULL, "POST", "{\"login_id\":\"nobody-else\",\"password\":\"x\"}",
+	    "/auth/login/");
+	h = it_header(r, "X-RateLimit-Remaining");
+	if (r->status != 429 || h == NULL || atol(h) != 0)
+		miss(&m, "same address: %ld remaining %s", r->status, h ? h : "-");
+	free(h);
+	it_free(r);
+	sql("DELETE FROM login_attempts");
+	NO_MISSES(m);
+}
+END_TEST
+
 Suite *
 suite_ktl(void)
 {
@@ -892,6 +961,7 @@ suite_ktl(void)
 	tcase_add_test(tc, test_roles_permissions_groups);
 	tcase_add_test(tc, test_organizations_locations_dashboard);
 	tcase_add_test(tc, test_document_routes);
+	tcase_add_test(tc, test_login_rate_limit);
 	suite_add_tcase(s, tc);
 	return s;
 }

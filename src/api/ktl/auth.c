@@ -136,6 +136,8 @@ ktl_login(struct request *req)
 		return reply_error(req, ERR_VALIDATION, "Login failed");
 	}
 	rc = native_login(req, &s);
+	/* 003: "Login attempts: 5 per 15 minutes", told on every answer */
+	native_login_limit_headers(req);
 	switch (rc) {
 	case CORE_OK:
 		break;

@@ -22,6 +22,7 @@ int h_health_live(struct request *req);
 const char *need_str(struct request *req, const char *field, size_t max);
 void native_user_extra(struct request *req, yajl_gen g, const struct ent_row *r, int detail);
 int  native_login(struct request *req, struct session *s);
+void native_login_limit_headers(struct request *req);
 int h_auth_login(struct request *req);
 int h_auth_refresh(struct request *req);
 int h_auth_logout(struct request *req);
