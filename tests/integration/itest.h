@@ -4,6 +4,7 @@
 #define ISP_ITEST_H
 
 #include <check.h>
+#include <stdio.h>
 #include <stddef.h>
 #include <time.h>
 #include <yajl/yajl_tree.h>
@@ -87,7 +88,12 @@ struct doc_route {
 };
 int doc_routes(const char *doc, const char *base, const char *sample, struct doc_route *out,
     int max);
-#define NO_MISSES(m) ck_assert_msg((m).n == 0, "%d case(s) went wrong:\n  %s", (m).n, (m).text)
+/* all of them on stderr; check's message carries what fits */
+#define NO_MISSES(m) do { \
+	if ((m).n) \
+		fprintf(stderr, "%d case(s) went wrong:\n  %s\n", (m).n, (m).text); \
+	ck_assert_msg((m).n == 0, "%d case(s) went wrong:\n  %.3500s", (m).n, (m).text); \
+} while (0)
 
 /* suites */
 Suite *suite_foundation(void);
@@ -119,13 +125,31 @@ struct resp *sim(const char *method, const char *body, const char *fmt, ...)
 void         sim_ok(const char *method, const char *body, const char *path);
 long long    sql(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int          cli(const char *args, char *out, size_t n);
+struct resp *api_on(int port, const char *tok, const char *method, const char *body,
+    const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 long long    made(const char *path, const char *body);       /* POST, 201, the id */
+long long    made_as(const char *tok, const char *path, const char *body);
 long long    router_rec(const char *sim_name, int tls);      /* a record for a sim router */
+long long    router_rec_as(const char *tok, const char *sim_name, int tls);
 int          sent(const char *router, const char *cmd, const char *w);
 yajl_val     on_router(struct resp **keep, const char *router, const char *menu,
     const char *key, const char *value);
 int          present(const char *router, const char *menu, const char *key, const char *value);
 void         expect_error(struct resp *r, int st, const char *code);
+
+/* world.c: a new tenant made by the super admin su, and its first admin
+ * (password TENANT_PW) logged in natively; another user of a tenant */
+#define TENANT_PW "It-Passw0rd-one"
+struct tenant {
+	long long id;
+	long long admin_id;
+	char code[64];
+	char admin[64];
+	char tok[2048];
+};
+void         tenant_make(const char *su, struct tenant *t);
+long long    tenant_user(const char *su, long long tenant, const char *type, char *name,
+    size_t nn, char *tok, size_t nt);
 
 /* world.c: the money loop against the simulators.  A simulator's control
  * API (its port from DIR/env: DARAJA, SMSSIM); M-Pesa and SMS set up for

@@ -242,35 +242,6 @@ admin_of_t1(char tok[TOK])
 	staff(su, "admin", tok);
 }
 
-struct tenant {
-	long long id;
-	long long admin_id;
-	char code[64];
-	char admin[64];
-	char tok[TOK];
-};
-
-/* A new tenant and its first admin, made by the super admin; logged in. */
-static void
-tenant_make(const char *su, struct tenant *t)
-{
-	char body[1024];
-	struct resp *r;
-
-	memset(t, 0, sizeof(*t));
-	uniq(t->code, sizeof(t->code), "borg");
-	snprintf(body, sizeof(body), "{\"name\":\"Org %s\",\"code\":\"%s\"}", t->code, t->code);
-	r = call("POST", su, body, "/api/tenants/");
-	EXPECT_STATUS(r, 201);
-	t->id = it_int(r, "data/id");
-	it_free(r);
-	ck_assert_int_gt(t->id, 1);
-	uniq(t->admin, sizeof(t->admin), "badm");
-	snprintf(body, sizeof(body), ",\"tenant_id\":%lld", t->id);
-	t->admin_id = mk_user(su, t->admin, "admin", body);
-	login_tok(t->admin, PW, t->tok);
-}
-
 /* ---- billing objects ---- */
 
 /* POST a body and expect 201; the new id. */
