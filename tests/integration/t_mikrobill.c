@@ -484,6 +484,20 @@ START_TEST(test_devices_and_ppp)
 	ck_assert(!present("v7", "/ppp/secret", "name", name));
 	err_env(mb(tok, "DELETE", NULL, "/v1/internal/ppp/secret/%s", name), 404, "NOT_FOUND", NULL);
 
+	/* a device named in the body: v6, not the active v7 (and a bad one
+	 * is a bad mikrotik_id, not the active device) */
+	snprintf(body, sizeof(body), "{\"name\":\"%s\",\"password\":\"x\",\"mikrotik_id\":%lld}",
+	    uniq(name, sizeof(name), "sec"), dev);
+	r = mb(tok, "POST", body, "/v1/internal/ppp/secret");
+	ok_env(r, 201, 0);
+	it_free(r);
+	ck_assert(present("v6", "/ppp/secret", "name", name));
+	ck_assert(!present("v7", "/ppp/secret", "name", name));
+	err_env(mb(tok, "POST", "{\"name\":\"b\",\"mikrotik_id\":999999999}",
+	    "/v1/internal/ppp/secret"), 400, "VALIDATION_ERROR", "mikrotik_id");
+	err_env(mb(tok, "POST", "{\"name\":\"b\",\"mikrotik_id\":\"v6\"}",
+	    "/v1/internal/ppp/secret"), 400, "VALIDATION_ERROR", "mikrotik_id");
+
 	/* PPP profiles */
 	snprintf(body, sizeof(body), "{\"name\":\"%s\",\"rate-limit\":\"4M/8M\"}",
 	    uniq(name, sizeof(name), "prof"));
