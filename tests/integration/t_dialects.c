@@ -1,8 +1,8 @@
 /* t_dialects.c - what holds across the five dialects, driven by the
  * compiled route tables (`ispbill routes DIALECT`, the table the server
  * dispatches with): every `METHOD path` of each seed document is routed by
- * its dialect, and no route of any dialect lets one tenant reach another's
- * rows. */
+ * its dialect, no route of any dialect lets one tenant reach another's rows,
+ * and none lets a user past a permission it lacks. */
 #include "config.h"
 
 #include <stddef.h>
@@ -780,6 +780,69 @@ START_TEST(test_tenant_isolation_sweep)
 }
 END_TEST
 
+/* ==== 3. no dialect around a permission ==== */
+
+/* A user of tenant A whose type lacks most permissions calls every route
+ * whose permission it lacks, in every dialect, on A's own rows: the
+ * dialect's 403, every time (the permission is the route table's, checked
+ * as native checks it). */
+START_TEST(test_permissions_every_dialect)
+{
+	static struct rt t[MAXRT];
+	struct rows *a = calloc(1, sizeof(*a));
+	struct misses m = { 0 };
+	char *su = it_login_admin(), name[64], tok[2048], perms[16384] = "";
+	yajl_val pv;
+	struct resp *r;
+	int checked = 0;
+
+	ck_assert_ptr_nonnull(su);
+	ck_assert_ptr_nonnull(a);
+	sim_ok("POST", "{}", "/reset");
+	rows_make(su, a, "v6");
+	tenant_user(su, a->t.id, "support_staff", name, sizeof(name), tok, sizeof(tok));
+	r = api_as(tok, "GET", NULL, "/api/auth/me/permissions/");
+	EXPECT(r, 200);
+	pv = it_json(r, "data/permissions");
+	ck_assert_msg(jlen(pv) > 0, "%s", r->body);
+	for (size_t i = 0; i < jlen(pv); i++)      /* " a b c " */
+		snprintf(perms + strlen(perms), sizeof(perms) - strlen(perms), " %s",
+		    YAJL_IS_STRING(jat(pv, i)) ? jat(pv, i)->u.string : "?");
+	strncat(perms, " ", sizeof(perms) - strlen(perms) - 1);
+	it_free(r);
+	for (int d = 0; d < NDIA; d++) {
+		const char *dn = dias[d].name;
+		int nt = load_routes(dn, t, MAXRT);
+
+		for (int i = 0; i < nt; i++) {
+			char path[512], needle[80];
+
+			snprintf(needle, sizeof(needle), " %s ", t[i].perm);
+			if (!strcmp(t[i].perm, "-") || strstr(perms, needle) || exempted(dn, &t[i]))
+				continue;
+			if (strchr(t[i].pattern, '{') && !b_path(a, dn, 0, t[i].pattern, path,
+			    sizeof(path))) {
+				miss(&m, "%s %s %s: no row of A for it", dn, t[i].method, t[i].pattern);
+				continue;
+			}
+			if (!strchr(t[i].pattern, '{'))
+				snprintf(path, sizeof(path), "%s", t[i].pattern);
+			r = api_on(it_port() + dias[d].port, tok, t[i].method,
+			    t[i].body ? write_body(t[i].pattern) : NULL, "%s", path);
+			checked++;
+			if (r->status != 403 || !denied(dn, r))
+				miss(&m, "%s %s %s without %s: %ld %.200s", dn, t[i].method, path,
+				    t[i].perm, r->status, r->body);
+			it_free(r);
+		}
+	}
+	free(su);
+	free(a);
+	ck_assert_int_ge(checked, 100);
+	NO_MISSES(m);
+}
+END_TEST
+
 Suite *
 suite_dialects(void)
 {
@@ -789,6 +852,7 @@ suite_dialects(void)
 	tcase_set_timeout(tc, 300);
 	tcase_add_test(tc, test_document_routes);
 	tcase_add_test(tc, test_tenant_isolation_sweep);
+	tcase_add_test(tc, test_permissions_every_dialect);
 	suite_add_tcase(s, tc);
 	return s;
 }
