@@ -936,6 +936,13 @@ START_TEST(test_login_rate_limit)
 	if (r->status != 429)
 		miss(&m, "good password while throttled: %ld", r->status);
 	it_free(r);
+	/* a login that names no one is told the address's state */
+	r = k(NULL, "POST", "{\"password\":\"x\"}", "/auth/login/");
+	h = it_header(r, "X-RateLimit-Remaining");
+	if (r->status != 400 || h == NULL || atol(h) != 0)
+		miss(&m, "no login_id: %ld remaining %s", r->status, h ? h : "-");
+	free(h);
+	it_free(r);
 	/* per address: another login id from the same address is throttled too */
 	r = k(NULL, "POST", "{\"login_id\":\"nobody-else\",\"password\":\"x\"}",
 	    "/auth/login/");

@@ -130,6 +130,7 @@ ktl_login(struct request *req)
 
 	if (!json_obj_get(req->json, "login_id") && !json_obj_get(req->json, "username") &&
 	    !json_obj_get(req->json, "email")) {
+		native_login_limit_headers(req);
 		req_field_error(req, "login_id", "This field is required.");
 		if (!json_obj_get(req->json, "password"))
 			req_field_error(req, "password", "This field is required.");

@@ -182,9 +182,9 @@ login_field(const struct request *req)
 
 /* X-RateLimit-Limit/Remaining/Reset of the login throttle after a login:
  * LOGIN_FAIL_LIMIT failures per window, what is left of it for the login id
- * or address that failed more, and the seconds until the oldest of those
- * failures leaves the window (0 when none).  Nothing when the body names
- * no login. */
+ * or address that failed more (the address alone when the body names no
+ * login), and the seconds until the oldest of those failures leaves the
+ * window (0 when none). */
 void
 native_login_limit_headers(struct request *req)
 {
@@ -192,9 +192,8 @@ native_login_limit_headers(struct request *req)
 	long fails, reset;
 	char tmp[24];
 
-	if (v == NULL || !YAJL_IS_STRING(v) ||
-	    throttle_login_state(req->db, &req->arena, v->u.string, req->remote_addr, &fails,
-	    &reset) != CORE_OK)
+	if (throttle_login_state(req->db, &req->arena, v && YAJL_IS_STRING(v) ? v->u.string : "",
+	    req->remote_addr, &fails, &reset) != CORE_OK)
 		return;
 	snprintf(tmp, sizeof(tmp), "%d", LOGIN_FAIL_LIMIT);
 	req_add_header(req, "X-RateLimit-Limit", tmp);
