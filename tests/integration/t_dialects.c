@@ -1,8 +1,9 @@
 /* t_dialects.c - what holds across the five dialects, driven by the
  * compiled route tables (`ispbill routes DIALECT`, the table the server
  * dispatches with): every `METHOD path` of each seed document is routed by
- * its dialect, no route of any dialect lets one tenant reach another's rows,
- * and none lets a user past a permission it lacks. */
+ * its dialect, no route of any dialect lets one tenant reach another's rows
+ * or counts them in its figures, and none lets a user past a permission it
+ * lacks. */
 #include "config.h"
 
 #include <stddef.h>
@@ -847,6 +848,123 @@ START_TEST(test_permissions_every_dialect)
 }
 END_TEST
 
+/* ==== 4. one tenant's figures are its own ==== */
+
+/* keys whose values move by themselves: clocks, durations, live reads */
+static int
+volatile_key(const char *k)
+{
+	static const char *const keys[] = { "timestamp", "generated_at", "uptime", "duration_ms",
+	    "response_time_ms", "latency_ms", "checked_at", "server_time", "time", NULL };
+
+	for (int i = 0; keys[i]; i++)
+		if (!strcmp(k, keys[i]))
+			return 1;
+	return 0;
+}
+
+/* the first place two answers differ, past volatile keys and times; 0 if
+ * none */
+static int
+json_differs(yajl_val x, yajl_val y, char *at, size_t n)
+{
+	size_t len = strlen(at);
+
+	if (x == NULL || y == NULL)
+		return x != y;
+	if (x->type != y->type)
+		return 1;
+	if (YAJL_IS_STRING(x))
+		return strcmp(x->u.string, y->u.string) != 0 &&
+		    !(iso_time(x->u.string) && iso_time(y->u.string));
+	if (YAJL_IS_NUMBER(x))
+		return strcmp(x->u.number.r, y->u.number.r) != 0;
+	if (YAJL_IS_ARRAY(x)) {
+		if (x->u.array.len != y->u.array.len)
+			return 1;
+		for (size_t i = 0; i < x->u.array.len; i++) {
+			snprintf(at + len, n - len, "/%zu", i);
+			if (json_differs(x->u.array.values[i], y->u.array.values[i], at, n))
+				return 1;
+		}
+	}
+	if (YAJL_IS_OBJECT(x)) {
+		if (x->u.object.len != y->u.object.len)
+			return 1;
+		for (size_t i = 0; i < x->u.object.len; i++) {
+			const char *k = x->u.object.keys[i];
+
+			snprintf(at + len, n - len, "/%s", k);
+			if (!volatile_key(k) && json_differs(x->u.object.values[i], jget(y, k), at, n))
+				return 1;
+		}
+	}
+	at[len] = '\0';
+	return 0;
+}
+
+/* Every GET without a parameter of every dialect (lists, dashboards,
+ * statistics, reports), as A, answers the same before B has any rows and
+ * after B has a full set with money paid: no figure of A counts B. */
+START_TEST(test_figures_are_the_tenants_own)
+{
+	static struct rt t[MAXRT];
+	static struct resp *first[NDIA][MAXRT];
+	struct rows *a = calloc(1, sizeof(*a)), *b = calloc(1, sizeof(*b));
+	struct misses m = { 0 };
+	char *su = it_login_admin(), path[256];
+	int compared = 0;
+
+	ck_assert_ptr_nonnull(su);
+	ck_assert_ptr_nonnull(a);
+	ck_assert_ptr_nonnull(b);
+	sim_ok("POST", "{}", "/reset");
+	rows_make(su, a, "v6");
+	for (int pass = 0; pass < 2; pass++) {
+		if (pass == 1) {
+			/* B: rows, and its money in */
+			rows_make(su, b, "v7");
+			snprintf(path, sizeof(path), "/api/billing/invoices/%lld/mark-paid/", b->invoice);
+			sent_as(b, "POST", path, "{\"payment_method\":\"mpesa\"}", 200);
+			snprintf(path, sizeof(path), "/api/payments/payments/%lld/mark-completed/",
+			    b->payment);
+			it_free(api_as(b->t.tok, "POST", NULL, "%s", path));
+		}
+		for (int d = 0; d < NDIA; d++) {
+			int nt = load_routes(dias[d].name, t, MAXRT);
+
+			for (int i = 0; i < nt; i++) {
+				struct resp *r;
+				char at[512] = "";
+
+				if (strcmp(t[i].method, "GET") != 0 || strchr(t[i].pattern, '{') ||
+				    t[i].pub || exempted(dias[d].name, &t[i]))
+					continue;
+				r = api_on(it_port() + dias[d].port, a->t.tok, "GET", NULL, "%s",
+				    t[i].pattern);
+				if (pass == 0) {
+					first[d][i] = r;
+					continue;
+				}
+				compared++;
+				if (first[d][i]->status != r->status ||
+				    json_differs(first[d][i]->json, r->json, at, sizeof(at)))
+					miss(&m, "%s GET %s as A moved when B got rows: at %s: %.150s -> "
+					    "%.150s", dias[d].name, t[i].pattern, at, first[d][i]->body,
+					    r->body);
+				it_free(first[d][i]);
+				it_free(r);
+			}
+		}
+	}
+	free(su);
+	free(a);
+	free(b);
+	ck_assert_int_ge(compared, 80);
+	NO_MISSES(m);
+}
+END_TEST
+
 Suite *
 suite_dialects(void)
 {
@@ -857,6 +975,7 @@ suite_dialects(void)
 	tcase_add_test(tc, test_document_routes);
 	tcase_add_test(tc, test_tenant_isolation_sweep);
 	tcase_add_test(tc, test_permissions_every_dialect);
+	tcase_add_test(tc, test_figures_are_the_tenants_own);
 	suite_add_tcase(s, tc);
 	return s;
 }
