@@ -148,8 +148,11 @@ isp_db_start() {
 			{ cat "$D/mariadb-install.log" >&2; die "mariadb-install-db failed"; }
 	fi
 	isp_pid_alive "$D/mariadb.pid" && return 0
+	# its own temporary directory: nothing else cleaning /tmp can pull
+	# a temporary table from under a query
+	mkdir -p "$D/mysql-tmp"
 	setsid mariadbd --no-defaults --datadir="$D/mysql-data" --socket="$D/mysql.sock" \
-		--skip-networking --user=root --pid-file="$D/mariadb.pid" \
+		--skip-networking --user=root --pid-file="$D/mariadb.pid" --tmpdir="$D/mysql-tmp" \
 		--innodb-buffer-pool-size=64M --innodb-log-file-size=16M \
 		--log-error="$D/mariadb.log" >/dev/null 2>&1 &
 	isp_wait 300 mariadb-admin --no-defaults --socket="$D/mysql.sock" -uroot ping ||

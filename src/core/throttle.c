@@ -8,8 +8,8 @@
 #include <time.h>
 
 int
-throttle_login_check(struct db *db, struct arena *a, const char *login, const char *ip,
-    long *retry_after)
+throttle_login_state(struct db *db, struct arena *a, const char *login, const char *ip,
+    long *fails, long *reset)
 {
 	struct db_param p[6] = {
 		db_int(LOGIN_FAIL_WINDOW), db_str(login), db_int(LOGIN_FAIL_WINDOW),
@@ -27,17 +27,40 @@ throttle_login_check(struct db *db, struct arena *a, const char *login, const ch
 	    "FROM login_attempts WHERE ip = ? AND created_at > UTC_TIMESTAMP(6) - INTERVAL ? SECOND",
 	    p, 6, &r) < 0)
 		return CORE_DB;
-	*retry_after = 0;
+	*fails = 0;
+	*reset = 0;
 	for (unsigned i = 0; i < r.nrows; i++) {
-		if (db_val_int(&r, i, 0, 0) >= LOGIN_FAIL_LIMIT) {
-			long ra = (long)db_val_int(&r, i, 1, LOGIN_FAIL_WINDOW);
+		long n = (long)db_val_int(&r, i, 0, 0);
 
-			if (ra < 1)
-				ra = 1;
-			if (ra > *retry_after)
-				*retry_after = ra;
-		}
+		if (n > *fails)
+			*fails = n;
 	}
+	/* the key that limits: the most failures, or any over the limit */
+	for (unsigned i = 0; i < r.nrows; i++) {
+		long n = (long)db_val_int(&r, i, 0, 0);
+		long ra = (long)db_val_int(&r, i, 1, LOGIN_FAIL_WINDOW);
+
+		if (n == 0 || (n < *fails && n < LOGIN_FAIL_LIMIT))
+			continue;
+		if (ra < 1)
+			ra = 1;
+		if (ra > *reset)
+			*reset = ra;
+	}
+	return CORE_OK;
+}
+
+int
+throttle_login_check(struct db *db, struct arena *a, const char *login, const char *ip,
+    long *retry_after)
+{
+	long fails;
+	int rc = throttle_login_state(db, a, login, ip, &fails, retry_after);
+
+	if (rc != CORE_OK)
+		return rc;
+	if (fails < LOGIN_FAIL_LIMIT)
+		*retry_after = 0;
 	return *retry_after ? CORE_THROTTLED : CORE_OK;
 }
 

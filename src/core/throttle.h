@@ -16,6 +16,11 @@ struct arena;
  * when login or ip already failed LOGIN_FAIL_LIMIT times in the window. */
 int throttle_login_check(struct db *db, struct arena *a, const char *login, const char *ip,
     long *retry_after);
+/* How many logins failed in the window for the key that limits (the login
+ * id or the address, whichever failed more), and the seconds until the
+ * oldest of those leaves the window (0 when none failed).  0 or CORE_DB. */
+int throttle_login_state(struct db *db, struct arena *a, const char *login, const char *ip,
+    long *fails, long *reset);
 int throttle_login_failed(struct db *db, struct arena *a, const char *login, const char *ip);
 
 /* Count one event in bucket's current fixed window of window seconds.

@@ -177,3 +177,111 @@ jnum(yajl_val o, const char *key)
 
 	return (v && YAJL_IS_NUMBER(v)) ? v->u.number.r : NULL;
 }
+
+/* The seed documents' path, under ISPBILL_TOP/../shared/seeds. */
+static FILE *
+seed_open(const char *doc)
+{
+	char path[1024];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/../shared/seeds/%s", it_env("ISPBILL_TOP"), doc);
+	if ((f = fopen(path, "r")) == NULL) {
+		snprintf(path, sizeof(path), "/work/shared/seeds/%s", doc);
+		f = fopen(path, "r");
+	}
+	return f;
+}
+
+static int
+is_method(const char *m, size_t n)
+{
+	static const char *const all[] = { "GET", "POST", "PUT", "PATCH", "DELETE" };
+
+	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++)
+		if (strlen(all[i]) == n && memcmp(all[i], m, n) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * Every `METHOD path` a seed document lists, in the forms the five use:
+ *   ### GET `/dashboard/overview`         (000, 004 with ### or ####)
+ *   - `PUT/PATCH /api/plans/{id}/` - ...  (001)
+ *   ### POST /auth/login                  (002)
+ *   **Endpoint:** `PUT/PATCH /groups/{group_id}/`   (003)
+ * A line is one when, past markdown marks (#, -, *, |, "**Endpoint:**" and
+ * backticks), it starts with a method list and then a path from '/'.  base
+ * goes in front of the path; the query string is dropped; {x}, :x and <x>
+ * become sample.  Methods written "PUT/PATCH" give one row each; a row
+ * repeated in the document is kept once.
+ */
+int
+doc_routes(const char *doc, const char *base, const char *sample, struct doc_route *out,
+    int max)
+{
+	char line[2048];
+	FILE *f = seed_open(doc);
+	int n = 0;
+
+	ck_assert_msg(f != NULL, "cannot read the seed document %s", doc);
+	while (fgets(line, sizeof(line), f)) {
+		char *s = line, *m, *p, path[512];
+		size_t o = 0;
+		int ws = strstr(line, "WebSocket") != NULL;
+
+		for (;;) {
+			if (*s == '#' || *s == '-' || *s == '*' || *s == '|' || *s == '`' ||
+			    *s == ' ' || *s == '\t')
+				s++;
+			else if (strncmp(s, "Endpoint:", 9) == 0)
+				s += 9;
+			else
+				break;
+		}
+		for (m = s; isupper((unsigned char)*m) || *m == '/'; m++)
+			;
+		if (m == s || (*m != ' ' && *m != '\t'))
+			continue;
+		for (p = m; *p == ' ' || *p == '\t' || *p == '`'; p++)
+			;
+		if (*p != '/')
+			continue;
+		/* the path, its parameters made samples */
+		o = (size_t)snprintf(path, sizeof(path), "%s", base);
+		for (; *p && *p != '`' && *p != ' ' && *p != '?' && *p != '\n' && *p != '\r' &&
+		    o + strlen(sample) + 2 < sizeof(path); ) {
+			if ((*p == '{' || *p == '<' || (*p == ':' && p[-1] == '/'))) {
+				o += (size_t)snprintf(path + o, sizeof(path) - o, "%s", sample);
+				while (*p && *p != '/' && *p != '`' && *p != ' ')
+					p++;
+			} else
+				path[o++] = *p++;
+		}
+		path[o] = '\0';
+		/* each method of "PUT/PATCH" */
+		for (char *a = s; a < m; ) {
+			char *e = a;
+			int dup = 0;
+
+			while (e < m && *e != '/')
+				e++;
+			if (!is_method(a, (size_t)(e - a))) {
+				a = e + 1;
+				continue;
+			}
+			for (int i = 0; i < n; i++)
+				dup |= !strncmp(out[i].method, a, (size_t)(e - a)) &&
+				    out[i].method[e - a] == '\0' && !strcmp(out[i].path, path);
+			if (!dup && n < max) {
+				snprintf(out[n].method, sizeof(out[n].method), "%.*s", (int)(e - a), a);
+				snprintf(out[n].path, sizeof(out[n].path), "%s", path);
+				out[n].websocket = ws;
+				n++;
+			}
+			a = e + 1;
+		}
+	}
+	fclose(f);
+	return n;
+}

@@ -302,6 +302,7 @@ main(int argc, char **argv)
 	srunner_add_suite(sr, suite_mikrobill());
 	srunner_add_suite(sr, suite_native_extras());
 	srunner_add_suite(sr, suite_netflow());
+	srunner_add_suite(sr, suite_dialects());
 	srunner_add_suite(sr, suite_lifecycle());
 	srunner_run_all(sr, CK_NORMAL);
 	run = srunner_ntests_run(sr);

@@ -5,6 +5,7 @@
 
 #include <check.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <stddef.h>
 #include <time.h>
 #include <yajl/yajl_tree.h>
@@ -80,7 +81,23 @@ struct misses {
 	char text[6000];
 };
 void miss(struct misses *m, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-#define NO_MISSES(m) ck_assert_msg((m).n == 0, "%d case(s) went wrong:\n  %s", (m).n, (m).text)
+
+/* One `METHOD path` of a seed document (file name in ../shared/seeds/):
+ * base in front, path parameters made sample, WebSocket ones marked.
+ * Returns how many, PUT/PATCH split, repeats kept once. */
+struct doc_route {
+	char method[8];
+	char path[512];
+	int websocket;
+};
+int doc_routes(const char *doc, const char *base, const char *sample, struct doc_route *out,
+    int max);
+/* all of them on stderr; check's message carries what fits */
+#define NO_MISSES(m) do { \
+	if ((m).n) \
+		fprintf(stderr, "%d case(s) went wrong:\n  %s\n", (m).n, (m).text); \
+	ck_assert_msg((m).n == 0, "%d case(s) went wrong:\n  %.3500s", (m).n, (m).text); \
+} while (0)
 
 /* suites */
 Suite *suite_foundation(void);
@@ -97,6 +114,7 @@ Suite *suite_ktl(void);
 Suite *suite_mikrobill(void);
 Suite *suite_native_extras(void);
 Suite *suite_netflow(void);
+Suite *suite_dialects(void);
 
 /* world.c: a fresh admin of tenant 1 per test (begin), whose token api() uses;
  * the API through nginx with it; the RouterOS simulator's control API; one
@@ -111,13 +129,31 @@ struct resp *sim(const char *method, const char *body, const char *fmt, ...)
 void         sim_ok(const char *method, const char *body, const char *path);
 long long    sql(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int          cli(const char *args, char *out, size_t n);
+struct resp *api_on(int port, const char *tok, const char *method, const char *body,
+    const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 long long    made(const char *path, const char *body);       /* POST, 201, the id */
+long long    made_as(const char *tok, const char *path, const char *body);
 long long    router_rec(const char *sim_name, int tls);      /* a record for a sim router */
+long long    router_rec_as(const char *tok, const char *sim_name, int tls);
 int          sent(const char *router, const char *cmd, const char *w);
 yajl_val     on_router(struct resp **keep, const char *router, const char *menu,
     const char *key, const char *value);
 int          present(const char *router, const char *menu, const char *key, const char *value);
 void         expect_error(struct resp *r, int st, const char *code);
+
+/* world.c: a new tenant made by the super admin su, and its first admin
+ * (password TENANT_PW) logged in natively; another user of a tenant */
+#define TENANT_PW "It-Passw0rd-one"      /* people.c's IT_PW too */
+struct tenant {
+	long long id;
+	long long admin_id;
+	char code[64];
+	char admin[64];
+	char tok[2048];
+};
+void         tenant_make(const char *su, struct tenant *t);
+long long    tenant_user(const char *su, long long tenant, const char *type, char *name,
+    size_t nn, char *tok, size_t nt);
 
 /* world.c: the money loop against the simulators.  A simulator's control
  * API (its port from DIR/env: DARAJA, SMSSIM); M-Pesa and SMS set up for
@@ -148,14 +184,7 @@ const char  *settled(long long tx);
  * (db_do: the first column of the first row as a number, 0 with none, -1
  * on error; no assertions, so teardowns may use it) */
 #define IT_PW   "It-Passw0rd-one"       /* every user people.c makes has it */
-#define IT_TOK  1024                    /* room for an access token */
-struct tenant {
-	long long id;
-	long long admin_id;
-	char code[64];
-	char admin[64];                 /* its first admin's user name ... */
-	char tok[IT_TOK];               /* ... logged in */
-};
+#define IT_TOK  2048                    /* room for an access token */
 long long    db_do_text(const char *sql, char *out, size_t n);  /* out: the value as text */
 long long    db_do(const char *sql);
 /* a request with an access token, or with no credential (tok NULL) */
@@ -172,7 +201,6 @@ long long    mk_named(const char *tok, const char *prefix, const char *type, cha
     size_t n);                                      /* a fresh name, given in out */
 long long    staff(const char *su, const char *type, char tok[IT_TOK]);   /* logged in */
 void         admin_of_t1(char tok[IT_TOK]);     /* a fresh admin of tenant 1, logged in */
-void         tenant_make(const char *su, struct tenant *t);    /* by the super admin */
 yajl_val     find_by(yajl_val a, const char *key, const char *v);  /* a's item with key = v */
 /* one request, a miss unless it answers st (negative: anything but a 500) and,
  * given a field, an error naming it; no request ispbill-fcgi logged so far

@@ -174,26 +174,6 @@ admin_of_t1(char tok[IT_TOK])
 	staff(su, "admin", tok);
 }
 
-void
-tenant_make(const char *su, struct tenant *t)
-{
-	char body[1024];
-	struct resp *r;
-
-	memset(t, 0, sizeof(*t));
-	uniq(t->code, sizeof(t->code), "org");
-	snprintf(body, sizeof(body), "{\"name\":\"Org %s\",\"code\":\"%s\"}", t->code, t->code);
-	r = call_as("POST", su, body, "/api/tenants/");
-	EXPECT(r, 201);
-	t->id = it_int(r, "data/id");
-	it_free(r);
-	ck_assert_int_gt(t->id, 1);
-	uniq(t->admin, sizeof(t->admin), "badm");
-	snprintf(body, sizeof(body), ",\"tenant_id\":%lld", t->id);
-	t->admin_id = user_make(su, t->admin, "admin", body);
-	login_tok(t->admin, IT_PW, t->tok);
-}
-
 /* ---- JSON ---- */
 
 /* the element of an array whose key is the string v */

@@ -3,7 +3,7 @@
  * groups, organizations, locations and the dashboard held against the
  * document's examples key by key (with their JSON types); DRF pages; 003's
  * errors; tenant isolation; a role given here holding in native; every
- * `METHOD /path` of the document routed. */
+ * `METHOD /path` of the document routed; the login rate-limit headers. */
 #include "config.h"
 
 #include <stdarg.h>
@@ -851,51 +851,107 @@ END_TEST
 /* every `METHOD /path` of the document is routed, and answers in 003's shapes */
 START_TEST(test_document_routes)
 {
-	char path[512], line[1024], tok[TOK], login[64], id[40];
+	static struct doc_route dr[128];
+	char tok[TOK], login[64], id[40];
 	struct misses m = { 0 };
-	FILE *f;
-	int n = 0;
+	int n;
 
 	admin(tok, login, id);
-	snprintf(path, sizeof(path), "%s/../shared/seeds/003-ktl-isp-billing.md",
-	    it_env("ISPBILL_TOP"));
-	if ((f = fopen(path, "r")) == NULL)
-		f = fopen("/work/shared/seeds/003-ktl-isp-billing.md", "r");
-	ck_assert_msg(f != NULL, "cannot read 003");
-	while (fgets(line, sizeof(line), f)) {
-		char methods[32], p[256], url[300], *s = strstr(line, "**Endpoint:** `");
-		char *save = NULL;
-
-		if (s == NULL || sscanf(s + 15, "%31s %255[^`]", methods, p) != 2)
-			continue;
-		for (char *c; (c = strchr(p, '{')) != NULL; ) {
-			char *e = strchr(c, '}');
-
-			memmove(c + 1, e + 1, strlen(e + 1) + 1);
-			c[0] = '0';
-		}
-		snprintf(url, sizeof(url), "%s", p);
-		for (char *meth = strtok_r(methods, "/", &save); meth; meth = strtok_r(NULL, "/", &save)) {
-			int get = !strcmp(meth, "GET") || !strcmp(meth, "DELETE");
-			char other[TOK];
-			struct resp *r;
-
-			/* logout ends a session of its own */
-			if (strstr(url, "logout"))
-				k_login(login, other, NULL);
-			r = k(strstr(url, "logout") ? other : tok, meth, get ? NULL : "{}", "%s", url);
-
-			n++;
-			if (r->status == 405 || r->status >= 500 ||
-			    (r->status == 404 && strstr(r->body, "No endpoint")))
-				miss(&m, "%s %s: %ld %.200s", meth, url, r->status, r->body);
-			if (r->json == NULL && r->status != 204)
-				miss(&m, "%s %s: not JSON", meth, url);
-			it_free(r);
-		}
-	}
-	fclose(f);
+	n = doc_routes("003-ktl-isp-billing.md", "", "0", dr, 128);
 	ck_assert_int_ge(n, 39);
+	for (int i = 0; i < n; i++) {
+		const char *meth = dr[i].method, *url = dr[i].path;
+		int get = !strcmp(meth, "GET") || !strcmp(meth, "DELETE");
+		char other[TOK];
+		struct resp *r;
+
+		/* logout ends a session of its own */
+		if (strstr(url, "logout"))
+			k_login(login, other, NULL);
+		r = k(strstr(url, "logout") ? other : tok, meth, get ? NULL : "{}", "%s", url);
+		if (r->status == 405 || r->status >= 500 ||
+		    (r->status == 404 && strstr(r->body, "No endpoint")))
+			miss(&m, "%s %s: %ld %.200s", meth, url, r->status, r->body);
+		if (r->json == NULL && r->status != 204)
+			miss(&m, "%s %s: not JSON", meth, url);
+		it_free(r);
+	}
+	NO_MISSES(m);
+}
+END_TEST
+
+/* 003's "Login attempts: 5 per 15 minutes": every login answer tells the
+ * limit, what is left and when it frees; the sixth failure is 429 in 003's
+ * error shape, for the login id and for the address */
+START_TEST(test_login_rate_limit)
+{
+	char tok[TOK], login[64], id[40], body[512], *h;
+	struct misses m = { 0 };
+	struct resp *r;
+	long last = 6;
+
+	admin(tok, login, id);
+	sql("DELETE FROM login_attempts");
+	snprintf(body, sizeof(body), "{\"login_id\":\"%s\",\"password\":\"" PW "\"}", login);
+	r = k(NULL, "POST", body, "/auth/login/");
+	h = it_header(r, "X-RateLimit-Remaining");
+	if (r->status != 200 || h == NULL || atol(h) != 5)
+		miss(&m, "good login: %ld, remaining %s", r->status, h ? h : "(none)");
+	free(h);
+	it_free(r);
+	snprintf(body, sizeof(body), "{\"login_id\":\"%s\",\"password\":\"wrong\"}", login);
+	for (int i = 1; i <= 6; i++) {
+		char *lim, *rem, *rst;
+
+		r = k(NULL, "POST", body, "/auth/login/");
+		lim = it_header(r, "X-RateLimit-Limit");
+		rem = it_header(r, "X-RateLimit-Remaining");
+		rst = it_header(r, "X-RateLimit-Reset");
+		if (!lim || !rem || !rst || atol(lim) != 5)
+			miss(&m, "try %d: headers %s/%s/%s", i, lim ? lim : "-", rem ? rem : "-",
+			    rst ? rst : "-");
+		else if (i <= 5 && (r->status != 400 || atol(rem) != 5 - i || atol(rem) >= last ||
+		    atol(rst) < 1 || atol(rst) > 900))
+			miss(&m, "try %d: %ld remaining %s reset %s", i, r->status, rem, rst);
+		else if (i == 6) {
+			char *ra = it_header(r, "Retry-After");
+
+			if (r->status != 429 || atol(rem) != 0 || it_bool(r, "success") != 0 ||
+			    it_int(r, "status") != 429 || !it_str(r, "message") ||
+			    !strstr(it_str(r, "message"), "Too many") || ra == NULL || atol(ra) < 1)
+				miss(&m, "sixth: %ld %s (Retry-After %s)", r->status, r->body,
+				    ra ? ra : "-");
+			free(ra);
+		}
+		if (rem)
+			last = atol(rem);
+		free(lim);
+		free(rem);
+		free(rst);
+		it_free(r);
+	}
+	/* the right password does not help while the login id is throttled */
+	snprintf(body, sizeof(body), "{\"login_id\":\"%s\",\"password\":\"" PW "\"}", login);
+	r = k(NULL, "POST", body, "/auth/login/");
+	if (r->status != 429)
+		miss(&m, "good password while throttled: %ld", r->status);
+	it_free(r);
+	/* a login that names no one is told the address's state */
+	r = k(NULL, "POST", "{\"password\":\"x\"}", "/auth/login/");
+	h = it_header(r, "X-RateLimit-Remaining");
+	if (r->status != 400 || h == NULL || atol(h) != 0)
+		miss(&m, "no login_id: %ld remaining %s", r->status, h ? h : "-");
+	free(h);
+	it_free(r);
+	/* per address: another login id from the same address is throttled too */
+	r = k(NULL, "POST", "{\"login_id\":\"nobody-else\",\"password\":\"x\"}",
+	    "/auth/login/");
+	h = it_header(r, "X-RateLimit-Remaining");
+	if (r->status != 429 || h == NULL || atol(h) != 0)
+		miss(&m, "same address: %ld remaining %s", r->status, h ? h : "-");
+	free(h);
+	it_free(r);
+	sql("DELETE FROM login_attempts");
 	NO_MISSES(m);
 }
 END_TEST
@@ -912,6 +968,7 @@ suite_ktl(void)
 	tcase_add_test(tc, test_roles_permissions_groups);
 	tcase_add_test(tc, test_organizations_locations_dashboard);
 	tcase_add_test(tc, test_document_routes);
+	tcase_add_test(tc, test_login_rate_limit);
 	suite_add_tcase(s, tc);
 	return s;
 }

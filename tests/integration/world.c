@@ -45,14 +45,15 @@ begin(void)
 }
 
 static struct resp *
-vapi(const char *tok, const char *method, const char *body, const char *fmt, va_list ap)
+vapi(int port, const char *tok, const char *method, const char *body, const char *fmt,
+    va_list ap)
 {
 	char path[2048], auth[2048];
 	const char *hdrs[2] = { auth, NULL };
 
 	vsnprintf(path, sizeof(path), fmt, ap);
 	snprintf(auth, sizeof(auth), "Authorization: Bearer %s", tok);
-	return it_http(0, method, path, NULL, body, body ? strlen(body) : 0, hdrs);
+	return it_http(port, method, path, NULL, body, body ? strlen(body) : 0, hdrs);
 }
 
 /* through nginx, as the admin */
@@ -63,7 +64,7 @@ api(const char *method, const char *body, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	r = vapi(world_tok, method, body, fmt, ap);
+	r = vapi(0, world_tok, method, body, fmt, ap);
 	va_end(ap);
 	return r;
 }
@@ -76,7 +77,20 @@ api_as(const char *tok, const char *method, const char *body, const char *fmt, .
 	va_list ap;
 
 	va_start(ap, fmt);
-	r = vapi(tok, method, body, fmt, ap);
+	r = vapi(0, tok, method, body, fmt, ap);
+	va_end(ap);
+	return r;
+}
+
+/* through nginx on another port (it_port() + 1 bitwave ... + 4 mikrobill) */
+struct resp *
+api_on(int port, const char *tok, const char *method, const char *body, const char *fmt, ...)
+{
+	struct resp *r;
+	va_list ap;
+
+	va_start(ap, fmt);
+	r = vapi(port, tok, method, body, fmt, ap);
 	va_end(ap);
 	return r;
 }
@@ -132,11 +146,11 @@ cli(const char *args, char *out, size_t n)
 }
 
 
-/* POST, expect 201, the new id */
+/* POST as tok, expect 201, the new id */
 long long
-made(const char *path, const char *body)
+made_as(const char *tok, const char *path, const char *body)
 {
-	struct resp *r = api("POST", body, "%s", path);
+	struct resp *r = api_as(tok, "POST", body, "%s", path);
 	long long id = it_int(r, "data/id");
 
 	ck_assert_msg(r->status == 201 && id > 0, "POST %s: %ld %.600s", path, r->status, r->body);
@@ -144,16 +158,77 @@ made(const char *path, const char *body)
 	return id;
 }
 
-/* a router record for simulated router name */
+/* A user of type in tenant (password TENANT_PW), made by the super admin
+ * su; its name in name, its native access token in tok; the id. */
 long long
-router_rec(const char *sim_name, int tls)
+tenant_user(const char *su, long long tenant, const char *type, char *name, size_t nn,
+    char *tok, size_t nt)
+{
+	char body[1024];
+	struct resp *r;
+	long long id;
+
+	snprintf(body, sizeof(body), "{\"username\":\"%s\",\"email\":\"%s@example.org\","
+	    "\"password\":\"" TENANT_PW "\",\"password_confirm\":\"" TENANT_PW "\","
+	    "\"user_type\":\"%s\",\"tenant_id\":%lld}", uniq(name, nn, "badm"), name, type, tenant);
+	r = api_as(su, "POST", body, "/api/auth/users/");
+	EXPECT(r, 201);
+	id = it_int(r, "data/id");
+	it_free(r);
+	ck_assert_int_gt(id, 0);
+	snprintf(body, sizeof(body), "{\"username\":\"%s\",\"password\":\"" TENANT_PW "\"}",
+	    name);
+	r = it_post("/api/auth/login/", body);
+	EXPECT(r, 200);
+	ck_assert_ptr_nonnull(it_str(r, "data/tokens/access"));
+	snprintf(tok, nt, "%s", it_str(r, "data/tokens/access"));
+	it_free(r);
+	return id;
+}
+
+/* A new tenant and its first admin, made by the super admin; logged in. */
+void
+tenant_make(const char *su, struct tenant *t)
+{
+	char body[1024];
+	struct resp *r;
+
+	memset(t, 0, sizeof(*t));
+	uniq(t->code, sizeof(t->code), "org");
+	snprintf(body, sizeof(body), "{\"name\":\"Org %s\",\"code\":\"%s\"}", t->code, t->code);
+	r = api_as(su, "POST", body, "/api/tenants/");
+	EXPECT(r, 201);
+	t->id = it_int(r, "data/id");
+	it_free(r);
+	ck_assert_int_gt(t->id, 1);
+	t->admin_id = tenant_user(su, t->id, "admin", t->admin, sizeof(t->admin), t->tok,
+	    sizeof(t->tok));
+}
+
+/* POST as the admin, expect 201, the new id */
+long long
+made(const char *path, const char *body)
+{
+	return made_as(world_tok, path, body);
+}
+
+/* a router record for simulated router name, made as tok */
+long long
+router_rec_as(const char *tok, const char *sim_name, int tls)
 {
 	char body[512], name[64];
 
 	snprintf(body, sizeof(body), "{\"name\":\"%s\",\"host\":\"127.0.0.1\",\"api_port\":%d,"
 	    "\"use_tls\":%s,\"username\":\"admin\",\"password\":\"simpass\"}",
 	    uniq(name, sizeof(name), sim_name), it_sim_port(sim_name), tls ? "true" : "false");
-	return made("/api/network/routers/", body);
+	return made_as(tok, "/api/network/routers/", body);
+}
+
+/* a router record for simulated router name */
+long long
+router_rec(const char *sim_name, int tls)
+{
+	return router_rec_as(world_tok, sim_name, tls);
 }
 
 

@@ -130,12 +130,15 @@ ktl_login(struct request *req)
 
 	if (!json_obj_get(req->json, "login_id") && !json_obj_get(req->json, "username") &&
 	    !json_obj_get(req->json, "email")) {
+		native_login_limit_headers(req);
 		req_field_error(req, "login_id", "This field is required.");
 		if (!json_obj_get(req->json, "password"))
 			req_field_error(req, "password", "This field is required.");
 		return reply_error(req, ERR_VALIDATION, "Login failed");
 	}
 	rc = native_login(req, &s);
+	/* 003: "Login attempts: 5 per 15 minutes", told on every answer */
+	native_login_limit_headers(req);
 	switch (rc) {
 	case CORE_OK:
 		break;

@@ -145,9 +145,26 @@ mb_mikrotik_status(struct request *req)
 
 /* ---- live menus on the chosen device ---- */
 
-/* The device: ?mikrotik_id= (or router_id, or X-Mikrotik-Id), else the
- * caller's active one; opened.  0 when open, else the reply's value with
- * *replied set. */
+/* A device named in the body ("mikrotik_id" or "router_id"): 1 and *id,
+ * 0 when none is, -1 (a field error for mikrotik_id) when it is no id. */
+static int
+body_device(struct request *req, long long *id)
+{
+	const char *k = json_obj_get(req->json, "mikrotik_id") ? "mikrotik_id" :
+	    json_obj_get(req->json, "router_id") ? "router_id" : NULL;
+
+	if (k == NULL)
+		return 0;
+	if (json_get_int(req->json, k, 1, (1LL << 62), id) != JSON_OK) {
+		req_field_error(req, "mikrotik_id", "A valid id is required.");
+		return -1;
+	}
+	return 1;
+}
+
+/* The device: ?mikrotik_id= (or router_id, or X-Mikrotik-Id, or the
+ * body's mikrotik_id), else the caller's active one; opened.  0 when open,
+ * else the reply's value with *replied set. */
 static int
 open_device(struct request *req, int extra_ms, struct prov *p, int *replied)
 {
@@ -163,6 +180,12 @@ open_device(struct request *req, int extra_ms, struct prov *p, int *replied)
 		sel = req_query(req, "router_id");
 	if (!sel)
 		sel = req_header(req, "X-Mikrotik-Id");
+	if (!sel && req->json) {
+		if ((rc = body_device(req, &id)) < 0)
+			return reply_error(req, ERR_VALIDATION, "Invalid input.");
+		if (rc)
+			sel = arena_printf(&req->arena, "%lld", id);
+	}
 	actor_of(req, &who);
 	if (sel && *sel) {
 		if ((rc = ent_get(req->db, &req->arena, &ent_router, who.tenant_id, sel, &r)) != CORE_OK) {
@@ -422,6 +445,7 @@ callback_key(struct request *req)
 	struct actor who;
 	long long id = 0;
 	enum err e;
+	int rc;
 
 	if (!key)
 		key = req_query(req, "key");
@@ -434,14 +458,10 @@ callback_key(struct request *req)
 		return NULL;
 	}
 	actor_of(req, &who);
-	if (json_obj_get(req->json, "mikrotik_id") || json_obj_get(req->json, "router_id")) {
-		if (json_get_int(req->json, json_obj_get(req->json, "mikrotik_id") ? "mikrotik_id" :
-		    "router_id", 1, (1LL << 62), &id) != JSON_OK) {
-			req_field_error(req, "mikrotik_id", "A valid id is required.");
-			reply_error(req, ERR_VALIDATION, "Invalid input.");
-			return NULL;
-		}
-	} else if (mb_active_router(req->db, &req->arena, &who, &id) != CORE_OK) {
+	if ((rc = body_device(req, &id)) < 0) {
+		reply_error(req, ERR_VALIDATION, "Invalid input.");
+		return NULL;
+	} else if (rc == 0 && mb_active_router(req->db, &req->arena, &who, &id) != CORE_OK) {
 		reply_error(req, ERR_NOT_FOUND, "No MikroTik device is active: add one first.");
 		return NULL;
 	}

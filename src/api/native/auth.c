@@ -167,21 +167,51 @@ reply_tokens(struct request *req, const char *message, const struct session *s, 
 	return reply_end(req, NULL);
 }
 
+/* the body's member naming who logs in: username, else login_id, else email */
+static const char *
+login_field(const struct request *req)
+{
+	if (json_obj_get(req->json, "username") == NULL) {
+		if (json_obj_get(req->json, "login_id"))
+			return "login_id";
+		if (json_obj_get(req->json, "email"))
+			return "email";
+	}
+	return "username";
+}
+
+/* X-RateLimit-Limit/Remaining/Reset of the login throttle after a login:
+ * LOGIN_FAIL_LIMIT failures per window, what is left of it for the login id
+ * or address that failed more (the address alone when the body names no
+ * login), and the seconds until the oldest of those failures leaves the
+ * window (0 when none). */
+void
+native_login_limit_headers(struct request *req)
+{
+	yajl_val v = json_obj_get(req->json, login_field(req));
+	long fails, reset;
+	char tmp[24];
+
+	if (throttle_login_state(req->db, &req->arena, v && YAJL_IS_STRING(v) ? v->u.string : "",
+	    req->remote_addr, &fails, &reset) != CORE_OK)
+		return;
+	snprintf(tmp, sizeof(tmp), "%d", LOGIN_FAIL_LIMIT);
+	req_add_header(req, "X-RateLimit-Limit", tmp);
+	snprintf(tmp, sizeof(tmp), "%ld", fails < LOGIN_FAIL_LIMIT ? LOGIN_FAIL_LIMIT - fails : 0);
+	req_add_header(req, "X-RateLimit-Remaining", tmp);
+	snprintf(tmp, sizeof(tmp), "%ld", reset);
+	req_add_header(req, "X-RateLimit-Reset", tmp);
+}
+
 /* Login: throttled per login id and per address, audited either way. */
 int
 native_login(struct request *req, struct session *s)
 {
-	const char *login, *password, *field = "username";
+	const char *login, *password, *field = login_field(req);
 	struct user u;
 	long retry;
 	int rc, remember;
 
-	if (json_obj_get(req->json, "username") == NULL) {
-		if (json_obj_get(req->json, "login_id"))
-			field = "login_id";
-		else if (json_obj_get(req->json, "email"))
-			field = "email";
-	}
 	login = need_str(req, field, 254);
 	password = need_str(req, "password", 1024);
 	remember = opt_bool(req, "remember_me", 0);

@@ -173,6 +173,8 @@ static const struct route routes[] = {
 	  "invoices.change" },
 	{ "POST", "/api/billing/invoices/{id}/mark-overdue/", h_invoice_mark_overdue, 0,
 	  "invoices.change" },
+	/* 001's filtering section lists GET /api/invoices/?status=pending&customer=1 */
+	{ "GET",  "/api/invoices/", res_list, 0, "invoices.view", &res_invoices },
 	/* payments: 001's place, and /api/billing/payments/ where the panel looks;
 	 * the actions with hyphens and with the panel's underscores */
 #define PAYMENTS(base) \

@@ -27,6 +27,7 @@ int  native_login(struct request *req, struct session *s);
  * core result as reply_core does. */
 struct prov;
 int  native_reply_prov(struct request *req, const struct prov *p, int rc);
+void native_login_limit_headers(struct request *req);
 int h_auth_login(struct request *req);
 int h_auth_refresh(struct request *req);
 int h_auth_logout(struct request *req);
