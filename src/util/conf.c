@@ -54,6 +54,10 @@ static const struct ckey keys[] = {
 	{ "mpesa_timeout_ms",   C_INT,  S(mpesa_timeout_ms), "15000", 100, 120000, 0 },
 	{ "sms_timeout_ms",     C_INT,  S(sms_timeout_ms), "10000", 100, 120000, 0 },
 	{ "cors_origins",       C_STR,  S(cors_origins), "",      0, 0, 0 },
+	{ "monitor_port",       C_INT,  S(monitor_port), "8090",  1, 65535, 0 },
+	{ "monitor_max_streams_per_tenant", C_INT, S(monitor_max_streams_per_tenant), "100", 1, 1000000, 0 },
+	{ "monitor_max_subscribers_per_router", C_INT, S(monitor_max_subscribers_per_router), "500", 1, 1000000, 0 },
+	{ "monitor_max_subscribers_per_tenant", C_INT, S(monitor_max_subscribers_per_tenant), "1000", 1, 1000000, 0 },
 };
 #undef S
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))

@@ -43,6 +43,11 @@ struct config {
 	int   sms_timeout_ms;   /* one SMS provider call */
 	/* browsers */
 	char *cors_origins;     /* "https://panel.example.net, ...", "*", or "": no CORS */
+	/* ispbill-monitor (WebSocket streams) */
+	int   monitor_port;     /* listens on 127.0.0.1:monitor_port (nginx proxies to it) */
+	int   monitor_max_streams_per_tenant;      /* router commands running for a tenant */
+	int   monitor_max_subscribers_per_router;  /* WebSockets on one router's streams */
+	int   monitor_max_subscribers_per_tenant;  /* WebSockets of one tenant */
 };
 
 /* Default config file: SYSCONFDIR/ispbill/ispbill.conf. */
