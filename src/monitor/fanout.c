@@ -127,6 +127,14 @@ mon_subscribe(struct mon_world *w, struct mon_sub *s)
 	st->nsubs++;
 	r->nsubs++;
 	w->nsubs++;
+	if (st->last_len) {
+		/* a joiner sees the stream's latest frame (data or error) now, not
+		 * at the next sample */
+		memcpy(s->pending, st->last, st->last_len);
+		s->pending_len = st->last_len;
+		if (w->wake)
+			w->wake(s);
+	}
 	return NULL;
 }
 
@@ -168,6 +176,8 @@ publish(struct mon_world *w, struct mon_stream *st, const char *frame, size_t n,
 {
 	if (n == 0 || n >= MON_FRAME_MAX)
 		return;
+	memcpy(st->last, frame, n);
+	st->last_len = n;
 	for (struct mon_sub *s = st->subs; s; s = s->next) {
 		if (s->close_code)
 			continue;

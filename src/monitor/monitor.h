@@ -124,6 +124,8 @@ struct mon_stream {
 	int cur_found;                  /* hotspot poll / address print: an item came */
 	int trapped;                    /* the command's !trap came; its !done follows */
 	char trap[160];
+	char last[MON_FRAME_MAX];       /* the latest data frame, for a new subscriber */
+	size_t last_len;
 	struct mon_sub *subs;
 	int nsubs;
 };

@@ -555,9 +555,14 @@ mon_routers_tick(struct mon_ctx *m, long long now)
 				continue;
 			if (r->state == MR_DOWN || m->draining ||
 			    now - r->idle_since_ms >= MON_IDLE_CLOSE_MS) {
-				if (r->state == MR_UP)
-					log_info("router %lld: closed (no stream for %d s)", r->id,
-					    MON_IDLE_CLOSE_MS / 1000);
+				if (r->state == MR_UP && r->c) {
+					short ev;
+					struct ros_error e;
+
+					ros_io(r->c, &ev, &e);  /* a last /cancel goes out */
+					log_info("router %lld: closed (%s)", r->id, m->draining ?
+					    "shutting down" : "no stream for a while");
+				}
 				r->backoff_ms = 0;
 				router_down(m, r, "router_unreachable", "closed");
 				mon_router_free(&m->w, r);
