@@ -1,6 +1,6 @@
 -- 012_stream_tickets.sql - one-time tickets for ispbill-monitor's WebSocket
 -- handshakes (?ticket=): a browser cannot set headers on a WebSocket and a
--- long-lived token must not travel in a URL.  Kept as a SHA-256 hash, valid
+-- long-lived token must not travel in a URL.  Kept hashed (as refresh tokens), valid
 -- 30 seconds, used once.  Old rows are deleted as new ones are made.
 CREATE TABLE IF NOT EXISTS stream_tickets (
   id          BIGINT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY,

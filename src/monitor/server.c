@@ -457,6 +457,7 @@ mon_run(struct config *cfg, const char *cfg_path, struct db *db)
 	info.uid = -1;
 	info.options = LWS_SERVER_OPTION_DISABLE_IPV6 | LWS_SERVER_OPTION_VALIDATE_UTF8;
 	info.timeout_secs = 10;
+	info.max_http_header_data = 16384;  /* a browser's cookies come along */
 	info.ka_time = 60;          /* TCP keepalive: a vanished client ends in minutes */
 	info.ka_probes = 3;
 	info.ka_interval = 10;

@@ -14,6 +14,7 @@ One class per area; the shared helpers are at the top.
 import asyncio
 import json
 import os
+import subprocess
 import sys
 import time
 import unittest
@@ -84,6 +85,22 @@ def sim(method, path, body=None):
     status, doc = http(method, SIM + path, body)
     assert status == 200, (path, status, doc)
     return doc
+
+
+def sql(query):
+    """Run SQL on the harness's database (as root); its output lines."""
+    out = subprocess.run(["mariadb", "--no-defaults", "--socket=%s/mysql.sock" %
+                          os.environ["ISPBILL_TEST_DIR"], "-uroot", "-N", "ispbill", "-e", query],
+                         check=True, capture_output=True, text=True).stdout
+    return out.splitlines()
+
+
+def client_key(scopes, token=None):
+    """A new API client (X-Client-Key) of the admin's tenant with these scopes."""
+    status, doc = mikrobill("POST", "/v1/internal/client-upsert",
+                            {"name": uniq("monbot"), "scopes": scopes}, token or admin_token())
+    assert status == 201, (status, doc)
+    return doc["data"]["api_key"]
 
 
 _admin = None
@@ -277,6 +294,20 @@ class TestTickets(unittest.TestCase):
         got = run(frames(ws_url(MIKROBILL, path), 1))
         self.assertEqual(got[0]["router_id"], self.router)
 
+    def test_an_expired_ticket_is_401(self):
+        t = self.native_ticket()
+        sql("UPDATE stream_tickets SET expires_at = UTC_TIMESTAMP(6) - INTERVAL 1 SECOND "
+            "WHERE used_at IS NULL")
+        url = ws_url(NATIVE, iface_path(self.router, "ether1") + "?ticket=" + t)
+        self.assertEqual(run(refused(url)), 401)
+
+    def test_tickets_are_kept_hashed(self):
+        t = self.native_ticket()
+        self.assertEqual(sql("SELECT COUNT(*) FROM stream_tickets WHERE ticket_hash = '%s'" % t),
+                         ["0"])
+        last = sql("SELECT ticket_hash FROM stream_tickets ORDER BY id DESC LIMIT 1")[0]
+        self.assertRegex(last, r"^[0-9a-f]{64}$")
+
     def test_unknown_ticket_is_401(self):
         url = ws_url(NATIVE, iface_path(self.router, "ether1") + "?ticket=" + "A" * 43)
         self.assertEqual(run(refused(url)), 401)
@@ -304,6 +335,17 @@ class TestRefusals(unittest.TestCase):
         url = ws_url(NATIVE, iface_path(self.router, "ether1"))
         self.assertEqual(run(refused(url, {"Authorization": "Bearer nonsense"})), 401)
         self.assertEqual(run(refused(url, {"X-Client-Key": "abcdefghijkl." + "0" * 40})), 401)
+
+    def test_client_key_with_routers_view(self):
+        key = client_key(["routers.view"])
+        path = "/v1/internal/monitor/traffic/ether1?router_id=%d" % self.router
+        got = run(frames(ws_url(MIKROBILL, path), 1, {"X-Client-Key": key}))
+        self.assertEqual(got[0]["type"], "traffic")
+
+    def test_client_key_without_routers_view_is_403(self):
+        key = client_key(["customers.view"])
+        url = ws_url(NATIVE, iface_path(self.router, "ether1"))
+        self.assertEqual(run(refused(url, {"X-Client-Key": key})), 403)
 
     def test_unknown_router_is_404(self):
         url = ws_url(NATIVE, iface_path(99999999, "ether1"))
