@@ -454,7 +454,10 @@ static void
 on_done(struct mon_ctx *m, struct mon_stream *st)
 {
 	if (st->trapped) {
-		int offline = st->kind != MON_IFACE && strstr(st->trap, "interface") != NULL;
+		/* monitor-traffic on <pppoe-USER> is refused ("input does not match
+		 * any value of interface") or ends ("no such item") when the
+		 * customer has no session */
+		int offline = st->kind == MON_CUST_TRAFFIC;
 
 		stream_retry(m, st, offline ? "customer_offline" : "router_error", st->trap);
 		return;

@@ -157,11 +157,14 @@ on_upgrade(struct mon_ctx *m, struct lws *wsi)
 	arena_init(&a);
 	status = mon_access(m->db, &a, m->cfg, &cr, mikrobill, &t, &msg);
 	if (status != 0) {
-		char copy[200];
+		char copy[200], from[64] = "";
 
 		snprintf(copy, sizeof(copy), "%s", msg);
 		arena_free(&a);
-		log_info("monitor: %s refused (%d): %s", path, status, copy);
+		if (lws_hdr_custom_copy(wsi, from, sizeof(from), "x-forwarded-for:", 16) < 0)
+			from[0] = '\0';
+		log_info("monitor: %s %s refused (%d): %s", from[0] ? from : "-", path, status,
+		    copy);
 		return http_error(wsi, status, copy) < 0 ? -1 : 1;
 	}
 	arena_free(&a);
@@ -367,6 +370,7 @@ static void
 reload(struct mon_ctx *m)
 {
 	struct config nc;
+	enum log_level lvl;
 	char err[512];
 
 	if (config_load(&nc, m->cfg_path, err, sizeof(err)) < 0) {
@@ -383,6 +387,8 @@ reload(struct mon_ctx *m)
 	config_free(m->cfg);
 	*m->cfg = nc;
 	apply_limits(m);
+	if (log_level_parse(m->cfg->log_level, &lvl) == 0)
+		log_set_level(lvl);
 	log_info("configuration reloaded");
 }
 
