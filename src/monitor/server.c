@@ -176,11 +176,27 @@ on_upgrade(struct mon_ctx *m, struct lws *wsi)
 	return 0;
 }
 
+static int cb_ws(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
+    size_t len);
+static int cb_router(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
+    size_t len);
+
+static const struct lws_protocols protocols[] = {
+	{ "ispbill-monitor", cb_ws, 0, MON_CLIENT_MAX, 0, NULL, 0 },
+	{ "ispbill-router", cb_router, 0, 0, 0, NULL, 0 },
+	{ NULL, NULL, 0, 0, 0, NULL, 0 }
+};
+
+/* the subscriber of a WebSocket (router sockets carry their router) */
 static struct sub_box *
 box_of(struct lws *wsi)
 {
-	struct sub_box *b = lws_get_opaque_user_data(wsi);
+	const struct lws_protocols *p = lws_get_protocol(wsi);
+	struct sub_box *b;
 
+	if (p && p->callback != cb_ws)     /* (lws keeps its own copy of protocols[]) */
+		return NULL;
+	b = lws_get_opaque_user_data(wsi);
 	return b && b->magic == SUB_MAGIC ? b : NULL;
 }
 
@@ -306,6 +322,7 @@ cb_router(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *i
 		mon_router_io(mon_self, r);
 		return r->wsi == wsi ? 0 : -1;
 	case LWS_CALLBACK_RAW_CLOSE_FILE:
+		lws_set_opaque_user_data(wsi, NULL);
 		if (r && r->wsi == wsi)
 			mon_router_closed(mon_self, r);
 		return 0;
@@ -313,12 +330,6 @@ cb_router(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *i
 		return 0;
 	}
 }
-
-static const struct lws_protocols protocols[] = {
-	{ "ispbill-monitor", cb_ws, 0, MON_CLIENT_MAX, 0, NULL, 0 },
-	{ "ispbill-router", cb_router, 0, 0, 0, NULL, 0 },
-	{ NULL, NULL, 0, 0, 0, NULL, 0 }
-};
 
 struct lws *
 mon_adopt_fd(struct mon_ctx *m, int fd, struct mon_router *r)
