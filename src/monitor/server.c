@@ -20,6 +20,10 @@
 #define TICK_MS   100
 #define DRAIN_MS  3000
 #define SUB_MAGIC 0x6d6f6e73u
+#ifndef MON_PING_S
+#define MON_PING_S   30
+#define MON_HANGUP_S 70
+#endif
 
 struct mon_ctx *mon_self;
 
@@ -440,6 +444,13 @@ lws_log_emit(int level, const char *line)
 		log_warn("lws: %.*s", (int)n, line);
 }
 
+/* a WebSocket that has said nothing (not even a pong) for 30 s is pinged,
+ * and closed after 70 s: a client that vanished costs little */
+static const lws_retry_bo_t idle_policy = {
+	.secs_since_valid_ping = MON_PING_S,
+	.secs_since_valid_hangup = MON_HANGUP_S,
+};
+
 int
 mon_run(struct config *cfg, const char *cfg_path, struct db *db)
 {
@@ -475,6 +486,7 @@ mon_run(struct config *cfg, const char *cfg_path, struct db *db)
 	info.options = LWS_SERVER_OPTION_DISABLE_IPV6 | LWS_SERVER_OPTION_VALIDATE_UTF8;
 	info.timeout_secs = 10;
 	info.max_http_header_data = 16384;  /* a browser's cookies come along */
+	info.retry_and_idle_policy = &idle_policy;
 	info.ka_time = 60;          /* TCP keepalive: a vanished client ends in minutes */
 	info.ka_probes = 3;
 	info.ka_interval = 10;
