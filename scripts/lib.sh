@@ -10,7 +10,7 @@ die() { printf 'error: %s\n' "$*" >&2; exit 1; }
 # Debian packages needed to build, test and run.
 ISP_PACKAGES="autoconf automake libtool pkg-config make gcc libc6-dev
  libfcgi-dev libyajl-dev libmariadb-dev libjwt-dev libsodium-dev
- libcurl4-openssl-dev libssl-dev check mariadb-server mariadb-client
+ libcurl4-openssl-dev libssl-dev libwebsockets-dev check mariadb-server mariadb-client
  nginx-light spawn-fcgi wrk curl iproute2
  python3 python3-librouteros clang libclang-rt-14-dev jq"
 
@@ -81,8 +81,9 @@ isp_docs_install() {
 	say "docs: $ISP_DOCS_PACKAGES installed in $dir"
 }
 
-# What only the tests need: headless Chromium renders /api/docs/.
-ISP_TEST_PACKAGES="chromium"
+# What only the tests need: headless Chromium renders /api/docs/;
+# python3-websockets is the client of tests/integration/test_monitor.py.
+ISP_TEST_PACKAGES="chromium python3-websockets"
 isp_test_deps() {
 	local p want=()
 	for p in $ISP_TEST_PACKAGES; do
@@ -206,8 +207,23 @@ isp_fcgi_start() {
 
 isp_fcgi_stop() { isp_stop_pid "$1/ispbill-fcgi.pid" 350; }
 
+# isp_monitor_start D BUILD PORT: ispbill-monitor on 127.0.0.1:PORT, log in
+# $D/monitor.log, pid in $D/ispbill-monitor.pid; waits for its /health.
+isp_monitor_start() {
+	local D=$1 B=$2 port=$3
+	isp_pid_alive "$D/ispbill-monitor.pid" && return 0
+	ISPBILL_MONITOR_PORT=$port setsid "$B/ispbill-monitor" --config "$D/ispbill.conf" \
+		--pid-file "$D/ispbill-monitor.pid" --foreground </dev/null >>"$D/monitor.log" 2>&1 &
+	isp_wait 100 curl -fsS "http://127.0.0.1:$port/health" ||
+		{ tail -20 "$D/monitor.log" >&2; die "ispbill-monitor did not start"; }
+}
+
+isp_monitor_stop() { isp_stop_pid "$1/ispbill-monitor.pid" 100; }
+
 # isp_nginx_start D PORT_BASE [extra server blocks]: five dialect servers on
-# 127.0.0.1:PORT_BASE..PORT_BASE+4; the API docs from $D/docs (isp_docs_install).
+# 127.0.0.1:PORT_BASE..PORT_BASE+4; the API docs from $D/docs (isp_docs_install);
+# the WebSocket streams proxied to ispbill-monitor on PORT_BASE+6 (or
+# $ISP_MONITOR_PORT).
 isp_nginx_start() {
 	local D=$1 base=$2 extra=${3:-} user_line=""
 	isp_pid_alive "$D/nginx.pid" && return 0
@@ -220,6 +236,7 @@ isp_nginx_start() {
 	    -e "s#@PORT_NATIVE@#$base#" -e "s#@PORT_BITWAVE@#$((base + 1))#" \
 	    -e "s#@PORT_NETFLOW@#$((base + 2))#" -e "s#@PORT_KTL@#$((base + 3))#" \
 	    -e "s#@PORT_MIKROBILL@#$((base + 4))#" -e "s#@DOCS@#$D/docs#g" \
+	    -e "s#@PORT_MONITOR@#${ISP_MONITOR_PORT:-$((base + 6))}#g" \
 	    "$ISP_TOP/nginx/dev.conf.in" > "$D/nginx.conf"
 	# extra server blocks (the harness's spawn-fcgi and bench servers)
 	printf '%s\n' "$extra" > "$D/nginx-extra.conf"

@@ -157,6 +157,26 @@ clients_authenticate(struct db *db, struct arena *a, const char *key, struct api
 }
 
 int
+clients_get_active(struct db *db, struct arena *a, long long id, struct api_client *out)
+{
+	struct db_param p[1] = { db_int(id) };
+	struct db_result r;
+
+	memset(out, 0, sizeof(*out));
+	if (db_query(db, a, "SELECT c.id, c.tenant_id, c.name, c.scopes FROM api_clients c "
+	    "JOIN tenants t ON t.id = c.tenant_id WHERE c.id = ? AND c.is_active = 1 "
+	    "AND c.deleted_at IS NULL AND t.is_active = 1 AND t.deleted_at IS NULL", p, 1, &r) < 0)
+		return CORE_DB;
+	if (r.nrows == 0)
+		return CORE_BAD_LOGIN;
+	out->id = db_val_int(&r, 0, 0, 0);
+	out->tenant_id = db_val_int(&r, 0, 1, 0);
+	out->name = db_val(&r, 0, 2);
+	out->scopes = db_val(&r, 0, 3);
+	return CORE_OK;
+}
+
+int
 clients_scope_allows(const char *scopes, const char *codename)
 {
 	yajl_val v = yajl_tree_parse(scopes ? scopes : "[]", NULL, 0);

@@ -25,6 +25,9 @@ struct api_client {
 	const char *versions;   /* its tenant's data versions (CORE_VERSIONS_OF) */
 };
 int clients_authenticate(struct db *db, struct arena *a, const char *key, struct api_client *out);
+/* An active client (of an active tenant) by id: CORE_OK and *out (no
+ * versions), CORE_BAD_LOGIN when revoked or gone, CORE_DB. */
+int clients_get_active(struct db *db, struct arena *a, long long id, struct api_client *out);
 /* Does a client's scope list grant codename? */
 int clients_scope_allows(const char *scopes, const char *codename);
 

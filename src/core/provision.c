@@ -48,16 +48,14 @@ prov_unreachable(const struct ros_error *err)
 }
 
 int
-prov_open(struct db *db, struct arena *a, const struct config *cfg, long long tenant,
-    long long id, int extra_ms, struct prov *p)
+prov_target(struct db *db, struct arena *a, long long tenant, long long id, int extra_ms,
+    struct prov *p, struct ros_opts *o_)
 {
 	struct db_param q[3] = { db_int(id), db_int(tenant), db_int(tenant) };
 	struct db_result r;
 	struct ros_opts o;
 	const char *sealed, *pw = "";
-	long long t0;
 
-	(void)cfg;
 	memset(p, 0, sizeof(*p));
 	p->err.category = -1;
 	if (db_query(db, a, "SELECT id, tenant_id, name, host, api_port, use_tls, username, "
@@ -91,6 +89,21 @@ prov_open(struct db *db, struct arena *a, const struct config *cfg, long long te
 	o.connect_timeout_ms = cfg_int(db, 0);
 	o.read_timeout_ms = cfg_int(db, 1) + extra_ms;
 	o.call_timeout_ms = cfg_int(db, 1) + extra_ms;
+	*o_ = o;
+	return CORE_OK;
+}
+
+int
+prov_open(struct db *db, struct arena *a, const struct config *cfg, long long tenant,
+    long long id, int extra_ms, struct prov *p)
+{
+	struct ros_opts o;
+	long long t0;
+	int rc;
+
+	(void)cfg;
+	if ((rc = prov_target(db, a, tenant, id, extra_ms, p, &o)) != CORE_OK)
+		return rc;
 	t0 = now_ms();
 	p->c = ros_connect(&o, &p->err);
 	p->opened_ms = now_ms() - t0;

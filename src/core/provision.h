@@ -37,6 +37,13 @@ struct prov {
  * prov_close whatever it returned. */
 int  prov_open(struct db *db, struct arena *a, const struct config *cfg, long long tenant,
     long long id, int extra_ms, struct prov *p);
+/* What prov_open connects with, without connecting: the record read into p
+ * (p->c stays NULL) and the options (password unsealed, timeouts) into o,
+ * whose strings live in a.  For a caller that connects elsewhere (the
+ * monitor's helper thread).  CORE_OK, CORE_NOT_FOUND, CORE_DB or
+ * PROV_ROUTER (the password cannot be unsealed; p->err set). */
+int  prov_target(struct db *db, struct arena *a, long long tenant, long long id, int extra_ms,
+    struct prov *p, struct ros_opts *o);
 void prov_close(struct prov *p);
 /* 1 when err means the router did not answer (refused, timed out). */
 int  prov_unreachable(const struct ros_error *err);

@@ -1,6 +1,7 @@
 /* rbac.c - permissions, roles, groups and who holds what. */
 #include "config.h"
 #include "core/rbac.h"
+#include "core/apiclients.h"
 #include "core/audit.h"
 #include "db/db.h"
 #include "util/arena.h"
@@ -141,6 +142,17 @@ rbac_user_has(struct db *db, struct arena *a, long long user_id, long long tenan
 	    " LIMIT 1", p, 5, &r) < 0)
 		return -1;
 	return r.nrows > 0;
+}
+
+int
+rbac_actor_has(struct db *db, struct arena *a, const struct actor *who, const char *scopes,
+    const char *codename)
+{
+	if (who->is_superuser)
+		return 1;
+	if (who->client_id)
+		return clients_scope_allows(scopes, codename);
+	return rbac_user_has(db, a, who->user_id, who->tenant_id, who->user_type, codename);
 }
 
 int

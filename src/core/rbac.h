@@ -19,6 +19,12 @@ extern const struct entity ent_user_role;
 /* 1 holds, 0 not, -1 database error. */
 int rbac_user_has(struct db *db, struct arena *a, long long user_id, long long tenant,
     const char *user_type, const char *codename);
+/* May who do codename?  A super user may; an API client (who->client_id)
+ * as its scopes (a JSON list, apiclients.h) allow; a user as its roles and
+ * groups give.  1, 0, -1 database error.  The HTTP API and the monitor
+ * both decide with it. */
+int rbac_actor_has(struct db *db, struct arena *a, const struct actor *who, const char *scopes,
+    const char *codename);
 /* The codenames a user holds, sorted; *n of them. */
 int rbac_user_perms(struct db *db, struct arena *a, long long user_id, long long tenant,
     const char *user_type, int superuser, const char ***out, unsigned *n);

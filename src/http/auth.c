@@ -6,6 +6,7 @@
 #include "core/core.h"
 #include "core/rbac.h"
 #include "core/throttle.h"
+#include "core/tokens.h"
 #include "core/users.h"
 #include "db/db.h"
 #include "util/conf.h"
@@ -17,44 +18,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-
-int
-auth_verify_token(const char *secret, const char *token, struct token_claims *out)
-{
-	jwt_t *jwt = NULL;
-	const char *type, *jti, *fam;
-	int rc = -1;
-
-	memset(out, 0, sizeof(*out));
-	if (secret == NULL || *secret == '\0' || token == NULL || strlen(token) > 4096)
-		return -1;
-	/* libjwt verifies the signature with the key it is given; an unsigned
-	 * token (alg none) or another algorithm is refused below. */
-	if (jwt_decode(&jwt, token, (const unsigned char *)secret, (int)strlen(secret)) != 0)
-		return -1;
-	if (jwt_get_alg(jwt) != JWT_ALG_HS256)
-		goto out;
-	type = jwt_get_grant(jwt, "type");
-	if (type == NULL || strcmp(type, "access") != 0)
-		goto out;
-	out->sub = jwt_get_grant_int(jwt, "sub");
-	out->tenant = jwt_get_grant_int(jwt, "tenant");
-	out->exp = jwt_get_grant_int(jwt, "exp");
-	out->iat = jwt_get_grant_int(jwt, "iat");
-	jti = jwt_get_grant(jwt, "jti");
-	fam = jwt_get_grant(jwt, "fam");
-	if (out->sub <= 0 || out->exp <= 0 || jti == NULL || strlen(jti) >= sizeof(out->jti) ||
-	    fam == NULL || strlen(fam) >= sizeof(out->fam))
-		goto out;
-	snprintf(out->jti, sizeof(out->jti), "%s", jti);
-	snprintf(out->fam, sizeof(out->fam), "%s", fam);
-	if (out->exp <= (long long)time(NULL))
-		goto out;
-	rc = 0;
-out:
-	jwt_free(jwt);
-	return rc;
-}
 
 /* the caller is u */
 static void
@@ -71,18 +34,14 @@ enum err
 auth_check_access(struct request *req, const char *token, struct token_claims *c)
 {
 	struct user u;
-	int rc, live = 0;
-
-	if (auth_verify_token(req->cfg->jwt_secret, token, c) < 0)
-		return ERR_UNAUTHORIZED;
-	rc = users_get_for_token(req->db, &req->arena, c->sub, c->jti, c->fam, &u, &live,
+	int rc = tokens_check(req->db, &req->arena, req->cfg->jwt_secret, token, c, &u,
 	    &req->auth.versions);
-	if (rc < 0) {
+
+	if (rc == CORE_DB) {
 		log_error("auth: user lookup failed: %u %s", req->db->err, req->db->errmsg);
 		return ERR_UNAVAILABLE;
 	}
-	/* gone, disabled, moved, logged out (jti) or its login ended (family) */
-	if (rc > 0 || !u.is_active || u.tenant_id != c->tenant || !live)
+	if (rc != CORE_OK)
 		return ERR_UNAUTHORIZED;
 	as_user(req, &u);
 	req->auth.jti = arena_strdup(&req->arena, c->jti);
@@ -170,12 +129,10 @@ auth_as_trusted(struct request *req, long long user_id, const char *tenant_code)
 int
 auth_has_perm(struct request *req, const char *perm)
 {
-	if (req->auth.is_superuser)
-		return 1;
-	if (req->auth.client_id)
-		return clients_scope_allows(req->auth.scopes, perm);
-	return rbac_user_has(req->db, &req->arena, req->auth.user_id, req->auth.tenant_id,
-	    req->auth.user_type, perm);
+	struct actor who;
+
+	auth_actor(req, &who);
+	return rbac_actor_has(req->db, &req->arena, &who, req->auth.scopes, perm);
 }
 
 const char *

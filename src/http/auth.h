@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "core/actor.h"
+#include "core/tokens.h"
 #include "http/request.h"
 
 struct user;
@@ -29,18 +30,7 @@ int      auth_has_perm(struct request *req, const char *perm);
 const char *auth_issue_access(struct request *req, long long user_id, long long tenant_id,
     const char *fam, time_t *expires);
 
-struct token_claims {
-	long long sub;
-	long long tenant;
-	long long exp;
-	long long iat;
-	char jti[40];
-	char fam[40];
-};
-/* Decode and check an access token's signature, algorithm, type and
- * expiry against secret: 0 and the claims, or -1. */
-int auth_verify_token(const char *secret, const char *token, struct token_claims *out);
-/* The same plus revocation (jti, family) and the user's state. */
+/* tokens_check (core/tokens.h) for a request: fills req->auth. */
 enum err auth_check_access(struct request *req, const char *token, struct token_claims *c);
 
 /* The caller as core sees it. */

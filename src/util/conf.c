@@ -59,6 +59,10 @@ static const struct ckey keys[] = {
 	{ "bitwave_trusted_tenant", C_STR, S(bitwave_trusted_tenant), "", 0, 0, 0 },
 	{ "sms_allowed_addresses", C_STR, S(sms_allowed_addresses), "", 0, 0, 0 },
 	{ "mpesa_callback_addresses", C_STR, S(mpesa_callback_addresses), "", 0, 0, 0 },
+	{ "monitor_port",       C_INT,  S(monitor_port), "8090",  1, 65535, 0 },
+	{ "monitor_max_streams_per_tenant", C_INT, S(monitor_max_streams_per_tenant), "100", 1, 1000000, 0 },
+	{ "monitor_max_subscribers_per_router", C_INT, S(monitor_max_subscribers_per_router), "500", 1, 1000000, 0 },
+	{ "monitor_max_subscribers_per_tenant", C_INT, S(monitor_max_subscribers_per_tenant), "1000", 1, 1000000, 0 },
 };
 #undef S
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))

@@ -54,6 +54,11 @@ struct config {
 	/* M-Pesa callbacks and C2B accepted only from these addresses (nginx's
 	 * REMOTE_ADDR; "": from anywhere, the default) */
 	char *mpesa_callback_addresses;
+	/* ispbill-monitor (WebSocket streams) */
+	int   monitor_port;     /* listens on 127.0.0.1:monitor_port (nginx proxies to it) */
+	int   monitor_max_streams_per_tenant;      /* router commands running for a tenant */
+	int   monitor_max_subscribers_per_router;  /* WebSockets on one router's streams */
+	int   monitor_max_subscribers_per_tenant;  /* WebSockets of one tenant */
 };
 
 /* Default config file: SYSCONFDIR/ispbill/ispbill.conf. */

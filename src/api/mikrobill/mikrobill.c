@@ -43,6 +43,8 @@ static const struct route routes[] = {
 	{ "DELETE", I "/mikrotik/{id}",     res_delete, 0, "routers.delete", &res_routers },
 	{ "PATCH", I "/mikrotik/{id}/status",   mb_mikrotik_status,   B, "routers.change" },
 	{ "PATCH", I "/mikrotik/{id}/activate", mb_mikrotik_activate, B, "routers.view" },
+	/* a one-time ticket for the WebSocket streams (ispbill-monitor) */
+	{ "POST", I "/monitor/ticket",      h_stream_ticket,    0, "routers.view" },
 
 	{ "POST", I "/ppp/secret",        mb_secret_write, B, "routers.change" },
 	{ "GET",  I "/ppp/secret/list",   mb_secret_list,  0, "routers.view" },

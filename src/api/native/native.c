@@ -135,6 +135,8 @@ static const struct route routes[] = {
 	{ "POST", RT "/drift/repair/",     h_router_drift_repair,  0, "routers.change" },
 	{ "POST", RT "/sync-plans/",       h_router_sync_plans,    0, "routers.change" },
 #undef RT
+	/* a one-time ticket for a WebSocket stream (ispbill-monitor) */
+	{ "POST", "/api/network/stream-tickets/", h_stream_ticket, 0, "routers.view" },
 	/* ---- M-Pesa and SMS (mpesa.c) ---- */
 	{ "GET",  "/api/mpesa/settings/", h_mpesa_settings_get, 0, "mpesa.manage" },
 	{ "PUT",  "/api/mpesa/settings/", h_mpesa_settings_put, B, "mpesa.manage" },

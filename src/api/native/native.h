@@ -115,6 +115,9 @@ int h_router_drift_repair(struct request *req);
 int h_router_sync_plans(struct request *req);
 int h_pppoe_up(struct request *req);
 int h_pppoe_down(struct request *req);
+/* POST: a one-time ticket for ispbill-monitor's WebSocket handshake
+ * (native and mikrobill) */
+int h_stream_ticket(struct request *req);
 
 /* stats.c */
 int h_stats_dashboard(struct request *req);

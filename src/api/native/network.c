@@ -1,11 +1,14 @@
 /* network.c - native live router endpoints under /api/network/routers/{id}/:
  * test-connection, hotspot users (000's shape), PPP secrets and profiles
  * straight on the router, PPP active, interfaces, traffic, ping, resource,
- * drift and plan sync; and the routers' PPPoE up/down callbacks.  The work
+ * drift and plan sync; the routers' PPPoE up/down callbacks; and the
+ * one-time tickets of the WebSocket streams (ispbill-monitor).  The work
  * is core/provision.c's; here are input checks and the JSON shapes. */
 #include "config.h"
 #include "api/native/native.h"
 #include "core/provision.h"
+#include "core/streamtickets.h"
+#include "http/auth.h"
 #include "json/json.h"
 #include "util/log.h"
 
@@ -678,3 +681,24 @@ pppoe_event(struct request *req, const char *event)
 
 int h_pppoe_up(struct request *req) { return pppoe_event(req, "up"); }
 int h_pppoe_down(struct request *req) { return pppoe_event(req, "down"); }
+
+/* ---- tickets for ispbill-monitor's streams (docs/monitor.md) ---- */
+
+int
+h_stream_ticket(struct request *req)
+{
+	const char *ticket;
+	struct actor who;
+	yajl_gen g;
+	int rc;
+
+	auth_actor(req, &who);
+	if ((rc = st_issue(req->db, &req->arena, &who, &ticket)) != CORE_OK)
+		return reply_core(req, rc, "Ticket");
+	g = reply_begin(req, 201, NULL);
+	jw_obj(g);
+	jw_kstr(g, "ticket", ticket);
+	jw_kint(g, "expires_in", STREAM_TICKET_TTL);
+	jw_obj_end(g);
+	return reply_end(req, NULL);
+}
