@@ -184,40 +184,67 @@ rbac_user_perms(struct db *db, struct arena *a, long long user_id, long long ten
 }
 
 int
-rbac_user_roles(struct db *db, struct arena *a, long long user_id, long long tenant,
-    const char *user_type, struct user_role_info **out, unsigned *n)
+rbac_users_roles(struct db *db, struct arena *a, long long tenant, const long long *ids,
+    unsigned n, struct user_role_info **out, unsigned *nout)
 {
-	struct db_param p[4] = { db_str(user_type), db_int(user_id), db_int(tenant), db_int(user_id) };
+	struct db_param *p;
 	struct db_result r;
+	struct buf in = BUF_INIT;
+	const char *sql;
+	unsigned k = 0;
 
-	if (db_query(db, a,
-	    "SELECT r.id, r.uuid, r.name, r.display_name, NULL, NULL, NULL, 1 FROM roles r "
-	    "WHERE r.tenant_id IS NULL AND r.name = ? "
+	*out = NULL;
+	*nout = 0;
+	if (n == 0)
+		return CORE_OK;
+	p = arena_calloc(a, 2 * n + 1, sizeof(*p));
+	for (unsigned i = 0; i < n; i++)
+		buf_printf(&in, "%s?", i ? ", " : "");
+	for (unsigned i = 0; i < n; i++)
+		p[k++] = db_int(ids[i]);
+	for (unsigned i = 0; i < n; i++)
+		p[k++] = db_int(ids[i]);
+	p[k++] = db_int(tenant);
+	/* the role of the user's type first, then what was assigned, in order */
+	sql = arena_printf(a,
+	    "SELECT u.id, r.id, r.uuid, r.name, r.display_name, NULL, NULL, NULL, 1, 0 "
+	    "FROM users u JOIN roles r ON r.tenant_id IS NULL AND r.name = u.user_type "
+	    "WHERE u.id IN (%s) "
 	    "UNION ALL "
-	    "SELECT r.id, r.uuid, r.name, r.display_name, ab.username, ur.created_at, ur.expires_at, 0 "
-	    "FROM user_roles ur JOIN roles r ON r.id = ur.role_id "
-	    "LEFT JOIN users ab ON ab.id = ur.assigned_by "
-	    "WHERE ur.user_id = ? AND ur.tenant_id = ? AND ur.is_active = 1 "
+	    "SELECT ur.user_id, r.id, r.uuid, r.name, r.display_name, ab.username, ur.created_at, "
+	    "ur.expires_at, 0, ur.id FROM user_roles ur JOIN roles r ON r.id = ur.role_id "
+	    "JOIN users x ON x.id = ur.user_id LEFT JOIN users ab ON ab.id = ur.assigned_by "
+	    "WHERE ur.user_id IN (%s) AND ur.tenant_id = ? AND ur.is_active = 1 "
 	    "AND (ur.expires_at IS NULL OR ur.expires_at > UTC_TIMESTAMP(6)) "
 	    "AND ur.role_id <> COALESCE((SELECT d.id FROM roles d WHERE d.tenant_id IS NULL "
-	    "AND d.name = (SELECT x.user_type FROM users x WHERE x.id = ?)), 0)",
-	    p, 4, &r) < 0)
+	    "AND d.name = x.user_type), 0) ORDER BY 1, 9 DESC, 10", buf_cstr(&in), buf_cstr(&in));
+	buf_free(&in);
+	if (db_query(db, a, sql, p, k, &r) < 0)
 		return CORE_DB;
 	*out = arena_calloc(a, r.nrows + 1, sizeof(**out));
 	for (unsigned i = 0; i < r.nrows; i++) {
 		struct user_role_info *u = &(*out)[i];
 
-		u->role_id = db_val_int(&r, i, 0, 0);
-		u->uuid = db_val(&r, i, 1);
-		u->name = db_val(&r, i, 2);
-		u->display_name = db_val(&r, i, 3);
-		u->assigned_by = db_val(&r, i, 4);
-		u->assigned_at = db_val(&r, i, 5);
-		u->expires_at = db_val(&r, i, 6);
-		u->is_default = (int)db_val_int(&r, i, 7, 0);
+		u->user_id = db_val_int(&r, i, 0, 0);
+		u->role_id = db_val_int(&r, i, 1, 0);
+		u->uuid = db_val(&r, i, 2);
+		u->name = db_val(&r, i, 3);
+		u->display_name = db_val(&r, i, 4);
+		u->assigned_by = db_val(&r, i, 5);
+		u->assigned_at = db_val(&r, i, 6);
+		u->expires_at = db_val(&r, i, 7);
+		u->is_default = (int)db_val_int(&r, i, 8, 0);
 	}
-	*n = r.nrows;
+	*nout = r.nrows;
 	return CORE_OK;
+}
+
+int
+rbac_user_roles(struct db *db, struct arena *a, long long user_id, long long tenant,
+    const char *user_type, struct user_role_info **out, unsigned *n)
+{
+	(void)user_type;        /* the row's own */
+	return rbac_users_roles(db, a, tenant, &user_id, 1, out, n);
 }
 
 int

@@ -32,12 +32,17 @@ int rbac_user_perms(struct db *db, struct arena *a, long long user_id, long long
  * assignment columns: role uuid, name, display name, assigned by name,
  * assigned at. */
 struct user_role_info {
+	long long user_id;
 	long long role_id;
 	const char *uuid, *name, *display_name, *assigned_by, *assigned_at, *expires_at;
 	int is_default;
 };
 int rbac_user_roles(struct db *db, struct arena *a, long long user_id, long long tenant,
     const char *user_type, struct user_role_info **out, unsigned *n);
+/* The same for the users ids[0..n) of tenant in one query (a page of a
+ * list): *out ordered by user, each user's as rbac_user_roles gives them. */
+int rbac_users_roles(struct db *db, struct arena *a, long long tenant, const long long *ids,
+    unsigned n, struct user_role_info **out, unsigned *nout);
 
 /* Replace a role's or group's permissions with ids (each must be a shipped
  * permission or one of the tenant's); errors name field. */

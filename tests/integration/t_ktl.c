@@ -619,6 +619,23 @@ START_TEST(test_roles_permissions_groups)
 	r = k(tok, "GET", NULL, "/users/?role=%s", role);
 	if (it_int(r, "count") != 2)
 		miss(&m, "users by role: %s", r->body);
+	/* a page's roles (read for the whole page at once) are each user's own */
+	for (size_t i = 0; i < jlen(it_json(r, "results")); i++) {
+		yajl_val o = jat(it_json(r, "results"), i), mine, theirs;
+		struct resp *d = k(tok, "GET", NULL, "/users/%s/", jstr(o, "id"));
+
+		mine = jget(o, "roles");
+		theirs = jget(d->json, "roles");
+		if (jlen(mine) < 2 || jlen(mine) != jlen(theirs))
+			miss(&m, "roles of %s in the list %s, alone %s", jstr(o, "id"), r->body, d->body);
+		for (size_t j = 0; j < jlen(mine) && j < jlen(theirs); j++)
+			if (strcmp(jstr(jat(mine, j), "id"), jstr(jat(theirs, j), "id")) ||
+			    strcmp(jstr(jat(mine, j), "assigned_by_name"),
+			    jstr(jat(theirs, j), "assigned_by_name")))
+				miss(&m, "role %zu of %s: list %s, alone %s", j, jstr(o, "id"),
+				    r->body, d->body);
+		it_free(d);
+	}
 	it_free(r);
 	snprintf(body, sizeof(body), "{\"user_id\":\"%s\",\"role_id\":\"%s\",\"action\":\"revoke\"}",
 	    uid, role);

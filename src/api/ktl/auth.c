@@ -35,35 +35,68 @@ write_place(struct request *req, yajl_gen g, const char *key, const struct entit
 	jw_obj_end(g);
 }
 
+/* the roles of the page of users being written (ktl_users_prefetch), so
+ * that a list costs one roles query, not one per user */
+static struct {
+	const struct request *req;
+	struct user_role_info *roles;
+	unsigned n;
+} page_roles;
+
+void
+ktl_users_prefetch(struct request *req, const struct ent_page *page)
+{
+	long long *ids;
+
+	page_roles.req = NULL;
+	if (page == NULL || page->nrows == 0)
+		return;
+	ids = arena_calloc(&req->arena, page->nrows, sizeof(*ids));
+	for (unsigned i = 0; i < page->nrows; i++)
+		ids[i] = page->rows[i].id;
+	if (rbac_users_roles(req->db, &req->arena, req->auth.tenant_id, ids, page->nrows,
+	    &page_roles.roles, &page_roles.n) == CORE_OK)
+		page_roles.req = req;
+}
+
 static void
 write_roles(struct request *req, yajl_gen g, const struct ent_row *r)
 {
 	const struct entity *e = &ent_user;
 	struct user_role_info *roles;
-	unsigned n;
+	unsigned n = 0;
 
 	jw_key(g, "roles");
 	jw_arr(g);
-	if (rbac_user_roles(req->db, &req->arena, r->id, r->tenant, ent_val(e, r, "user_type"),
-	    &roles, &n) == CORE_OK)
-		for (unsigned i = 0; i < n; i++) {
-			jw_obj(g);
-			jw_kstr(g, "id", roles[i].uuid);
-			jw_kstr(g, "role_name", roles[i].display_name && *roles[i].display_name ?
-			    roles[i].display_name : roles[i].name);
-			jw_kstr(g, "name", roles[i].name);
-			jw_kbool(g, "is_active", 1);
-			jw_kbool(g, "is_default", roles[i].is_default);
-			/* the role of the user type comes with the account */
-			jw_kstr(g, "assigned_by_name", roles[i].is_default ? "System" :
-			    roles[i].assigned_by);
-			jw_key(g, "assigned_at");
-			jw_dbtime(g, roles[i].is_default ? ent_val(e, r, "date_joined") :
-			    roles[i].assigned_at);
-			jw_key(g, "expires_at");
-			jw_dbtime(g, roles[i].expires_at);
-			jw_obj_end(g);
-		}
+	if (page_roles.req == req) {
+		/* the page's, ordered by user: this one's run of them */
+		struct user_role_info *end = page_roles.roles + page_roles.n;
+
+		for (roles = page_roles.roles; roles < end && roles->user_id != r->id; roles++)
+			;
+		while (roles + n < end && roles[n].user_id == r->id)
+			n++;
+	} else if (rbac_user_roles(req->db, &req->arena, r->id, r->tenant,
+	    ent_val(e, r, "user_type"), &roles, &n) != CORE_OK)
+		n = 0;
+	for (unsigned i = 0; i < n; i++) {
+		jw_obj(g);
+		jw_kstr(g, "id", roles[i].uuid);
+		jw_kstr(g, "role_name", roles[i].display_name && *roles[i].display_name ?
+		    roles[i].display_name : roles[i].name);
+		jw_kstr(g, "name", roles[i].name);
+		jw_kbool(g, "is_active", 1);
+		jw_kbool(g, "is_default", roles[i].is_default);
+		/* the role of the user type comes with the account */
+		jw_kstr(g, "assigned_by_name", roles[i].is_default ? "System" :
+		    roles[i].assigned_by);
+		jw_key(g, "assigned_at");
+		jw_dbtime(g, roles[i].is_default ? ent_val(e, r, "date_joined") :
+		    roles[i].assigned_at);
+		jw_key(g, "expires_at");
+		jw_dbtime(g, roles[i].expires_at);
+		jw_obj_end(g);
+	}
 	jw_arr_end(g);
 }
 

@@ -250,6 +250,13 @@ int
 ktl_list(struct request *req, const struct entity *e, long long tenant, struct ent_query *q,
     ktl_writer w)
 {
+	return ktl_list_pre(req, e, tenant, q, w, NULL);
+}
+
+int
+ktl_list_pre(struct request *req, const struct entity *e, long long tenant,
+    struct ent_query *q, ktl_writer w, ktl_prefetch pre)
+{
 	struct ent_page out;
 	long long page;
 	yajl_gen g;
@@ -278,8 +285,12 @@ ktl_list(struct request *req, const struct entity *e, long long tenant, struct e
 		jw_null(g);
 	jw_key(g, "results");
 	jw_arr(g);
+	if (pre)
+		pre(req, &out);
 	for (unsigned i = 0; i < out.nrows; i++)
 		w(req, g, &out.rows[i], 0);
+	if (pre)
+		pre(req, NULL);
 	jw_arr_end(g);
 	jw_obj_end(g);
 	return ktl_bare_end(req);

@@ -29,6 +29,13 @@ int  ktl_paginate(struct request *req, struct ent_query *q);
 /* List e in tenant (0: not tenant-scoped) with q and answer the page. */
 int  ktl_list(struct request *req, const struct entity *e, long long tenant,
     struct ent_query *q, ktl_writer w);
+/* The same, pre(req, page) called once the page is read and before its
+ * rows are written (to fetch what they show in one query), and
+ * pre(req, NULL) after. */
+struct ent_page;
+typedef void (*ktl_prefetch)(struct request *req, const struct ent_page *page);
+int  ktl_list_pre(struct request *req, const struct entity *e, long long tenant,
+    struct ent_query *q, ktl_writer w, ktl_prefetch pre);
 
 /* ktl.c: input */
 struct ktl_alias {
@@ -61,6 +68,8 @@ int ktl_login(struct request *req);
 int ktl_verify(struct request *req);
 int ktl_profile(struct request *req);
 void ktl_write_user(struct request *req, yajl_gen g, const struct ent_row *r, int detail);
+/* ktl_list_pre's prefetch for a page of users: their roles in one query */
+void ktl_users_prefetch(struct request *req, const struct ent_page *page);
 
 /* users.c */
 int ktl_users_list(struct request *req);
