@@ -4,8 +4,10 @@
 #include "core/apiclients.h"
 #include "core/audit.h"
 #include "db/db.h"
+#include "db/qcache.h"
 #include "util/arena.h"
 #include "util/buf.h"
+#include "util/timeutil.h"
 #include "util/uuid.h"
 
 #include <mysqld_error.h>
@@ -185,13 +187,14 @@ rbac_user_perms(struct db *db, struct arena *a, long long user_id, long long ten
 
 int
 rbac_users_roles(struct db *db, struct arena *a, long long tenant, const long long *ids,
-    unsigned n, struct user_role_info **out, unsigned *nout)
+    unsigned n, const char *versions, struct user_role_info **out, unsigned *nout)
 {
 	struct db_param *p;
 	struct db_result r;
 	struct buf in = BUF_INIT;
 	const char *sql;
-	unsigned k = 0;
+	char now[32];
+	unsigned k = 0, m = 0;
 
 	*out = NULL;
 	*nout = 0;
@@ -215,15 +218,21 @@ rbac_users_roles(struct db *db, struct arena *a, long long tenant, const long lo
 	    "ur.expires_at, 0, ur.id FROM user_roles ur JOIN roles r ON r.id = ur.role_id "
 	    "JOIN users x ON x.id = ur.user_id LEFT JOIN users ab ON ab.id = ur.assigned_by "
 	    "WHERE ur.user_id IN (%s) AND ur.tenant_id = ? AND ur.is_active = 1 "
-	    "AND (ur.expires_at IS NULL OR ur.expires_at > UTC_TIMESTAMP(6)) "
 	    "AND ur.role_id <> COALESCE((SELECT d.id FROM roles d WHERE d.tenant_id IS NULL "
 	    "AND d.name = x.user_type), 0) ORDER BY 1, 9 DESC, 10", buf_cstr(&in), buf_cstr(&in));
 	buf_free(&in);
-	if (db_query(db, a, sql, p, k, &r) < 0)
+	if (db_query_kept(db, a, qcache_tag(a, "users", versions), sql, p, k, &r) < 0)
 		return CORE_DB;
+	/* expired assignments are left out here, not in the query, whose
+	 * answer may be kept past their expiry */
+	time_db_now(now, sizeof(now));
 	*out = arena_calloc(a, r.nrows + 1, sizeof(**out));
 	for (unsigned i = 0; i < r.nrows; i++) {
-		struct user_role_info *u = &(*out)[i];
+		struct user_role_info *u = &(*out)[m];
+
+		if (db_val(&r, i, 7) && strcmp(db_val(&r, i, 7), now) <= 0)
+			continue;
+		m++;
 
 		u->user_id = db_val_int(&r, i, 0, 0);
 		u->role_id = db_val_int(&r, i, 1, 0);
@@ -235,7 +244,7 @@ rbac_users_roles(struct db *db, struct arena *a, long long tenant, const long lo
 		u->expires_at = db_val(&r, i, 7);
 		u->is_default = (int)db_val_int(&r, i, 8, 0);
 	}
-	*nout = r.nrows;
+	*nout = m;
 	return CORE_OK;
 }
 
@@ -244,7 +253,7 @@ rbac_user_roles(struct db *db, struct arena *a, long long user_id, long long ten
     const char *user_type, struct user_role_info **out, unsigned *n)
 {
 	(void)user_type;        /* the row's own */
-	return rbac_users_roles(db, a, tenant, &user_id, 1, out, n);
+	return rbac_users_roles(db, a, tenant, &user_id, 1, NULL, out, n);
 }
 
 int

@@ -40,9 +40,11 @@ struct user_role_info {
 int rbac_user_roles(struct db *db, struct arena *a, long long user_id, long long tenant,
     const char *user_type, struct user_role_info **out, unsigned *n);
 /* The same for the users ids[0..n) of tenant in one query (a page of a
- * list): *out ordered by user, each user's as rbac_user_roles gives them. */
+ * list): *out ordered by user, each user's as rbac_user_roles gives them.
+ * With the caller's versions (CORE_VERSIONS_OF) the query's answer may
+ * come from the worker's memory while the tenant's users are unchanged. */
 int rbac_users_roles(struct db *db, struct arena *a, long long tenant, const long long *ids,
-    unsigned n, struct user_role_info **out, unsigned *nout);
+    unsigned n, const char *versions, struct user_role_info **out, unsigned *nout);
 
 /* Replace a role's or group's permissions with ids (each must be a shipped
  * permission or one of the tenant's); errors name field. */

@@ -277,6 +277,7 @@ static const struct unique_key user_uniques[] = {
 const struct entity ent_user = {
 	"User", "users", user_fields, sizeof(user_fields) / sizeof(user_fields[0]),
 	EF_TENANT | EF_SOFT_DELETE | EF_UUID, "t.id ASC", user_uniques, 3,
+	NULL, NULL, "users",            /* sql/016: users, their roles, the roles */
 };
 
 void

@@ -28,6 +28,18 @@ time_iso8601_now(char *out, size_t n, int frac)
 		strftime(out, n, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
+void
+time_db_now(char *out, size_t n)
+{
+	struct timespec ts;
+	struct tm tm;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	gmtime_r(&ts.tv_sec, &tm);
+	snprintf(out, n, "%04d-%02d-%02d %02d:%02d:%02d.%06ld", tm.tm_year + 1900, tm.tm_mon + 1,
+	    tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ts.tv_nsec / 1000);
+}
+
 double
 time_mono_ms(void)
 {

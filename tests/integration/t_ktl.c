@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "itest.h"
 
@@ -866,6 +867,75 @@ START_TEST(test_organizations_locations_dashboard)
 END_TEST
 
 /* every `METHOD /path` of the document is routed, and answers in 003's shapes */
+/* the roles of row 0 of a users page, as "name,name" */
+static void
+page_roles(const struct resp *r, char *out, size_t n)
+{
+	yajl_val roles = jget(row0(r), "roles");
+	size_t len = 0;
+
+	out[0] = '\0';
+	for (size_t i = 0; i < jlen(roles) && len < n; i++)
+		len += (size_t)snprintf(out + len, n - len, "%s%s", i ? "," : "",
+		    jstr(jat(roles, i), "name"));
+}
+
+/* A page of users a worker answers from memory changes the moment its rows
+ * do (the user, its role assignments, the roles), whoever writes them, and
+ * an assignment that runs out leaves the page without any write. */
+START_TEST(test_users_page_is_never_staler_than_its_rows)
+{
+	char tok[TOK], login[64], id[40], ulogin[64], uid[40], got[512], want[512], role[64];
+	char renamed[80];
+	long long tenant, user, rid;
+	struct resp *r;
+
+	admin(tok, login, id);
+	mk_user(tok, "support_staff", ulogin, uid, NULL);
+	user = sql("SELECT id FROM users WHERE uuid = '%s'", uid);
+	tenant = sql("SELECT tenant_id FROM users WHERE id = %lld", user);
+	sql("INSERT INTO roles (uuid, tenant_id, name, display_name) VALUES (UUID(), %lld, "
+	    "'%s', 'Cache')", tenant, uniq(role, sizeof(role), "cr"));
+	snprintf(renamed, sizeof(renamed), "%sx", role);
+	rid = sql("SELECT id FROM roles WHERE tenant_id = %lld AND name = '%s'", tenant, role);
+	for (int round = 0; round < 5; round++) {
+		snprintf(want, sizeof(want), "support_staff%s%s", round >= 1 && round < 4 ? "," : "",
+		    round == 1 ? role : round == 2 || round == 3 ? renamed : "");
+		/* four times each: from memory, whichever worker answers */
+		for (int again = 0; again < 4; again++) {
+			r = k(tok, "GET", NULL, "/users/?search=%s", ulogin);
+			ck_assert_int_eq(it_int(r, "count"), 1);
+			if (round)
+				ck_assert_str_eq(jstr(row0(r), "name"), "Renamed Bysql");
+			page_roles(r, got, sizeof(got));
+			ck_assert_msg(!strcmp(got, want), "round %d: roles %s, expected %s", round, got,
+			    want);
+			it_free(r);
+		}
+		switch (round) {
+		case 0:         /* the user and an assignment, by SQL behind the API */
+			sql("UPDATE users SET first_name = 'Renamed', last_name = 'Bysql' WHERE id = %lld",
+			    user);
+			sql("INSERT INTO user_roles (uuid, tenant_id, user_id, role_id, is_active) VALUES "
+			    "(UUID(), %lld, %lld, %lld, 1)", tenant, user, rid);
+			break;
+		case 1:         /* the role itself */
+			sql("UPDATE roles SET name = '%s' WHERE id = %lld", renamed, rid);
+			break;
+		case 2:         /* runs out in a second: no write when it does */
+			sql("UPDATE user_roles SET expires_at = UTC_TIMESTAMP(6) + INTERVAL 1 SECOND "
+			    "WHERE role_id = %lld", rid);
+			break;
+		case 3:
+			usleep(1300 * 1000);
+			break;
+		}
+	}
+	sql("DELETE FROM user_roles WHERE role_id = %lld", rid);
+	sql("DELETE FROM roles WHERE id = %lld", rid);
+}
+END_TEST
+
 START_TEST(test_document_routes)
 {
 	static struct doc_route dr[128];
@@ -984,6 +1054,7 @@ suite_ktl(void)
 	tcase_add_test(tc, test_users);
 	tcase_add_test(tc, test_roles_permissions_groups);
 	tcase_add_test(tc, test_organizations_locations_dashboard);
+	tcase_add_test(tc, test_users_page_is_never_staler_than_its_rows);
 	tcase_add_test(tc, test_document_routes);
 	tcase_add_test(tc, test_login_rate_limit);
 	suite_add_tcase(s, tc);

@@ -55,7 +55,7 @@ ktl_users_prefetch(struct request *req, const struct ent_page *page)
 	for (unsigned i = 0; i < page->nrows; i++)
 		ids[i] = page->rows[i].id;
 	if (rbac_users_roles(req->db, &req->arena, req->auth.tenant_id, ids, page->nrows,
-	    &page_roles.roles, &page_roles.n) == CORE_OK)
+	    req->auth.versions, &page_roles.roles, &page_roles.n) == CORE_OK)
 		page_roles.req = req;
 }
 

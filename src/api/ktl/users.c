@@ -169,6 +169,7 @@ ktl_users_list(struct request *req)
 	}
 	auth_actor(req, &who);
 	users_scope_query(&who, &q);
+	q.versions = req->auth.versions;
 	return ktl_list_pre(req, &ent_user, who.tenant_id, &q, ktl_write_user, ktl_users_prefetch);
 }
 
