@@ -12,6 +12,7 @@ Ends with the line `RESULT monitor <run> <failed>` that scripts/test tallies.
 One class per area; the shared helpers are at the top.
 """
 import asyncio
+import calendar
 import functools
 import http.client
 import json
@@ -715,6 +716,60 @@ class TestSharing(StreamCase):
         self.assertEqual((fa["router_id"], fb["router_id"]), (w.v6, w.v7))
         self.assertEqual(len(monitor_traffic("v6", "ether3")[0]), 1)
         self.assertEqual(len(monitor_traffic("v7", "ether3")[0]), 1)
+
+    @streaming
+    async def test_a_stalled_client_delays_nobody(self):
+        """One subscriber of a stream stops reading (a raw socket with a
+        4 KiB receive buffer, straight to the monitor: nginx would read for
+        it) while the router sends 100 frames a second: the other subscriber
+        keeps getting them all, without a pause; the stalled one, reading
+        again, is still served up to the present."""
+        w = world()
+        path = iface_path(w.v6, "ether2")
+        sim_fast("v6", 10)
+        stalled = socket.socket()
+        try:
+            quick = await self.open(MONITOR, path)
+            stalled.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+            stalled.connect(("127.0.0.1", int(MONITOR.rpartition(":")[2])))
+            stalled.sendall(("GET %s HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\n"
+                             "Connection: Upgrade\r\nSec-WebSocket-Version: 13\r\n"
+                             "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                             "X-Client-Key: %s\r\n\r\n" % (path, w.a["key"])).encode())
+            head = b""
+            while b"\r\n\r\n" not in head:
+                head += stalled.recv(1)
+            self.assertTrue(head.startswith(b"HTTP/1.1 101"), head)
+            await until(quick, traffic_of(interface="ether2"))
+            t0, n, gap, last = time.monotonic(), 0, 0.0, time.monotonic()
+            while time.monotonic() - t0 < 4:
+                await asyncio.wait_for(quick.recv(), TIMEOUT)
+                now = time.monotonic()
+                gap, last, n = max(gap, now - last), now, n + 1
+            self.assertGreater(n, 4 * 100 * 0.6, "the quick subscriber got %d frames in 4 s" % n)
+            self.assertLess(gap, 0.5, "the quick subscriber waited %.2f s for a frame" % gap)
+            # the stalled one reads again: frames up to now
+            stalled.settimeout(5)
+            data, latest, until_t = b"", None, time.monotonic() + 8
+            while latest is None or time.time() - latest > 1.0:
+                self.assertLess(time.monotonic(), until_t, "the stalled subscriber is "
+                                "still %.1f s behind" % (time.time() - (latest or 0)))
+                data += stalled.recv(65536)
+                frames = []
+                while len(data) >= 2:
+                    size, at = data[1] & 0x7F, 2
+                    if size == 126:
+                        size, at = int.from_bytes(data[2:4], "big"), 4
+                    if len(data) < at + size:
+                        break
+                    frames.append(json.loads(data[at:at + size]))
+                    data = data[at + size:]
+                if frames:
+                    latest = calendar.timegm(time.strptime(frames[-1]["ts"][:19],
+                                                           "%Y-%m-%dT%H:%M:%S"))
+        finally:
+            stalled.close()
+            sim_fast("v6", 100)
 
     @streaming
     async def test_a_vanished_client_is_let_go(self):
