@@ -622,6 +622,25 @@ class TestCustomerTraffic(StreamCase):
             self.assertAlmostEqual(f["tx_pps"], 400, delta=80, msg=f)
 
     @streaming
+    async def test_hotspot_session_ends_and_comes_back(self):
+        w = world()
+        user = user_name("mhe")
+        cust = w.customer(w.v7, "hotspot", user)
+        sid = session("v7", "hotspot", user, address="10.5.0.44")
+        sim("POST", "/routers/v7/hotspot-rate", {"user": user, "tx_bps": 160000})
+        ws = await self.open(NATIVE, "/api/customers/%d/traffic/stream/" % cust)
+        await until(ws, lambda f: f.get("type") == "traffic" and f["tx_bps"] > 0, 6)
+        sim("DELETE", "/routers/v7/menu?path=/ip/hotspot/active&id=" + sid)
+        f, _ = await until(ws, lambda f: f.get("type") == "error", 6)
+        self.assertEqual(f["code"], "customer_offline", f)
+        session("v7", "hotspot", user, address="10.5.0.44")
+        sim("POST", "/routers/v7/hotspot-rate", {"user": user, "tx_bps": 320000})
+        f, seen = await until(ws, lambda f: f.get("type") in ("resumed", "traffic"), 12)
+        self.assertEqual(f["type"], "resumed", seen)
+        f, _ = await until(ws, lambda f: f.get("type") == "traffic" and f["tx_bps"] > 0, 6)
+        self.assertAlmostEqual(f["tx_bps"], 320000, delta=64000, msg=f)
+
+    @streaming
     async def test_static_service_has_no_traffic_stream(self):
         w = world()
         cust = w.customer(w.v6, "static_ip", user_name("mst"), static_ip="10.79.0.3")
@@ -673,6 +692,41 @@ class TestPing(StreamCase):
         f, _ = await until(ws, lambda f: f.get("type") == "ping")
         self.assertEqual((f["customer_id"], f["address"], f["time_ms"], f["ttl"]),
                          (cust, "10.78.0.9", 12.0, 63))
+
+
+    @streaming
+    async def test_hotspot_session_offline_until_it_is_there_then_pinged(self):
+        w = world()
+        user = user_name("mph")
+        cust = w.customer(w.v7, "hotspot", user)
+        sim("POST", "/routers/v7/ping", {"address": "10.5.7.21", "time_ms": 3, "ttl": 60})
+        ws = await self.open(NATIVE, "/api/customers/%d/ping/stream/" % cust)
+        # no session yet: nothing to ping
+        f, _ = await until(ws, lambda f: True)
+        self.assertEqual((f["type"], f["code"]), ("error", "customer_offline"), f)
+        self.assertEqual(running_pings("v7", "10.5.7.21"), [])
+        sid = session("v7", "hotspot", user, address="10.5.7.21")
+        f, seen = await until(ws, lambda f: f.get("type") in ("resumed", "ping"), 12)
+        self.assertEqual(f["type"], "resumed", seen)
+        f, _ = await until(ws, lambda f: f.get("type") == "ping")
+        self.assertEqual((f["address"], f["time_ms"], f["ttl"]), ("10.5.7.21", 3.0, 60), f)
+        self.assertEqual(len(running_pings("v7", "10.5.7.21")), 1)
+        sim("DELETE", "/routers/v7/menu?path=/ip/hotspot/active&id=" + sid)
+
+
+class TestCustomerByUuid(StreamCase):
+    @streaming
+    async def test_mikrobill_customer_stream_by_uuid(self):
+        w = world()
+        user = user_name("mpu")
+        cust = w.customer(w.v6, "pppoe", user)
+        status, doc = native("GET", "/api/customers/%d/" % cust, token=w.a["tok"])
+        self.assertEqual(status, 200, doc)
+        session("v6", "pppoe", user)
+        sim("POST", "/routers/v6/traffic", {"interface": "<pppoe-%s>" % user, "tx_bps": 8080})
+        ws = await self.open(MIKROBILL, "/v1/internal/customer/%s/traffic/stream"
+                             % doc["data"]["uuid"])
+        await until(ws, traffic_of(customer_id=cust, tx_bps=8080))
 
 
 # ---- sharing one router command ----
