@@ -377,15 +377,26 @@ class Stream:
     """A command that keeps answering: the connection calls step() at
     next_at (monotonic seconds) until it reports it is finished."""
 
+    command = None
+
     def __init__(self, interval):
         self.interval = interval
         self.next_at = time.monotonic()
+        self.wake = None           # set by the connection: wakes its loop
 
     def step(self):
         raise NotImplementedError
 
+    def kick(self):
+        """Run step() now (the connection thread does it)."""
+        self.next_at = time.monotonic()
+        if self.wake is not None:
+            self.wake()
+
 
 class PingStream(Stream):
+    command = "/ping"
+
     def __init__(self, router, address, count, interval, size):
         Stream.__init__(self, interval)
         self.router = router
@@ -426,14 +437,24 @@ class PingStream(Stream):
 
 
 class MonitorStream(Stream):
-    def __init__(self, router, names, interval, once, duration):
+    command = "/interface/monitor-traffic"
+
+    def __init__(self, router, names, interval, once, duration, items):
         Stream.__init__(self, interval)
         self.router = router
         self.names = names
+        self.items = items         # the /interface items monitored (not aggregate)
         self.once = once
         self.until = time.monotonic() + duration if duration else None
 
+    def watches(self, item):
+        return any(it is item for it in self.items)
+
     def step(self):
+        ifs = self.router.menus["/interface"].items
+        if any(not any(it is x for x in ifs) for it in self.items):
+            # a dynamic interface (a PPPoE session's) went away under us
+            return [trap(IFACE_GONE), ["!done"]], True
         out = [self.router.monitor_words(n) for n in self.names]
         done = self.once or (self.until is not None and time.monotonic() + self.interval > self.until)
         if done:
@@ -442,6 +463,21 @@ class MonitorStream(Stream):
 
 
 # ---------------------------------------------------------------- router
+
+# What a monitor-traffic ends with when its interface disappears (a PPPoE
+# session ends).  Not confirmed against a real router; see README.md.
+IFACE_GONE = "no such item"
+
+# Counters that move with the rates set on the control API:
+# {counter: (rate key, divisor)}; bps / 8 = bytes per second.
+IFACE_MOVING = {"rx-byte": ("rx_bps", 8), "tx-byte": ("tx_bps", 8),
+                "rx-packet": ("rx_pps", 1), "tx-packet": ("tx_pps", 1)}
+HOTSPOT_MOVING = {"bytes-in": ("rx_bps", 8), "bytes-out": ("tx_bps", 8),
+                  "packets-in": ("rx_pps", 1), "packets-out": ("tx_pps", 1)}
+
+STREAM_COUNTS = ("started", "cancelled", "finished", "dropped")
+
+RATE_KEYS = ("rx_bps", "tx_bps", "rx_pps", "tx_pps")
 
 FAULT_KEYS = ("delay_ms", "drop_after_words", "split", "refuse_login", "offline",
               "blackhole", "close_on_accept", "fatal", "trap")
@@ -474,6 +510,8 @@ class Router:
             self.settings = {"ping_interval_ms": 1000, "monitor_interval_ms": 1000}
             self.faults = {}
             self.log = []
+            self.streams = {}      # Stream -> {"conn", "tag", "command", "args"}
+            self.stream_counts = dict.fromkeys(STREAM_COUNTS, 0)
             self.booted = time.monotonic()
             self._seed()
 
@@ -539,10 +577,67 @@ class Router:
             if f.name == "uptime" and menu.spec.dynamic_uptime:
                 v = format_duration(item["_up0"] + time.monotonic() - item["_t0"])
             else:
-                v = item.get(f.name)
+                v = self._moving(item, f.name)
             if v is not None:
                 out.append((f.name, v))
         return out
+
+    # ---- counters that move with a rate: item["_mv"] = (t0, {counter: per second});
+    # the stored value is the counter at t0.
+
+    def _moving(self, item, name):
+        v = item.get(name)
+        mv = item.get("_mv")
+        if mv is None or v is None or name not in mv[1]:
+            return v
+        return str(int(v) + int(mv[1][name] * (time.monotonic() - mv[0])))
+
+    def _settle(self, item):
+        """Fold the movement so far into the stored counters (before a
+        counter or a rate changes)."""
+        mv = item.get("_mv")
+        if mv is None:
+            return
+        now = time.monotonic()
+        for name in mv[1]:
+            item[name] = self._moving(item, name)
+        item["_mv"] = (now, mv[1])
+
+    def _set_rates(self, item, table, rates):
+        """rates {"rx_bps": N, ...} -> the counters of table move from now."""
+        self._settle(item)
+        per_s = {}
+        for counter, (key, div) in table.items():
+            if rates.get(key):
+                per_s[counter] = float(rates[key]) / div
+        if per_s:
+            item["_mv"] = (time.monotonic(), per_s)
+        else:
+            item.pop("_mv", None)
+
+    # ---- streaming commands running on the connections
+
+    def stream_started(self, stream, conn_id, tag, attrs):
+        with self.lock:
+            self.streams[stream] = {"conn": conn_id, "tag": tag, "command": stream.command,
+                                    "args": {k: v for k, v in attrs.items() if k != ".id"}}
+            self.stream_counts["started"] += 1
+
+    def stream_ended(self, stream, how):
+        """how: cancelled (by /cancel), finished (by itself), dropped (its
+        connection closed).  Not counted after a reset forgot it."""
+        with self.lock:
+            stream.wake = None
+            if self.streams.pop(stream, None) is not None:
+                self.stream_counts[how] += 1
+
+    def ctl_streams(self, zero=False):
+        with self.lock:
+            out = {"running": [dict(v) for v in self.streams.values()]}
+            out.update(self.stream_counts)
+            if zero:
+                self.stream_counts = dict.fromkeys(STREAM_COUNTS, 0)
+            return out
 
     def monitor_words(self, name):
         t = self.traffic.get(name, {})
@@ -865,6 +960,7 @@ class Router:
     def set_(self, menu, attrs, control=False):
         its = self.targets(menu, attrs)
         for it in its:
+            self._settle(it)
             staged = self._apply(menu, it, attrs, control)
             for k, v in staged.items():
                 if v is None:
@@ -884,6 +980,10 @@ class Router:
             for x in list(ifs.items):
                 if x.get("_ppp") == it[".id"]:
                     ifs.items.remove(x)
+                    self.traffic.pop(x.get("name"), None)
+                    for s in self.streams:
+                        if isinstance(s, MonitorStream) and s.watches(x):
+                            s.kick()
 
     # ---- streaming commands
 
@@ -917,9 +1017,14 @@ class Router:
         if not names:
             raise Trap("missing value(s) of argument(s) interface", 1)
         ifs = self.menus["/interface"]
+        items = []
         for n in names:
-            if n != "aggregate" and ifs.find(n) is None:
+            if n == "aggregate":
+                continue
+            it = ifs.find(n)
+            if it is None:
                 raise Trap("input does not match any value of interface", 1)
+            items.append(it)
         once = "once" in attrs and attrs["once"].lower() not in ("no", "false")
         duration = 0
         if attrs.get("duration"):
@@ -928,7 +1033,7 @@ class Router:
             except ValueError:
                 raise Trap("invalid time value for argument duration", 1)
         return MonitorStream(self, names, self._interval(attrs, "monitor_interval_ms"),
-                             once, duration)
+                             once, duration, items)
 
     # ---- control-API helpers (no API restrictions)
 
@@ -973,14 +1078,36 @@ class Router:
             it = ifs.find(iface)
             if it is None:
                 raise KeyError("no such interface %s" % iface)
+            bad = [k for k in values if k != "interface" and k not in RATE_KEYS
+                   and k.replace("_", "-") not in ifs.spec.by_name]
+            if bad:
+                raise KeyError("unknown traffic key %s" % ", ".join(bad))
+            self._settle(it)
             t = self.traffic.setdefault(it["name"], {})
             for k, v in values.items():
-                if k in ("rx_bps", "tx_bps", "rx_pps", "tx_pps"):
+                if k in RATE_KEYS:
                     t[k] = int(v)
-                elif k.replace("_", "-") in ifs.spec.by_name:
-                    it[k.replace("_", "-")] = str(int(v))
                 elif k != "interface":
-                    raise KeyError("unknown traffic key %s" % k)
+                    it[k.replace("_", "-")] = str(int(v))
+            self._set_rates(it, IFACE_MOVING, t)
+
+    def set_hotspot_rate(self, user, values):
+        """Rates of the /ip/hotspot/active sessions of user: bytes-in moves
+        with rx_bps / 8, bytes-out with tx_bps / 8, packets-in/out with
+        rx_pps/tx_pps (any subset; the others keep theirs)."""
+        bad = [k for k in values if k != "user" and k not in RATE_KEYS]
+        if bad:
+            raise ValueError("unknown rate key %s" % ", ".join(bad))
+        with self.lock:
+            its = [it for it in self.menus["/ip/hotspot/active"].items
+                   if it.get("user") == user]
+            if not its:
+                raise KeyError("no active hotspot session of user %s" % user)
+            for it in its:
+                rates = it.setdefault("_rates", {})
+                rates.update({k: int(v) for k, v in values.items() if k in RATE_KEYS})
+                self._set_rates(it, HOTSPOT_MOVING, rates)
+            return [dict(it["_rates"], id=it[".id"]) for it in its]
 
 
 class _DoubleTrap(Trap):

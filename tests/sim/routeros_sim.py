@@ -112,6 +112,10 @@ class Conn:
 
     def kill(self):
         self.dead = True
+        self.poke()
+
+    def poke(self):
+        """Wake the loop (a stream is due now, or the connection dies)."""
         try:
             os.write(self.wake_w, b"x")
         except OSError:
@@ -133,6 +137,9 @@ class Conn:
     def close(self):
         self.dead = True
         self.sim.forget(self)
+        for _, stream in self.streams:
+            self.router.stream_ended(stream, "dropped")
+        self.streams = []
         for s in (self.sock, self.raw):
             try:
                 s.close()
@@ -157,6 +164,8 @@ class Conn:
                 ready, _, _ = select.select([self.sock, self.wake_r], [], [], timeout)
             if self.dead:
                 return
+            if self.wake_r in ready:
+                os.read(self.wake_r, 64)
             if self.sock in ready:
                 try:
                     data = self.sock.recv(65536)
@@ -194,6 +203,8 @@ class Conn:
             result = Reply([trap("simulator error: %r" % e), ["!done"]])
         self.counting = was_in
         if isinstance(result, Stream):
+            result.wake = self.poke
+            self.router.stream_started(result, self.id, tag, attrs)
             self.streams.append([tag, result])
             return
         for s in result.sentences:
@@ -205,6 +216,7 @@ class Conn:
         keep = []
         for stag, stream in self.streams:
             if target is None or stag == target:
+                self.router.stream_ended(stream, "cancelled")
                 self.send(trap("interrupted", 2), stag)
                 self.send(["!done"], stag)
             else:
@@ -225,6 +237,7 @@ class Conn:
                 stream.next_at = now + stream.interval
             if done:
                 self.streams.remove(entry)
+                self.router.stream_ended(stream, "finished")
             for s in sentences:
                 self.send(s, tag)
 
@@ -544,6 +557,15 @@ class Sim:
                 raise ValueError("interface is required")
             r.set_traffic(iface, body)
             return 200, {"traffic": r.traffic}
+        if what == "streams":
+            if method not in ("GET", "DELETE"):
+                raise KeyError("no such endpoint")
+            return 200, r.ctl_streams(zero=method == "DELETE")
+        if what == "hotspot-rate" and method == "POST":
+            user = body.get("user")
+            if not user:
+                raise ValueError("user is required")
+            return 200, {"sessions": r.set_hotspot_rate(user, body)}
         if what == "ping":
             with r.lock:
                 if method == "DELETE":

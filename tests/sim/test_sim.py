@@ -415,6 +415,263 @@ class StreamTest(Base):
         self.assertEqual(tail[0], ["!trap", "=category=2", "=message=interrupted", ".tag=9"])
 
 
+def wait_for(pred, timeout=3.0):
+    """Poll pred() until it is true (returns its value) or time runs out."""
+    deadline = time.monotonic() + timeout
+    while True:
+        v = pred()
+        if v or time.monotonic() > deadline:
+            return v
+        time.sleep(0.02)
+
+
+def timed(read):
+    """(value, t0, t1): read() and the monotonic clock around it (the
+    simulator runs on the same CLOCK_MONOTONIC)."""
+    t0 = time.monotonic()
+    v = read()
+    return v, t0, time.monotonic()
+
+
+class StreamListTest(Base):
+    """GET/DELETE /routers/NAME/streams: the streaming commands running."""
+
+    def streams(self, name="v6"):
+        st, body = SIM.http("GET", "/routers/%s/streams" % name)
+        self.assertEqual(st, 200, body)
+        return body
+
+    def test_running_and_counts(self):
+        SIM.http("POST", "/routers/v6/settings", {"monitor_interval_ms": 30, "ping_interval_ms": 30})
+        a = self.client("v6")
+        b = self.client("v6")
+        a.send("/interface/monitor-traffic", "=interface=ether1", ".tag=7")
+        b.send("/ping", "=address=10.0.0.9", ".tag=p1")
+        self.assertEqual(a.read()[0], "!re")
+        self.assertEqual(b.read()[0], "!re")
+        body = self.streams()
+        run = {e["command"]: e for e in body["running"]}
+        self.assertEqual(len(body["running"]), 2)
+        self.assertNotEqual(run["/ping"]["conn"], run["/interface/monitor-traffic"]["conn"])
+        self.assertEqual(run["/interface/monitor-traffic"],
+                         {"conn": run["/interface/monitor-traffic"]["conn"], "tag": "7",
+                          "command": "/interface/monitor-traffic",
+                          "args": {"interface": "ether1"}})
+        self.assertEqual(run["/ping"], {"conn": run["/ping"]["conn"], "tag": "p1",
+                                        "command": "/ping", "args": {"address": "10.0.0.9"}})
+        st, info = SIM.http("GET", "/routers/v6/log")
+        by_conn = {e["words"][0]: e["conn"] for e in info["log"]}
+        self.assertEqual(by_conn["/ping"], run["/ping"]["conn"])
+        self.assertEqual((body["started"], body["cancelled"], body["finished"], body["dropped"]),
+                         (2, 0, 0, 0))
+        # another router's list is its own
+        self.assertEqual(self.streams("v7")["running"], [])
+        a.send("/cancel", "=tag=7", ".tag=8")
+        while a.read() != ["!done", ".tag=8"]:
+            pass
+        body = self.streams()
+        self.assertEqual([e["command"] for e in body["running"]], ["/ping"])
+        self.assertEqual((body["started"], body["cancelled"]), (2, 1))
+        # a command that ends by itself, and one whose connection goes away
+        a.talk("/interface/monitor-traffic", "=interface=ether1", "=once=")
+        b.close()
+        body = wait_for(lambda: (lambda x: x if not x["running"] else None)(self.streams()))
+        self.assertIsNotNone(body, "the closed connection's ping still listed")
+        self.assertEqual((body["started"], body["cancelled"], body["finished"], body["dropped"]),
+                         (3, 1, 1, 1))
+        # DELETE answers the counts and zeroes them; running streams stay listed
+        a.send("/interface/monitor-traffic", "=interface=ether2", ".tag=9")
+        a.read()
+        st, body = SIM.http("DELETE", "/routers/v6/streams")
+        self.assertEqual((st, body["started"]), (200, 4))
+        body = self.streams()
+        self.assertEqual((body["started"], body["cancelled"], len(body["running"])), (0, 0, 1))
+        # /cancel without a tag cancels every running command, each counted
+        a.send("/ping", "=address=10.0.0.1", ".tag=10")
+        a.send("/cancel", ".tag=11")
+        while a.read() != ["!done", ".tag=11"]:
+            pass
+        body = self.streams()
+        self.assertEqual((body["running"], body["started"], body["cancelled"]), ([], 1, 2))
+
+    def test_reset_forgets_streams(self):
+        a = self.client("v6")
+        a.send("/interface/monitor-traffic", "=interface=ether1", ".tag=1")
+        a.read()
+        self.assertEqual(self.streams()["started"], 1)
+        SIM.http("POST", "/routers/v6/reset")
+        time.sleep(0.1)    # the connection closes after the reset
+        body = self.streams()
+        self.assertEqual((body["running"], body["started"], body["dropped"]), ([], 0, 0))
+
+    def test_bad_method(self):
+        st, body = SIM.http("POST", "/routers/v6/streams", {})
+        self.assertEqual(st, 404)
+        st, body = SIM.http("GET", "/routers/nope/streams")
+        self.assertEqual(st, 404)
+
+
+class PppoeInterfaceTest(Base):
+    """<pppoe-USER> interfaces come and go with /ppp/active."""
+
+    def session(self, name="joe", router="v7"):
+        st, body = SIM.http("POST", "/routers/%s/menu?path=/ppp/active" % router,
+                            {"name": name, "service": "pppoe", "address": "10.9.0.2"})
+        self.assertEqual(st, 200, body)
+        return body["id"]
+
+    def test_interface_traffic_and_gone_trap(self):
+        sid = self.session()
+        c = self.client("v7")
+        a = attrs(c.talk("/interface/print", "?name=<pppoe-joe>")[0])
+        self.assertEqual((a["type"], a["running"], a["dynamic"]), ("pppoe-in", "true", "true"))
+        st, body = SIM.http("POST", "/routers/v7/traffic",
+                            {"interface": "<pppoe-joe>", "rx_bps": 2000000, "tx_bps": 8000000,
+                             "rx_pps": 300, "tx_pps": 700})
+        self.assertEqual(st, 200, body)
+        # a long interval: the trap must come when the session ends, not a tick later
+        SIM.http("POST", "/routers/v7/settings", {"monitor_interval_ms": 5000})
+        c.send("/interface/monitor-traffic", "=interface=<pppoe-joe>", ".tag=m")
+        a = attrs(c.read())
+        self.assertEqual((a["name"], a["rx-bits-per-second"], a["tx-bits-per-second"],
+                          a["rx-packets-per-second"], a["tx-packets-per-second"]),
+                         ("<pppoe-joe>", "2000000", "8000000", "300", "700"))
+        t = time.monotonic()
+        st, _ = SIM.http("DELETE", "/routers/v7/menu?path=/ppp/active&id=" + sid)
+        self.assertEqual(st, 200)
+        self.assertEqual(c.read(), ["!trap", "=message=no such item", ".tag=m"])
+        self.assertEqual(c.read(), ["!done", ".tag=m"])
+        self.assertLess(time.monotonic() - t, 1.0)
+        st, body = SIM.http("GET", "/routers/v7/streams")
+        self.assertEqual((body["running"], body["finished"]), ([], 1))
+        self.assertEqual(c.talk("/interface/monitor-traffic", "=interface=<pppoe-joe>",
+                                "=once=")[0][-1],
+                         "=message=input does not match any value of interface")
+        st, body = SIM.http("POST", "/routers/v7/traffic", {"interface": "<pppoe-joe>",
+                                                           "rx_bps": 1})
+        self.assertEqual(st, 404)
+        # a new session is a new interface, at rest
+        self.session()
+        a = attrs(c.talk("/interface/monitor-traffic", "=interface=<pppoe-joe>", "=once=")[0])
+        self.assertEqual(a["rx-bits-per-second"], "0")
+
+    def test_kick_over_the_api_ends_only_that_monitor(self):
+        self.session("ann")
+        self.session("bob")
+        SIM.http("POST", "/routers/v7/settings", {"monitor_interval_ms": 40})
+        c = self.client("v7")
+        c.send("/interface/monitor-traffic", "=interface=<pppoe-ann>", ".tag=a")
+        c.send("/interface/monitor-traffic", "=interface=<pppoe-bob>,ether1", ".tag=b")
+        admin = self.client("v7")
+        act = admin.talk("/ppp/active/print", "?name=ann")
+        admin.talk("/ppp/active/remove", "=.id=" + attrs(act[0])[".id"])
+        seen = []
+        while ["!done", ".tag=a"] not in seen:
+            seen.append(c.read())
+        self.assertIn(["!trap", "=message=no such item", ".tag=a"], seen)
+        for _ in range(4):      # bob's (and ether1's) keep coming
+            self.assertEqual(c.read()[-1], ".tag=b")
+        st, body = SIM.http("GET", "/routers/v7/streams")
+        self.assertEqual([e["tag"] for e in body["running"]], ["b"])
+
+
+class MovingCountersTest(Base):
+    """Counters advance with the rates set on the control API."""
+
+    def iface(self, c, name):
+        return attrs(c.talk("/interface/print", "?name=" + name)[0])
+
+    def check_moved(self, before, after, key, per_s):
+        (a, t0, t1), (b, t2, t3) = before, after
+        moved = int(b[key]) - int(a[key])
+        lo, hi = per_s * (t2 - t1) - 1, per_s * (t3 - t0) + 1
+        self.assertTrue(lo <= moved <= hi, "%s moved %d, want %.0f..%.0f" % (key, moved, lo, hi))
+
+    def test_interface_counters(self):
+        c = self.client("v6")
+        SIM.http("POST", "/routers/v6/traffic", {"interface": "ether1", "rx_bps": 800000,
+                                                "tx_bps": 80000, "rx_pps": 500, "rx_byte": 1000})
+        one = timed(lambda: self.iface(c, "ether1"))
+        time.sleep(0.3)
+        two = timed(lambda: self.iface(c, "ether1"))
+        self.assertGreaterEqual(int(one[0]["rx-byte"]), 1000)
+        self.check_moved(one, two, "rx-byte", 100000)
+        self.check_moved(one, two, "tx-byte", 10000)
+        self.check_moved(one, two, "rx-packet", 500)
+        self.assertEqual(two[0]["tx-packet"], "0")
+        self.assertGreater(int(two[0]["rx-byte"]) - int(one[0]["rx-byte"]), 20000)
+        # the control API's menu view moves too, and a query sees the moving value
+        st, body = SIM.http("GET", "/routers/v6/menu?path=/interface")
+        self.assertGreater(int(body["items"][0]["rx-byte"]), int(two[0]["rx-byte"]))
+        self.assertEqual(len(c.talk("/interface/print", "?>rx-byte=%s" % two[0]["rx-byte"])), 2)
+        # rates to 0: the counters stop where they are
+        SIM.http("POST", "/routers/v6/traffic", {"interface": "ether1", "rx_bps": 0,
+                                                "tx_bps": 0, "rx_pps": 0})
+        three = self.iface(c, "ether1")
+        time.sleep(0.1)
+        self.assertEqual(self.iface(c, "ether1")["rx-byte"], three["rx-byte"])
+        self.assertGreaterEqual(int(three["rx-byte"]), int(two[0]["rx-byte"]))
+        # a counter set while moving starts again from the value set
+        SIM.http("POST", "/routers/v6/traffic", {"interface": "ether2", "tx_bps": 8000})
+        SIM.http("POST", "/routers/v6/traffic", {"interface": "ether2", "tx_byte": 5})
+        self.assertLess(int(self.iface(c, "ether2")["tx-byte"]), 5 + 100)
+        st, body = SIM.http("POST", "/routers/v6/traffic", {"interface": "ether2", "rx_bsp": 1})
+        self.assertEqual((st, body["error"]), (404, "unknown traffic key rx_bsp"))
+
+    def hs(self, c):
+        return attrs(c.talk("/ip/hotspot/active/print", "?user=amy")[0])
+
+    def test_hotspot_counters(self):
+        st, body = SIM.http("POST", "/routers/v6/menu?path=/ip/hotspot/active",
+                            {"user": "amy", "address": "10.5.0.7"})
+        sid = body["id"]
+        # counters are settable on the control API (PATCH), as any property
+        st, _ = SIM.http("PATCH", "/routers/v6/menu?path=/ip/hotspot/active&id=" + sid,
+                         {"bytes-in": 100, "bytes-out": 200, "packets-in": 3, "packets-out": 4})
+        self.assertEqual(st, 200)
+        c = self.client("v6")
+        a = self.hs(c)
+        self.assertEqual((a["bytes-in"], a["bytes-out"], a["packets-in"], a["packets-out"]),
+                         ("100", "200", "3", "4"))
+        st, body = SIM.http("POST", "/routers/v6/hotspot-rate",
+                            {"user": "amy", "rx_bps": 400000, "tx_bps": 4000000, "tx_pps": 400})
+        self.assertEqual(st, 200, body)
+        self.assertEqual(body["sessions"], [{"id": sid, "rx_bps": 400000, "tx_bps": 4000000,
+                                             "tx_pps": 400}])
+        one = timed(lambda: self.hs(c))
+        time.sleep(0.3)
+        two = timed(lambda: self.hs(c))
+        self.check_moved(one, two, "bytes-in", 50000)
+        self.check_moved(one, two, "bytes-out", 500000)
+        self.check_moved(one, two, "packets-out", 400)
+        self.assertEqual(two[0]["packets-in"], "3")
+        self.assertGreater(int(two[0]["bytes-out"]), 200 + 100000)
+        # a PATCH while moving sets the base; the rate goes on
+        SIM.http("PATCH", "/routers/v6/menu?path=/ip/hotspot/active&id=" + sid, {"bytes-in": 7})
+        self.assertLess(int(self.hs(c)["bytes-in"]), 7 + 5000)
+        # a subset changes only what it names
+        SIM.http("POST", "/routers/v6/hotspot-rate", {"user": "amy", "rx_bps": 0})
+        st, body = SIM.http("POST", "/routers/v6/hotspot-rate", {"user": "amy"})
+        self.assertEqual(body["sessions"][0], {"id": sid, "rx_bps": 0, "tx_bps": 4000000,
+                                               "tx_pps": 400})
+        bi = self.hs(c)["bytes-in"]
+        time.sleep(0.05)
+        self.assertEqual(self.hs(c)["bytes-in"], bi)
+        # errors: unknown user, unknown key, no user
+        st, body = SIM.http("POST", "/routers/v6/hotspot-rate", {"user": "zed", "rx_bps": 1})
+        self.assertEqual((st, body["error"]), (404, "no active hotspot session of user zed"))
+        st, body = SIM.http("POST", "/routers/v6/hotspot-rate", {"user": "amy", "rx": 1})
+        self.assertEqual((st, body["error"]), (400, "unknown rate key rx"))
+        st, body = SIM.http("POST", "/routers/v6/hotspot-rate", {"rx_bps": 1})
+        self.assertEqual(st, 400)
+        # a new session of the same user starts at rest
+        SIM.http("DELETE", "/routers/v6/menu?path=/ip/hotspot/active&id=" + sid)
+        SIM.http("POST", "/routers/v6/menu?path=/ip/hotspot/active", {"user": "amy"})
+        a = self.hs(c)
+        time.sleep(0.05)
+        self.assertEqual(self.hs(c)["bytes-out"], a["bytes-out"])
+
+
 # ---------------------------------------------------------------- faults
 
 class FaultTest(Base):
