@@ -39,6 +39,9 @@ struct config;
 #define MON_CLOSE_UNSUPPORTED  1003
 #define MON_CLOSE_TOO_BIG      1009
 #define MON_CLOSE_LIMIT        4429
+/* each WebSocket's kernel send buffer (Linux doubles it): about a hundred
+ * frames, after which a client that does not read skips to the latest */
+#define MON_SNDBUF             8192
 
 /* ---- what a subscriber asked for (access.c) ---- */
 

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/socket.h>
 #include <time.h>
 
 #define TICK_MS   100
@@ -268,6 +269,16 @@ cb_ws(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in, s
 		if ((b = box_of(wsi)) == NULL)
 			return -1;
 		b->s.wsi = wsi;
+		{
+			/* a small send buffer: a client that stops reading holds a
+			 * few kilobytes in the kernel, not megabytes (Linux grows an
+			 * untouched one up to tcp_wmem), and soon stops being
+			 * writable, so that it gets the latest frame, not a queue */
+			int fd = lws_get_socket_fd(wsi), size = MON_SNDBUF;
+
+			if (fd >= 0 && setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &size, sizeof(size)) < 0)
+				log_warn("monitor: SO_SNDBUF: %m");
+		}
 		if (m->draining) {
 			b->s.close_code = MON_CLOSE_GOING_AWAY;
 			b->s.close_reason = "server shutting down";
