@@ -613,6 +613,19 @@ START_TEST(test_profiles_customers_callbacks)
 	ok_env(r, 200, 1);
 	typed(&m, r, "data", "a:customers i:total o:counts");
 	typed(&m, r, "data/counts", "i:active i:suspended");
+	{
+		/* the tenant's figures as its rows say */
+		static const char *const st[] = { "active", "inactive", "suspended", "expired" };
+
+		for (size_t i = 0; i < 4; i++) {
+			char path[64];
+
+			snprintf(path, sizeof(path), "data/counts/%s", st[i]);
+			if (it_int(r, path) != sql("SELECT COUNT(*) FROM customers WHERE tenant_id = 1 "
+			    "AND deleted_at IS NULL AND status = '%s'", st[i]))
+				miss(&m, "counts/%s %lld", st[i], it_int(r, path));
+		}
+	}
 	NO_MISSES(m);
 	{
 		yajl_val cs = it_json(r, "data/customers");
