@@ -73,10 +73,14 @@ stream_retry(struct mon_ctx *m, struct mon_stream *st, const char *code, const c
 	stream_error(m, st, code, msg, st->backoff_ms);
 }
 
-/* Close the router's connection; every stream waits for the reconnect. */
+/* Close the router's connection; every stream waits for the reconnect.
+ * msg may point into the connection (a !fatal's reason): copied first. */
 static void
-router_down(struct mon_ctx *m, struct mon_router *r, const char *code, const char *msg)
+router_down(struct mon_ctx *m, struct mon_router *r, const char *code, const char *why)
 {
+	char msg[200];
+
+	snprintf(msg, sizeof(msg), "%s", why);
 	if (r->wsi) {
 		lws_set_opaque_user_data(r->wsi, NULL);
 		mon_kill(r->wsi);

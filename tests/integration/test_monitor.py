@@ -901,6 +901,24 @@ class TestRouterFaults(StreamCase):
         f, seen = await until(ws, lambda f: f.get("type") in ("resumed", "traffic"), 15)
         self.assertEqual(f["type"], "resumed", seen)
 
+    @streaming
+    async def test_fatal_reason_reaches_the_subscribers(self):
+        # the !fatal's reason lives in the connection's buffer: it must be
+        # read before the connection is freed (ASan saw it used after)
+        w = world()
+        ws = await self.open(NATIVE, iface_path(w.v7, "ether2"))
+        await until(ws, traffic_of(interface="ether2"))
+        reason = "fatal-reason-" + uniq("x") + "-" + "z" * 64
+        sim("POST", "/routers/v7/fault", {"fatal": reason})
+        # a new command on the connection gets the !fatal
+        ws2 = await self.open(NATIVE, iface_path(w.v7, "ether3"))
+        for s in (ws, ws2):
+            f, seen = await until(s, lambda f: f.get("type") == "error")
+            self.assertEqual((f["code"], f["message"]), ("router_error", reason), (f, seen))
+        f, seen = await until(ws, lambda f: f.get("type") in ("resumed", "traffic"), 15)
+        self.assertEqual(f["type"], "resumed", seen)
+        self.assertEqual(http("GET", "http://%s/health" % MONITOR)[0], 200)
+
 
 # ---- who may watch ----
 
