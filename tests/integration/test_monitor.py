@@ -269,6 +269,18 @@ def session(router, access, user, **props):
                dict(props, user=user))["id"]
 
 
+def new_admin(t, prefix):
+    """A new admin user of tenant t, logged in: (access, refresh)."""
+    name = uniq(prefix)
+    status, doc = native("POST", "/api/auth/users/", {
+        "username": name, "email": name + "@example.org", "password": PW,
+        "password_confirm": PW, "user_type": "admin", "tenant_id": t["id"]}, admin_token())
+    assert status == 201, (status, doc)
+    status, doc = native("POST", "/api/auth/login/", {"username": name, "password": PW})
+    assert status == 200, (status, doc)
+    return doc["data"]["tokens"]["access"], doc["data"]["tokens"]["refresh"]
+
+
 def key_of(t):
     return {"X-Client-Key": t["key"]}
 
@@ -973,14 +985,7 @@ class TestTenancy(StreamCase):
     @streaming
     async def test_a_revoked_token_is_refused(self):
         w = world()
-        name = uniq("mrv")
-        status, doc = native("POST", "/api/auth/users/", {
-            "username": name, "email": name + "@example.org", "password": PW,
-            "password_confirm": PW, "user_type": "admin", "tenant_id": w.a["id"]}, admin_token())
-        self.assertEqual(status, 201, doc)
-        status, doc = native("POST", "/api/auth/login/", {"username": name, "password": PW})
-        self.assertEqual(status, 200, doc)
-        tok, refresh = doc["data"]["tokens"]["access"], doc["data"]["tokens"]["refresh"]
+        tok, refresh = new_admin(w.a, "mrv")
         ws = await self.open(NATIVE, iface_path(w.v6, "ether1"), bearer(tok))
         await until(ws, traffic_of(interface="ether1"))
         status, doc = native("POST", "/api/auth/logout/", {"refresh": refresh}, tok)
@@ -1075,6 +1080,32 @@ class TestLimits(StreamCase):
         # another tenant is not held to tenant A's count
         status, body = handshake(NATIVE, iface_path(w.v6, "ether2"), key_of(w.b))
         self.assertEqual(status, 404, body)
+
+    @streaming
+    async def test_revoked_credentials_close_running_streams(self):
+        # a credential checked once at the handshake must not watch forever:
+        # a logout, a disabled API client or a lost permission ends the
+        # stream at the next re-check (monitor_recheck_seconds)
+        w = world()
+        with open(self.conf, "a") as f:
+            f.write("monitor_recheck_seconds = 1\n")
+        os.kill(monitor_pid(), signal.SIGHUP)
+        await asyncio.sleep(0.3)
+        tok, refresh = new_admin(w.a, "mrc")
+        key = client_key(["routers.view"], w.a["tok"])
+        by_token = await self.open(NATIVE, iface_path(w.v6, "ether1"), bearer(tok))
+        by_key = await self.open(NATIVE, iface_path(w.v6, "ether1"), {"X-Client-Key": key})
+        stays = await self.open(NATIVE, iface_path(w.v6, "ether1"))
+        for ws in (by_token, by_key, stays):
+            await until(ws, traffic_of(interface="ether1"))
+        status, doc = native("POST", "/api/auth/logout/", {"refresh": refresh}, tok)
+        self.assertEqual(status, 200, doc)
+        sql("UPDATE api_clients SET is_active = 0 WHERE key_prefix = '%s'" % key.split(".")[0])
+        for ws in (by_token, by_key):
+            self.assertEqual(await closed(ws, 6), (4401, "credentials no longer valid"))
+        # the others' stream goes on
+        await until(stays, traffic_of(interface="ether1"))
+
 
 
 # ---- SIGTERM (a second monitor of our own: the harness's keeps running) ----
