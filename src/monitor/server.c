@@ -22,6 +22,7 @@
 #define DRAIN_MS  3000
 #define SUB_MAGIC 0x6d6f6e73u
 #define RECHECK_PER_TICK 50     /* credentials checked again per tick at most */
+#define RECHECK_PAUSE_MS 30000  /* ... and none for this long after a database failure */
 #ifndef MON_PING_S
 #define MON_PING_S   30
 #define MON_HANGUP_S 70
@@ -398,13 +399,18 @@ drain_start(struct mon_ctx *m)
 
 /* Every subscriber's credential again, each monitor_recheck_seconds (a
  * few per tick): a logout, a disabled user or API client, a lost
- * permission end the stream (4401, 4403).  The database down: kept. */
+ * permission end the stream (4401, 4403).  The database failing: streams
+ * kept, and no check for RECHECK_PAUSE_MS (a hung MariaDB would otherwise
+ * stall the loop for db_read_timeout per subscriber). */
 static void
 recheck(struct mon_ctx *m, long long now)
 {
+	static long long paused_until;
 	long long every = (long long)m->cfg->monitor_recheck_seconds * 1000;
 	int n = 0;
 
+	if (now < paused_until)
+		return;
 	for (struct mon_router *r = m->w.routers; r; r = r->next)
 		for (struct mon_stream *st = r->streams; st; st = st->next)
 			for (struct mon_sub *s = st->subs; s; s = s->next) {
@@ -419,6 +425,11 @@ recheck(struct mon_ctx *m, long long now)
 				arena_init(&a);
 				rc = mon_recheck(m->db, &a, m->cfg, &s->who);
 				arena_free(&a);
+				if (rc == 503) {
+					log_warn("monitor: credentials not checked again: database unavailable");
+					paused_until = now + RECHECK_PAUSE_MS;
+					return;
+				}
 				if (rc != 401 && rc != 403)
 					continue;
 				s->close_code = rc == 401 ? MON_CLOSE_REVOKED : MON_CLOSE_FORBIDDEN;

@@ -1107,6 +1107,29 @@ class TestLimits(StreamCase):
         await until(stays, traffic_of(interface="ether1"))
 
 
+    @streaming
+    async def test_database_down_keeps_running_streams(self):
+        # a re-check that cannot reach MariaDB closes nothing
+        w = world()
+        with open(self.conf, "a") as f:
+            f.write("monitor_recheck_seconds = 1\n")
+        os.kill(monitor_pid(), signal.SIGHUP)
+        await asyncio.sleep(0.3)
+        tok, _ = new_admin(w.a, "mdb")
+        ws = await self.open(NATIVE, iface_path(w.v7, "ether1"), bearer(tok))
+        await until(ws, traffic_of(interface="ether1"))
+        harness = os.path.join(os.path.dirname(os.path.abspath(__file__)), "harness")
+        subprocess.run([harness, "db-stop", os.environ["ISPBILL_TEST_DIR"]], check=True)
+        try:
+            await asyncio.sleep(2.5)
+            sim("POST", "/routers/v7/traffic", {"interface": "ether1", "rx_bps": 5151})
+            await until(ws, traffic_of(interface="ether1", rx_bps=5151))
+        finally:
+            subprocess.run([harness, "db-start", os.environ["ISPBILL_TEST_DIR"]], check=True)
+        # back: still checked, still good
+        await asyncio.sleep(1.5)
+        await until(ws, traffic_of(interface="ether1", rx_bps=5151))
+
 
 # ---- SIGTERM (a second monitor of our own: the harness's keeps running) ----
 
