@@ -1032,12 +1032,16 @@ class TestLimits(StreamCase):
         os.kill(monitor_pid(), signal.SIGHUP)
         time.sleep(0.3)
 
-    async def limit(self, **limits):
+    async def setting(self, **settings):
+        """monitor_KEY = VALUE lines appended to the configuration, reloaded."""
         with open(self.conf, "a") as f:
-            for k, v in limits.items():
-                f.write("monitor_max_%s = %d\n" % (k, v))
+            for k, v in settings.items():
+                f.write("monitor_%s = %d\n" % (k, v))
         os.kill(monitor_pid(), signal.SIGHUP)
         await asyncio.sleep(0.3)
+
+    async def limit(self, **limits):
+        await self.setting(**{"max_" + k: v for k, v in limits.items()})
 
     async def over(self, host, path, reason):
         """The handshake over a limit is accepted, then closed 4429."""
@@ -1087,10 +1091,7 @@ class TestLimits(StreamCase):
         # a logout, a disabled API client or a lost permission ends the
         # stream at the next re-check (monitor_recheck_seconds)
         w = world()
-        with open(self.conf, "a") as f:
-            f.write("monitor_recheck_seconds = 1\n")
-        os.kill(monitor_pid(), signal.SIGHUP)
-        await asyncio.sleep(0.3)
+        await self.setting(recheck_seconds=1)
         tok, refresh = new_admin(w.a, "mrc")
         key = client_key(["routers.view"], w.a["tok"])
         by_token = await self.open(NATIVE, iface_path(w.v6, "ether1"), bearer(tok))
@@ -1111,10 +1112,7 @@ class TestLimits(StreamCase):
     async def test_database_down_keeps_running_streams(self):
         # a re-check that cannot reach MariaDB closes nothing
         w = world()
-        with open(self.conf, "a") as f:
-            f.write("monitor_recheck_seconds = 1\n")
-        os.kill(monitor_pid(), signal.SIGHUP)
-        await asyncio.sleep(0.3)
+        await self.setting(recheck_seconds=1)
         tok, _ = new_admin(w.a, "mdb")
         ws = await self.open(NATIVE, iface_path(w.v7, "ether1"), bearer(tok))
         await until(ws, traffic_of(interface="ether1"))
