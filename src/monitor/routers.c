@@ -38,6 +38,9 @@ struct conn_job {
 
 static pthread_mutex_t done_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct conn_job *done_jobs;
+/* the loop a finished connect wakes; NULL once it is gone (a helper
+ * thread may outlive it: it must not touch mon_self then) */
+static struct lws_context *wake_ctx;
 
 static void stream_run(struct mon_ctx *m, struct mon_stream *st);
 
@@ -118,8 +121,9 @@ connect_main(void *arg)
 	pthread_mutex_lock(&done_lock);
 	j->next = done_jobs;
 	done_jobs = j;
+	if (wake_ctx)
+		lws_cancel_service(wake_ctx);
 	pthread_mutex_unlock(&done_lock);
-	lws_cancel_service(mon_self->lws);
 	return NULL;
 }
 
@@ -172,6 +176,9 @@ router_connect(struct mon_ctx *m, struct mon_router *r)
 	r->read_timeout_ms = o.read_timeout_ms;
 	arena_free(&a);
 	r->state = MR_CONNECTING;
+	pthread_mutex_lock(&done_lock);
+	wake_ctx = m->lws;
+	pthread_mutex_unlock(&done_lock);
 	pthread_attr_init(&at);
 	pthread_attr_setdetachstate(&at, PTHREAD_CREATE_DETACHED);
 	if (pthread_create(&t, &at, connect_main, j) != 0) {
@@ -607,6 +614,13 @@ void
 mon_routers_shutdown(struct mon_ctx *m)
 {
 	struct mon_router *r;
+
+	/* connects still running finish into done_jobs, waking nobody */
+	pthread_mutex_lock(&done_lock);
+	wake_ctx = NULL;
+	pthread_mutex_unlock(&done_lock);
+	m->draining = 1;
+	mon_routers_connected(m);       /* those already done: closed */
 
 	while ((r = m->w.routers) != NULL) {
 		struct mon_stream *st;
