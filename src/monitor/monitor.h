@@ -33,6 +33,7 @@ struct config;
 #define MON_BACKOFF_MAX_MS 30000
 #define MON_IDLE_CLOSE_MS  30000    /* a router with no stream is closed after this */
 #define MON_POLL_MS        1000     /* hotspot counters are read this often */
+#define MON_RESOLVE_MS     5000     /* a session's address pinged in vain: looked up again after this */
 
 /* WebSocket close codes we use */
 #define MON_CLOSE_GOING_AWAY   1001
@@ -133,6 +134,7 @@ struct mon_stream {
 	char key[160];                  /* the interface, or the customer's id */
 	char user[128];
 	char address[64];               /* ping: resolved address */
+	long long resolved_ms;          /* ping: when it was (0: static, never looked up) */
 	enum mon_stream_state state;
 	unsigned long tag;              /* the running command (0: none) */
 	int polling;                    /* hotspot: a print is in flight under tag */

@@ -342,14 +342,11 @@ mon_stream_start(struct mon_world *w, struct mon_stream *st)
 		    (int)(r->next_try_ms - now));
 }
 
-void
-mon_stream_stop(struct mon_world *w, struct mon_router *r, struct mon_stream *st)
+/* Stop the stream's running command (a print ends by itself); its late
+ * replies are dropped (no stream has its tag). */
+static void
+stream_cancel(struct mon_ctx *m, struct mon_router *r, struct mon_stream *st)
 {
-	struct mon_ctx *m = mon_self;
-
-	(void)w;
-	if (r->nstreams == 1)
-		r->idle_since_ms = mon_now_ms();
 	if (st->tag && r->state == MR_UP && !(st->kind == MON_CUST_TRAFFIC &&
 	    st->access == MON_ACC_HOTSPOT) && st->state == MS_RUN) {
 		struct arena a;
@@ -363,6 +360,15 @@ mon_stream_stop(struct mon_world *w, struct mon_router *r, struct mon_stream *st
 		arena_free(&a);
 	}
 	st->tag = 0;
+}
+
+void
+mon_stream_stop(struct mon_world *w, struct mon_router *r, struct mon_stream *st)
+{
+	(void)w;
+	if (r->nstreams == 1)
+		r->idle_since_ms = mon_now_ms();
+	stream_cancel(mon_self, r, st);
 }
 
 /* ---- replies ---- */
@@ -414,6 +420,19 @@ on_item(struct mon_ctx *m, struct mon_stream *st, const struct ros_reply *rp)
 
 		if (mon_ping_from_reply(rp, &p) == 0)
 			n = mon_frame_ping(f, sizeof(f), st, ts, &p);
+		if (n && p.timeout && st->resolved_ms &&
+		    mon_now_ms() - st->resolved_ms >= MON_RESOLVE_MS) {
+			/* the session's address may have changed (the customer
+			 * came back with another): stop, look it up again */
+			mon_publish(&m->w, st, f, n);
+			stream_cancel(m, st->r, st);
+			if (st->r->state == MR_UP) {
+				st->state = MS_WAIT;
+				st->address[0] = '\0';
+				stream_run(m, st);
+			}
+			return;
+		}
 	} else {
 		struct ros_traffic tr;
 
@@ -484,6 +503,7 @@ on_done(struct mon_ctx *m, struct mon_stream *st)
 			return;
 		}
 		st->state = MS_WAIT;
+		st->resolved_ms = mon_now_ms();
 		stream_run(m, st);
 		return;
 	}

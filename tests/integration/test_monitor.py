@@ -707,6 +707,30 @@ class TestPing(StreamCase):
 
 
     @streaming
+    async def test_a_new_session_address_is_pinged(self):
+        # the session's address is looked up when the ping starts; when the
+        # customer comes back with another one, timeouts to the old address
+        # make the monitor look it up again
+        w = world()
+        user = user_name("mpn")
+        cust = w.customer(w.v7, "pppoe", user)
+        sid = session("v7", "pppoe", user, address="10.78.1.10")
+        sim("POST", "/routers/v7/ping", {"address": "10.78.1.10", "time_ms": 4, "ttl": 64})
+        sim("POST", "/routers/v7/ping", {"address": "10.78.1.11", "time_ms": 9, "ttl": 62})
+        ws = await self.open(NATIVE, "/api/customers/%d/ping/stream/" % cust)
+        f, _ = await until(ws, lambda f: f.get("type") == "ping")
+        self.assertEqual((f["address"], f["time_ms"]), ("10.78.1.10", 4.0), f)
+        sim("DELETE", "/routers/v7/menu?path=/ppp/active&id=" + sid)
+        sim("POST", "/routers/v7/ping", {"address": "10.78.1.10", "timeout": True})
+        session("v7", "pppoe", user, address="10.78.1.11")
+        f, seen = await until(ws, lambda f: f.get("address") == "10.78.1.11", 15)
+        self.assertEqual((f["type"], f["time_ms"], f["ttl"]), ("ping", 9.0, 62), f)
+        self.assertTrue(await settle(lambda: not running_pings("v7", "10.78.1.10")),
+                        "the ping to the old address still runs")
+        self.assertEqual(len(running_pings("v7", "10.78.1.11")), 1)
+
+
+    @streaming
     async def test_hotspot_session_offline_until_it_is_there_then_pinged(self):
         w = world()
         user = user_name("mph")
