@@ -281,6 +281,14 @@ def new_admin(t, prefix):
     return doc["data"]["tokens"]["access"], doc["data"]["tokens"]["refresh"]
 
 
+def online_customer(router, access, prefix, **props):
+    """A customer of tenant A on simulated router "v6" or "v7" with a live
+    session: (its user name, customer id, session id)."""
+    user = user_name(prefix)
+    cust = world().customer(getattr(world(), router), access, user)
+    return user, cust, session(router, access, user, **props)
+
+
 def key_of(t):
     return {"X-Client-Key": t["key"]}
 
@@ -635,10 +643,7 @@ class TestCustomerTraffic(StreamCase):
 
     @streaming
     async def test_hotspot_session_ends_and_comes_back(self):
-        w = world()
-        user = user_name("mhe")
-        cust = w.customer(w.v7, "hotspot", user)
-        sid = session("v7", "hotspot", user, address="10.5.0.44")
+        user, cust, sid = online_customer("v7", "hotspot", "mhe", address="10.5.0.44")
         sim("POST", "/routers/v7/hotspot-rate", {"user": user, "tx_bps": 160000})
         ws = await self.open(NATIVE, "/api/customers/%d/traffic/stream/" % cust)
         await until(ws, lambda f: f.get("type") == "traffic" and f["tx_bps"] > 0, 6)
@@ -711,10 +716,7 @@ class TestPing(StreamCase):
         # the session's address is looked up when the ping starts; when the
         # customer comes back with another one, timeouts to the old address
         # make the monitor look it up again
-        w = world()
-        user = user_name("mpn")
-        cust = w.customer(w.v7, "pppoe", user)
-        sid = session("v7", "pppoe", user, address="10.78.1.10")
+        user, cust, sid = online_customer("v7", "pppoe", "mpn", address="10.78.1.10")
         sim("POST", "/routers/v7/ping", {"address": "10.78.1.10", "time_ms": 4, "ttl": 64})
         sim("POST", "/routers/v7/ping", {"address": "10.78.1.11", "time_ms": 9, "ttl": 62})
         ws = await self.open(NATIVE, "/api/customers/%d/ping/stream/" % cust)
