@@ -1119,17 +1119,21 @@ class TestLimits(StreamCase):
         w = world()
         await self.setting(recheck_seconds=1)
         tok, refresh = new_admin(w.a, "mrc")
-        key = client_key(["routers.view"], w.a["tok"])
+        key, key2 = (client_key(["routers.view"], w.a["tok"]) for _ in range(2))
         by_token = await self.open(NATIVE, iface_path(w.v6, "ether1"), bearer(tok))
         by_key = await self.open(NATIVE, iface_path(w.v6, "ether1"), {"X-Client-Key": key})
+        by_key2 = await self.open(NATIVE, iface_path(w.v6, "ether1"), {"X-Client-Key": key2})
         stays = await self.open(NATIVE, iface_path(w.v6, "ether1"))
-        for ws in (by_token, by_key, stays):
+        for ws in (by_token, by_key, by_key2, stays):
             await until(ws, traffic_of(interface="ether1"))
         status, doc = native("POST", "/api/auth/logout/", {"refresh": refresh}, tok)
         self.assertEqual(status, 200, doc)
         sql("UPDATE api_clients SET is_active = 0 WHERE key_prefix = '%s'" % key.split(".")[0])
+        sql("UPDATE api_clients SET scopes = '[\"customers.view\"]' WHERE key_prefix = '%s'"
+            % key2.split(".")[0])
         for ws in (by_token, by_key):
             self.assertEqual(await closed(ws, 6), (4401, "credentials no longer valid"))
+        self.assertEqual(await closed(by_key2, 6), (4403, "permission routers.view is required"))
         # the others' stream goes on
         await until(stays, traffic_of(interface="ether1"))
 
