@@ -98,25 +98,41 @@ mon_parse_path(const char *path, struct mon_target *t, int *mikrobill)
 	return 0;
 }
 
-/* who the credential is: 0, or 401/503 */
+static void
+as_client(struct actor *who, const struct api_client *cl, const char **scopes)
+{
+	who->client_id = cl->id;
+	who->tenant_id = cl->tenant_id;
+	who->name = cl->name;
+	who->user_type = "api_client";
+	*scopes = cl->scopes;
+}
+
+static void
+as_user(struct actor *who, const struct user *u)
+{
+	who->user_id = u->id;
+	who->tenant_id = u->tenant_id;
+	who->name = u->username;
+	who->user_type = u->user_type;
+	who->is_superuser = u->is_superuser;
+}
+
+/* who the credential is (and what to check again later): 0, or 401/503 */
 static int
 who_is(struct db *db, struct arena *a, const struct config *cfg, const struct mon_cred *cr,
-    struct actor *who, const char **scopes, const char **msg)
+    struct actor *who, const char **scopes, struct mon_who *kept, const char **msg)
 {
 	int rc;
 
 	memset(who, 0, sizeof(*who));
+	memset(kept, 0, sizeof(*kept));
 	*scopes = NULL;
 	if (cr->client_key && *cr->client_key) {
 		struct api_client cl;
 
-		if ((rc = clients_authenticate(db, a, cr->client_key, &cl)) == CORE_OK) {
-			who->client_id = cl.id;
-			who->tenant_id = cl.tenant_id;
-			who->name = cl.name;
-			who->user_type = "api_client";
-			*scopes = cl.scopes;
-		}
+		if ((rc = clients_authenticate(db, a, cr->client_key, &cl)) == CORE_OK)
+			as_client(who, &cl, scopes);
 		*msg = "invalid client key";
 	} else if (cr->bearer && *cr->bearer) {
 		struct token_claims c;
@@ -125,11 +141,9 @@ who_is(struct db *db, struct arena *a, const struct config *cfg, const struct mo
 
 		if ((rc = tokens_check(db, a, cfg->jwt_secret, cr->bearer, &c, &u, &versions)) ==
 		    CORE_OK) {
-			who->user_id = u.id;
-			who->tenant_id = u.tenant_id;
-			who->name = u.username;
-			who->user_type = u.user_type;
-			who->is_superuser = u.is_superuser;
+			as_user(who, &u);
+			snprintf(kept->jti, sizeof(kept->jti), "%s", c.jti);
+			snprintf(kept->fam, sizeof(kept->fam), "%s", c.fam);
 		}
 		*msg = "invalid or expired token";
 	} else if (cr->ticket && *cr->ticket) {
@@ -144,7 +158,43 @@ who_is(struct db *db, struct arena *a, const struct config *cfg, const struct mo
 		*msg = "database unavailable";
 		return 503;
 	}
+	kept->user_id = who->user_id;
+	kept->client_id = who->client_id;
+	kept->tenant_id = who->tenant_id;
 	return rc == CORE_OK ? 0 : 401;
+}
+
+int
+mon_recheck(struct db *db, struct arena *a, const struct config *cfg, const struct mon_who *k)
+{
+	struct actor who;
+	const char *scopes = NULL;
+	int rc, live = 1;
+
+	(void)cfg;
+	memset(&who, 0, sizeof(who));
+	if (k->client_id) {
+		struct api_client cl;
+
+		if ((rc = clients_get_active(db, a, k->client_id, &cl)) == CORE_OK)
+			as_client(&who, &cl, &scopes);
+	} else {
+		struct user u;
+		const char *versions;
+
+		rc = k->jti[0] ? users_get_for_token(db, a, k->user_id, k->jti, k->fam, &u, &live,
+		    &versions) : users_get(db, a, k->user_id, &u);
+		if (rc == CORE_OK && u.is_active && live)
+			as_user(&who, &u);
+		else if (rc == CORE_OK)
+			rc = CORE_BAD_LOGIN;
+	}
+	if (rc == CORE_DB)
+		return 503;
+	if (rc != CORE_OK || who.tenant_id != k->tenant_id)
+		return 401;
+	rc = rbac_actor_has(db, a, &who, scopes, PERM_STREAMS);
+	return rc < 0 ? 503 : rc == 0 ? 403 : 0;
 }
 
 static int
@@ -210,13 +260,14 @@ customer_service(struct db *db, struct arena *a, const struct actor *who, const 
 
 int
 mon_access(struct db *db, struct arena *a, const struct config *cfg,
-    const struct mon_cred *cr, int mikrobill, struct mon_target *t, const char **msg)
+    const struct mon_cred *cr, int mikrobill, struct mon_target *t, struct mon_who *kept,
+    const char **msg)
 {
 	struct actor who;
 	const char *scopes;
 	int st, rc;
 
-	if ((st = who_is(db, a, cfg, cr, &who, &scopes, msg)) != 0)
+	if ((st = who_is(db, a, cfg, cr, &who, &scopes, kept, msg)) != 0)
 		return st;
 	if ((rc = rbac_actor_has(db, a, &who, scopes, PERM_STREAMS)) < 0) {
 		*msg = "database unavailable";

@@ -33,12 +33,15 @@ struct config;
 #define MON_BACKOFF_MAX_MS 30000
 #define MON_IDLE_CLOSE_MS  30000    /* a router with no stream is closed after this */
 #define MON_POLL_MS        1000     /* hotspot counters are read this often */
+#define MON_RESOLVE_MS     5000     /* a session's address pinged in vain: looked up again after this */
 
 /* WebSocket close codes we use */
 #define MON_CLOSE_GOING_AWAY   1001
 #define MON_CLOSE_UNSUPPORTED  1003
 #define MON_CLOSE_TOO_BIG      1009
 #define MON_CLOSE_LIMIT        4429
+#define MON_CLOSE_REVOKED      4401     /* the credential is no longer valid */
+#define MON_CLOSE_FORBIDDEN    4403     /* ... or lost routers.view */
 /* each WebSocket's kernel send buffer (Linux doubles it): about a hundred
  * frames, after which a client that does not read skips to the latest */
 #define MON_SNDBUF             8192
@@ -75,11 +78,27 @@ struct mon_cred {
 	const char *router_id;      /* ?router_id= (mikrobill's interface stream) */
 };
 
+/* Who a subscriber is, kept from the handshake so that the credential is
+ * checked again while the stream runs (a logout, a disabled user or API
+ * client, a lost permission end it). */
+struct mon_who {
+	long long user_id, client_id, tenant_id;
+	char jti[40], fam[40];      /* a Bearer token's: its login still live */
+};
+
 /* Authenticate, check routers.view and resolve the target in the caller's
- * tenant.  Returns an HTTP status: 0 (accepted: *t complete), 401, 403,
- * 404, 503 (database); msg gets a short reason. */
+ * tenant.  Returns an HTTP status: 0 (accepted: *t and *kept complete),
+ * 401, 403, 404, 503 (database); msg gets a short
+ * reason. */
 int mon_access(struct db *db, struct arena *a, const struct config *cfg,
-    const struct mon_cred *cr, int mikrobill, struct mon_target *t, const char **msg);
+    const struct mon_cred *cr, int mikrobill, struct mon_target *t, struct mon_who *kept,
+    const char **msg);
+/* Check a kept credential again: 0 (still good), 401 (a token revoked or
+ * its login ended, a user or API client disabled, deleted or moved),
+ * 403 (permission lost), 503 (database: keep it).  A token's expiry does
+ * not end a stream: its login (refresh family) does. */
+int mon_recheck(struct db *db, struct arena *a, const struct config *cfg,
+    const struct mon_who *k);
 
 /* ---- bookkeeping (fanout.c) ---- */
 
@@ -91,6 +110,8 @@ struct mon_sub {
 	struct mon_stream *st;
 	struct mon_sub *next;           /* in the stream's list */
 	struct mon_target tgt;
+	struct mon_who who;             /* re-checked at next_check_ms */
+	long long next_check_ms;
 	char pending[MON_FRAME_MAX];    /* the latest frame not yet written */
 	size_t pending_len;
 	int resumed;                    /* {"type":"resumed"} is due before pending */
@@ -113,6 +134,7 @@ struct mon_stream {
 	char key[160];                  /* the interface, or the customer's id */
 	char user[128];
 	char address[64];               /* ping: resolved address */
+	long long resolved_ms;          /* ping: when it was (0: static, never looked up) */
 	enum mon_stream_state state;
 	unsigned long tag;              /* the running command (0: none) */
 	int polling;                    /* hotspot: a print is in flight under tag */

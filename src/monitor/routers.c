@@ -38,6 +38,9 @@ struct conn_job {
 
 static pthread_mutex_t done_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct conn_job *done_jobs;
+/* the loop a finished connect wakes; NULL once it is gone (a helper
+ * thread may outlive it: it must not touch mon_self then) */
+static struct lws_context *wake_ctx;
 
 static void stream_run(struct mon_ctx *m, struct mon_stream *st);
 
@@ -73,10 +76,14 @@ stream_retry(struct mon_ctx *m, struct mon_stream *st, const char *code, const c
 	stream_error(m, st, code, msg, st->backoff_ms);
 }
 
-/* Close the router's connection; every stream waits for the reconnect. */
+/* Close the router's connection; every stream waits for the reconnect.
+ * msg may point into the connection (a !fatal's reason): copied first. */
 static void
-router_down(struct mon_ctx *m, struct mon_router *r, const char *code, const char *msg)
+router_down(struct mon_ctx *m, struct mon_router *r, const char *code, const char *why)
 {
+	char msg[200];
+
+	snprintf(msg, sizeof(msg), "%s", why);
 	if (r->wsi) {
 		lws_set_opaque_user_data(r->wsi, NULL);
 		mon_kill(r->wsi);
@@ -114,8 +121,9 @@ connect_main(void *arg)
 	pthread_mutex_lock(&done_lock);
 	j->next = done_jobs;
 	done_jobs = j;
+	if (wake_ctx)
+		lws_cancel_service(wake_ctx);
 	pthread_mutex_unlock(&done_lock);
-	lws_cancel_service(mon_self->lws);
 	return NULL;
 }
 
@@ -168,6 +176,9 @@ router_connect(struct mon_ctx *m, struct mon_router *r)
 	r->read_timeout_ms = o.read_timeout_ms;
 	arena_free(&a);
 	r->state = MR_CONNECTING;
+	pthread_mutex_lock(&done_lock);
+	wake_ctx = m->lws;
+	pthread_mutex_unlock(&done_lock);
 	pthread_attr_init(&at);
 	pthread_attr_setdetachstate(&at, PTHREAD_CREATE_DETACHED);
 	if (pthread_create(&t, &at, connect_main, j) != 0) {
@@ -331,14 +342,11 @@ mon_stream_start(struct mon_world *w, struct mon_stream *st)
 		    (int)(r->next_try_ms - now));
 }
 
-void
-mon_stream_stop(struct mon_world *w, struct mon_router *r, struct mon_stream *st)
+/* Stop the stream's running command (a print ends by itself); its late
+ * replies are dropped (no stream has its tag). */
+static void
+stream_cancel(struct mon_ctx *m, struct mon_router *r, struct mon_stream *st)
 {
-	struct mon_ctx *m = mon_self;
-
-	(void)w;
-	if (r->nstreams == 1)
-		r->idle_since_ms = mon_now_ms();
 	if (st->tag && r->state == MR_UP && !(st->kind == MON_CUST_TRAFFIC &&
 	    st->access == MON_ACC_HOTSPOT) && st->state == MS_RUN) {
 		struct arena a;
@@ -352,6 +360,15 @@ mon_stream_stop(struct mon_world *w, struct mon_router *r, struct mon_stream *st
 		arena_free(&a);
 	}
 	st->tag = 0;
+}
+
+void
+mon_stream_stop(struct mon_world *w, struct mon_router *r, struct mon_stream *st)
+{
+	(void)w;
+	if (r->nstreams == 1)
+		r->idle_since_ms = mon_now_ms();
+	stream_cancel(mon_self, r, st);
 }
 
 /* ---- replies ---- */
@@ -403,6 +420,19 @@ on_item(struct mon_ctx *m, struct mon_stream *st, const struct ros_reply *rp)
 
 		if (mon_ping_from_reply(rp, &p) == 0)
 			n = mon_frame_ping(f, sizeof(f), st, ts, &p);
+		if (n && p.timeout && st->resolved_ms &&
+		    mon_now_ms() - st->resolved_ms >= MON_RESOLVE_MS) {
+			/* the session's address may have changed (the customer
+			 * came back with another): stop, look it up again */
+			mon_publish(&m->w, st, f, n);
+			stream_cancel(m, st->r, st);
+			if (st->r->state == MR_UP) {
+				st->state = MS_WAIT;
+				st->address[0] = '\0';
+				stream_run(m, st);
+			}
+			return;
+		}
 	} else {
 		struct ros_traffic tr;
 
@@ -473,6 +503,7 @@ on_done(struct mon_ctx *m, struct mon_stream *st)
 			return;
 		}
 		st->state = MS_WAIT;
+		st->resolved_ms = mon_now_ms();
 		stream_run(m, st);
 		return;
 	}
@@ -603,6 +634,13 @@ void
 mon_routers_shutdown(struct mon_ctx *m)
 {
 	struct mon_router *r;
+
+	/* connects still running finish into done_jobs, waking nobody */
+	pthread_mutex_lock(&done_lock);
+	wake_ctx = NULL;
+	pthread_mutex_unlock(&done_lock);
+	m->draining = 1;
+	mon_routers_connected(m);       /* those already done: closed */
 
 	while ((r = m->w.routers) != NULL) {
 		struct mon_stream *st;

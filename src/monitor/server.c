@@ -21,6 +21,8 @@
 #define TICK_MS   100
 #define DRAIN_MS  3000
 #define SUB_MAGIC 0x6d6f6e73u
+#define RECHECK_PER_TICK 50     /* credentials checked again per tick at most */
+#define RECHECK_PAUSE_MS 30000  /* ... and none for this long after a database failure */
 #ifndef MON_PING_S
 #define MON_PING_S   30
 #define MON_HANGUP_S 70
@@ -138,6 +140,7 @@ on_upgrade(struct mon_ctx *m, struct lws *wsi)
 	char path[512], auth[4200], key[256], tbuf[200], rbuf[64];
 	struct mon_cred cr;
 	struct mon_target t;
+	struct mon_who kept;
 	struct sub_box *b;
 	struct arena a;
 	const char *msg = "";
@@ -160,7 +163,7 @@ on_upgrade(struct mon_ctx *m, struct lws *wsi)
 	cr.ticket = lws_get_urlarg_by_name(wsi, "ticket=", tbuf, sizeof(tbuf));
 	cr.router_id = lws_get_urlarg_by_name(wsi, "router_id=", rbuf, sizeof(rbuf));
 	arena_init(&a);
-	status = mon_access(m->db, &a, m->cfg, &cr, mikrobill, &t, &msg);
+	status = mon_access(m->db, &a, m->cfg, &cr, mikrobill, &t, &kept, &msg);
 	if (status != 0) {
 		char copy[200], from[64] = "";
 
@@ -177,6 +180,7 @@ on_upgrade(struct mon_ctx *m, struct lws *wsi)
 	memset(b, 0, sizeof(*b));
 	b->magic = SUB_MAGIC;
 	b->s.tgt = t;
+	b->s.who = kept;
 	lws_set_opaque_user_data(wsi, b);
 	return 0;
 }
@@ -269,6 +273,7 @@ cb_ws(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in, s
 		if ((b = box_of(wsi)) == NULL)
 			return -1;
 		b->s.wsi = wsi;
+		b->s.next_check_ms = mon_now_ms() + (long long)m->cfg->monitor_recheck_seconds * 1000;
 		{
 			/* a small send buffer: a client that stops reading holds a
 			 * few kilobytes in the kernel, not megabytes (Linux grows an
@@ -392,6 +397,50 @@ drain_start(struct mon_ctx *m)
 	log_info("signal: draining %d subscriber(s)", n);
 }
 
+/* Every subscriber's credential again, each monitor_recheck_seconds (a
+ * few per tick): a logout, a disabled user or API client, a lost
+ * permission end the stream (4401, 4403).  The database failing: streams
+ * kept, and no check for RECHECK_PAUSE_MS (a hung MariaDB would otherwise
+ * stall the loop for db_read_timeout per subscriber). */
+static void
+recheck(struct mon_ctx *m, long long now)
+{
+	static long long paused_until;
+	long long every = (long long)m->cfg->monitor_recheck_seconds * 1000;
+	int n = 0;
+
+	if (now < paused_until)
+		return;
+	for (struct mon_router *r = m->w.routers; r; r = r->next)
+		for (struct mon_stream *st = r->streams; st; st = st->next)
+			for (struct mon_sub *s = st->subs; s; s = s->next) {
+				struct arena a;
+				int rc;
+
+				if (s->close_code || now < s->next_check_ms)
+					continue;
+				if (n++ >= RECHECK_PER_TICK)
+					return;
+				s->next_check_ms = now + every;
+				arena_init(&a);
+				rc = mon_recheck(m->db, &a, m->cfg, &s->who);
+				arena_free(&a);
+				if (rc == 503) {
+					log_warn("monitor: credentials not checked again: database unavailable");
+					paused_until = now + RECHECK_PAUSE_MS;
+					return;
+				}
+				if (rc != 401 && rc != 403)
+					continue;
+				s->close_code = rc == 401 ? MON_CLOSE_REVOKED : MON_CLOSE_FORBIDDEN;
+				s->close_reason = rc == 401 ? "credentials no longer valid" :
+				    "permission routers.view is required";
+				log_info("monitor: tenant %lld: a subscriber's %s", s->tgt.tenant_id,
+				    s->close_reason);
+				wake(s);
+			}
+}
+
 static void
 reload(struct mon_ctx *m)
 {
@@ -432,6 +481,8 @@ tick(lws_sorted_usec_list_t *sul)
 	if (got_term && !m->draining)
 		drain_start(m);
 	mon_routers_tick(m, now);
+	if (!m->draining)
+		recheck(m, now);
 	if (m->draining && !stop_at_ms && (m->w.nsubs == 0 || now >= m->drain_deadline_ms))
 		stop_at_ms = now + 300;     /* the last /cancel words go out meanwhile */
 	if (stop_at_ms && now >= stop_at_ms) {

@@ -63,6 +63,7 @@ static const struct ckey keys[] = {
 	{ "monitor_max_streams_per_tenant", C_INT, S(monitor_max_streams_per_tenant), "100", 1, 1000000, 0 },
 	{ "monitor_max_subscribers_per_router", C_INT, S(monitor_max_subscribers_per_router), "500", 1, 1000000, 0 },
 	{ "monitor_max_subscribers_per_tenant", C_INT, S(monitor_max_subscribers_per_tenant), "1000", 1, 1000000, 0 },
+	{ "monitor_recheck_seconds", C_INT, S(monitor_recheck_seconds), "60", 1, 86400, 0 },
 };
 #undef S
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))

@@ -59,6 +59,7 @@ struct config {
 	int   monitor_max_streams_per_tenant;      /* router commands running for a tenant */
 	int   monitor_max_subscribers_per_router;  /* WebSockets on one router's streams */
 	int   monitor_max_subscribers_per_tenant;  /* WebSockets of one tenant */
+	int   monitor_recheck_seconds;             /* a subscriber's credential re-checked this often */
 };
 
 /* Default config file: SYSCONFDIR/ispbill/ispbill.conf. */

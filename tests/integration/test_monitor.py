@@ -269,6 +269,26 @@ def session(router, access, user, **props):
                dict(props, user=user))["id"]
 
 
+def new_admin(t, prefix):
+    """A new admin user of tenant t, logged in: (access, refresh)."""
+    name = uniq(prefix)
+    status, doc = native("POST", "/api/auth/users/", {
+        "username": name, "email": name + "@example.org", "password": PW,
+        "password_confirm": PW, "user_type": "admin", "tenant_id": t["id"]}, admin_token())
+    assert status == 201, (status, doc)
+    status, doc = native("POST", "/api/auth/login/", {"username": name, "password": PW})
+    assert status == 200, (status, doc)
+    return doc["data"]["tokens"]["access"], doc["data"]["tokens"]["refresh"]
+
+
+def online_customer(router, access, prefix, **props):
+    """A customer of tenant A on simulated router "v6" or "v7" with a live
+    session: (its user name, customer id, session id)."""
+    user = user_name(prefix)
+    cust = world().customer(getattr(world(), router), access, user)
+    return user, cust, session(router, access, user, **props)
+
+
 def key_of(t):
     return {"X-Client-Key": t["key"]}
 
@@ -623,10 +643,7 @@ class TestCustomerTraffic(StreamCase):
 
     @streaming
     async def test_hotspot_session_ends_and_comes_back(self):
-        w = world()
-        user = user_name("mhe")
-        cust = w.customer(w.v7, "hotspot", user)
-        sid = session("v7", "hotspot", user, address="10.5.0.44")
+        user, cust, sid = online_customer("v7", "hotspot", "mhe", address="10.5.0.44")
         sim("POST", "/routers/v7/hotspot-rate", {"user": user, "tx_bps": 160000})
         ws = await self.open(NATIVE, "/api/customers/%d/traffic/stream/" % cust)
         await until(ws, lambda f: f.get("type") == "traffic" and f["tx_bps"] > 0, 6)
@@ -692,6 +709,27 @@ class TestPing(StreamCase):
         f, _ = await until(ws, lambda f: f.get("type") == "ping")
         self.assertEqual((f["customer_id"], f["address"], f["time_ms"], f["ttl"]),
                          (cust, "10.78.0.9", 12.0, 63))
+
+
+    @streaming
+    async def test_a_new_session_address_is_pinged(self):
+        # the session's address is looked up when the ping starts; when the
+        # customer comes back with another one, timeouts to the old address
+        # make the monitor look it up again
+        user, cust, sid = online_customer("v7", "pppoe", "mpn", address="10.78.1.10")
+        sim("POST", "/routers/v7/ping", {"address": "10.78.1.10", "time_ms": 4, "ttl": 64})
+        sim("POST", "/routers/v7/ping", {"address": "10.78.1.11", "time_ms": 9, "ttl": 62})
+        ws = await self.open(NATIVE, "/api/customers/%d/ping/stream/" % cust)
+        f, _ = await until(ws, lambda f: f.get("type") == "ping")
+        self.assertEqual((f["address"], f["time_ms"]), ("10.78.1.10", 4.0), f)
+        sim("DELETE", "/routers/v7/menu?path=/ppp/active&id=" + sid)
+        sim("POST", "/routers/v7/ping", {"address": "10.78.1.10", "timeout": True})
+        session("v7", "pppoe", user, address="10.78.1.11")
+        f, seen = await until(ws, lambda f: f.get("address") == "10.78.1.11", 15)
+        self.assertEqual((f["type"], f["time_ms"], f["ttl"]), ("ping", 9.0, 62), f)
+        self.assertTrue(await settle(lambda: not running_pings("v7", "10.78.1.10")),
+                        "the ping to the old address still runs")
+        self.assertEqual(len(running_pings("v7", "10.78.1.11")), 1)
 
 
     @streaming
@@ -901,6 +939,24 @@ class TestRouterFaults(StreamCase):
         f, seen = await until(ws, lambda f: f.get("type") in ("resumed", "traffic"), 15)
         self.assertEqual(f["type"], "resumed", seen)
 
+    @streaming
+    async def test_fatal_reason_reaches_the_subscribers(self):
+        # the !fatal's reason lives in the connection's buffer: it must be
+        # read before the connection is freed (ASan saw it used after)
+        w = world()
+        ws = await self.open(NATIVE, iface_path(w.v7, "ether2"))
+        await until(ws, traffic_of(interface="ether2"))
+        reason = "fatal-reason-" + uniq("x") + "-" + "z" * 64
+        sim("POST", "/routers/v7/fault", {"fatal": reason})
+        # a new command on the connection gets the !fatal
+        ws2 = await self.open(NATIVE, iface_path(w.v7, "ether3"))
+        for s in (ws, ws2):
+            f, seen = await until(s, lambda f: f.get("type") == "error")
+            self.assertEqual((f["code"], f["message"]), ("router_error", reason), (f, seen))
+        f, seen = await until(ws, lambda f: f.get("type") in ("resumed", "traffic"), 15)
+        self.assertEqual(f["type"], "resumed", seen)
+        self.assertEqual(http("GET", "http://%s/health" % MONITOR)[0], 200)
+
 
 # ---- who may watch ----
 
@@ -955,14 +1011,7 @@ class TestTenancy(StreamCase):
     @streaming
     async def test_a_revoked_token_is_refused(self):
         w = world()
-        name = uniq("mrv")
-        status, doc = native("POST", "/api/auth/users/", {
-            "username": name, "email": name + "@example.org", "password": PW,
-            "password_confirm": PW, "user_type": "admin", "tenant_id": w.a["id"]}, admin_token())
-        self.assertEqual(status, 201, doc)
-        status, doc = native("POST", "/api/auth/login/", {"username": name, "password": PW})
-        self.assertEqual(status, 200, doc)
-        tok, refresh = doc["data"]["tokens"]["access"], doc["data"]["tokens"]["refresh"]
+        tok, refresh = new_admin(w.a, "mrv")
         ws = await self.open(NATIVE, iface_path(w.v6, "ether1"), bearer(tok))
         await until(ws, traffic_of(interface="ether1"))
         status, doc = native("POST", "/api/auth/logout/", {"refresh": refresh}, tok)
@@ -1009,12 +1058,16 @@ class TestLimits(StreamCase):
         os.kill(monitor_pid(), signal.SIGHUP)
         time.sleep(0.3)
 
-    async def limit(self, **limits):
+    async def setting(self, **settings):
+        """monitor_KEY = VALUE lines appended to the configuration, reloaded."""
         with open(self.conf, "a") as f:
-            for k, v in limits.items():
-                f.write("monitor_max_%s = %d\n" % (k, v))
+            for k, v in settings.items():
+                f.write("monitor_%s = %d\n" % (k, v))
         os.kill(monitor_pid(), signal.SIGHUP)
         await asyncio.sleep(0.3)
+
+    async def limit(self, **limits):
+        await self.setting(**{"max_" + k: v for k, v in limits.items()})
 
     async def over(self, host, path, reason):
         """The handshake over a limit is accepted, then closed 4429."""
@@ -1057,6 +1110,53 @@ class TestLimits(StreamCase):
         # another tenant is not held to tenant A's count
         status, body = handshake(NATIVE, iface_path(w.v6, "ether2"), key_of(w.b))
         self.assertEqual(status, 404, body)
+
+    @streaming
+    async def test_revoked_credentials_close_running_streams(self):
+        # a credential checked once at the handshake must not watch forever:
+        # a logout, a disabled API client or a lost permission ends the
+        # stream at the next re-check (monitor_recheck_seconds)
+        w = world()
+        await self.setting(recheck_seconds=1)
+        tok, refresh = new_admin(w.a, "mrc")
+        key, key2 = (client_key(["routers.view"], w.a["tok"]) for _ in range(2))
+        by_token = await self.open(NATIVE, iface_path(w.v6, "ether1"), bearer(tok))
+        by_key = await self.open(NATIVE, iface_path(w.v6, "ether1"), {"X-Client-Key": key})
+        by_key2 = await self.open(NATIVE, iface_path(w.v6, "ether1"), {"X-Client-Key": key2})
+        stays = await self.open(NATIVE, iface_path(w.v6, "ether1"))
+        for ws in (by_token, by_key, by_key2, stays):
+            await until(ws, traffic_of(interface="ether1"))
+        status, doc = native("POST", "/api/auth/logout/", {"refresh": refresh}, tok)
+        self.assertEqual(status, 200, doc)
+        sql("UPDATE api_clients SET is_active = 0 WHERE key_prefix = '%s'" % key.split(".")[0])
+        sql("UPDATE api_clients SET scopes = '[\"customers.view\"]' WHERE key_prefix = '%s'"
+            % key2.split(".")[0])
+        for ws in (by_token, by_key):
+            self.assertEqual(await closed(ws, 6), (4401, "credentials no longer valid"))
+        self.assertEqual(await closed(by_key2, 6), (4403, "permission routers.view is required"))
+        # the others' stream goes on
+        await until(stays, traffic_of(interface="ether1"))
+
+
+    @streaming
+    async def test_database_down_keeps_running_streams(self):
+        # a re-check that cannot reach MariaDB closes nothing
+        w = world()
+        await self.setting(recheck_seconds=1)
+        tok, _ = new_admin(w.a, "mdb")
+        ws = await self.open(NATIVE, iface_path(w.v7, "ether1"), bearer(tok))
+        await until(ws, traffic_of(interface="ether1"))
+        harness = os.path.join(os.path.dirname(os.path.abspath(__file__)), "harness")
+        subprocess.run([harness, "db-stop", os.environ["ISPBILL_TEST_DIR"]], check=True)
+        try:
+            await asyncio.sleep(2.5)
+            sim("POST", "/routers/v7/traffic", {"interface": "ether1", "rx_bps": 5151})
+            await until(ws, traffic_of(interface="ether1", rx_bps=5151))
+        finally:
+            subprocess.run([harness, "db-start", os.environ["ISPBILL_TEST_DIR"]], check=True)
+        # back: still checked, still good
+        await asyncio.sleep(1.5)
+        await until(ws, traffic_of(interface="ether1", rx_bps=5151))
 
 
 # ---- SIGTERM (a second monitor of our own: the harness's keeps running) ----
