@@ -7,6 +7,7 @@
  * receipt seen twice. */
 #include "config.h"
 
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -614,6 +615,23 @@ START_TEST(money_that_comes_late_or_twice_is_never_lost)
 }
 END_TEST
 
+/* The next push's outcome, its answer delay_ms late, and in body the stk-push
+ * request of a hotspot hour for phone and mac. */
+static void
+push_answered_late(const char *outcome, int delay_ms, const char *phone, const char *mac,
+    long long plan, long long router, char *body, size_t n)
+{
+	char o[96], f[128];
+
+	snprintf(o, sizeof(o), "{\"default\":{\"outcome\":\"%s\"}}", outcome);
+	ctl_ok(DARAJA, "POST", o, "/outcomes");
+	snprintf(f, sizeof(f), "{\"path\":\"/mpesa/stkpush/v1/processrequest\",\"delay_ms\":%d,"
+	    "\"count\":1}", delay_ms);
+	ctl_ok(DARAJA, "POST", f, "/faults");
+	snprintf(body, n, "{\"phone\":\"%s\",\"mac_address\":\"%s\",\"plan_id\":%lld,"
+	    "\"router_id\":%lld}", phone, mac, plan, router);
+}
+
 /* A push whose answer timed out keeps no CheckoutRequestID, yet the phone
  * may pay: the callback, confirmed by Daraja's STK query, is matched to the
  * push by phone and amount and granted.  Money for an id no push of ours
@@ -647,12 +665,8 @@ START_TEST(a_push_that_timed_out_still_gets_its_money)
 
 	new_phone(local, intl);
 	new_mac(mac, user);
-	ctl_ok(DARAJA, "POST", "{\"default\":{\"outcome\":\"success\"}}", "/outcomes");
 	/* Daraja answers after ispbill's 3 s timeout, then calls back */
-	ctl_ok(DARAJA, "POST", "{\"path\":\"/mpesa/stkpush/v1/processrequest\",\"delay_ms\":4000,"
-	    "\"count\":1}", "/faults");
-	snprintf(body, sizeof(body), "{\"phone\":\"%s\",\"mac_address\":\"%s\",\"plan_id\":%lld,"
-	    "\"router_id\":%lld}", local, mac, plan, router);
+	push_answered_late("success", 4000, local, mac, plan, router, body, sizeof(body));
 	r = api("POST", body, "/api/mpesa/stk-push/");
 	ck_assert_msg(r->status >= 500, "%ld %s", r->status, r->body);
 	it_free(r);
@@ -670,6 +684,62 @@ START_TEST(a_push_that_timed_out_still_gets_its_money)
 	for (int i = 0; i < 50 && !present("v6", "/ip/hotspot/user", "name", user); i++)
 		usleep(100 * 1000);
 	ck_assert(present("v6", "/ip/hotspot/user", "name", user));
+}
+END_TEST
+
+struct slow_push {
+	pthread_t th;
+	const char *body;
+	long status;
+};
+
+static void *
+slow_push_run(void *arg)
+{
+	struct slow_push *p = arg;
+	struct resp *r = api("POST", p->body, "/api/mpesa/stk-push/");
+
+	p->status = r->status;
+	it_free(r);
+	return NULL;
+}
+
+/* A paid callback that no push holds takes a push still waiting for its
+ * answer; when that answer then times out, the push's failure must not
+ * undo the completion (status 'failed' over a paid, granted row). */
+START_TEST(a_push_paid_while_waiting_stays_completed_after_its_timeout)
+{
+	char local[16], intl[16], mac[32], user[32], body[512], path[160], checkout[80];
+	long long plan, router, tx, tx2 = 0;
+	struct slow_push sp;
+
+	money_world();
+	hotspot_offer(&plan, &router);
+	/* a paid push of Daraja's that no row of ours holds */
+	tx = guest_buys(plan, router, "{\"outcome\":\"never\"}", local, intl, mac, user, checkout);
+	sql("UPDATE mpesa_transactions SET checkout_request_id = NULL, status = 'failed', "
+	    "phone = '254700000000' WHERE id = %lld", tx);
+	/* a second push of that phone and amount whose answer comes after the
+	 * 3 s timeout */
+	new_mac(mac, user);
+	push_answered_late("never", 4500, local, mac, plan, router, body, sizeof(body));
+	sp.body = body;
+	sp.status = 0;
+	ck_assert_int_eq(pthread_create(&sp.th, NULL, slow_push_run, &sp), 0);
+	for (int i = 0; i < 50 && (tx2 = sql("SELECT COALESCE(MAX(id), 0) FROM mpesa_transactions "
+	    "WHERE phone = '%s' AND id > %lld AND status = 'pending'", intl, tx)) == 0; i++)
+		usleep(50 * 1000);
+	ck_assert_int_gt(tx2, 0);
+	/* the first push is paid now: its callback finds no row of its own and
+	 * takes the waiting one */
+	snprintf(path, sizeof(path), "/stk/%s/decide", checkout);
+	ctl_ok(DARAJA, "POST", "{\"result\":\"success\",\"callback\":true}", path);
+	pthread_join(sp.th, NULL);
+	ck_assert_msg(sp.status >= 500, "the slow push answered %ld", sp.status);
+	ck_assert_str_eq(settled(tx2), "completed");
+	ck_assert_int_eq(sql("SELECT COUNT(*) FROM mpesa_transactions t JOIN payments p ON "
+	    "p.id = t.payment_id WHERE t.id = %lld AND t.status = 'completed' AND "
+	    "t.checkout_request_id = '%s'", tx2, checkout), 1);
 }
 END_TEST
 
@@ -880,6 +950,7 @@ suite_mpesa(void)
 	tcase_add_test(tc, paying_while_suspended_adds_the_period);
 	tcase_add_test(tc, a_push_that_timed_out_still_gets_its_money);
 	tcase_add_test(tc, two_payments_for_one_device_at_once_both_granted);
+	tcase_add_test(tc, a_push_paid_while_waiting_stays_completed_after_its_timeout);
 	tcase_add_test(tc, callback_secret_rotation_keeps_the_old_url_for_its_grace);
 	tcase_add_test(tc, private_sms_urls_and_stranger_callbacks_are_refused);
 	suite_add_tcase(s, tc);
