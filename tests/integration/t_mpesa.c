@@ -743,6 +743,51 @@ START_TEST(a_push_paid_while_waiting_stays_completed_after_its_timeout)
 }
 END_TEST
 
+/* Money for an id no push holds, when Daraja's STK query cannot confirm it
+ * at that moment, is kept pending for the sweep (Daraja calls back once),
+ * which records it when the query then says it was paid. */
+START_TEST(unconfirmed_orphan_money_waits_for_the_sweep)
+{
+	char local[16], intl[16], mac[32], user[32], path[160], checkout[80], out[512];
+	long long plan, router, tx, stk = 0;
+
+	money_world();
+	hotspot_offer(&plan, &router);
+	tx = guest_buys(plan, router, "{\"outcome\":\"never\"}", local, intl, mac, user, checkout);
+	sql("UPDATE mpesa_transactions SET checkout_request_id = NULL, status = 'failed', "
+	    "phone = '254700000000' WHERE id = %lld", tx);
+	/* the query's connection dropped unanswered */
+	ctl_ok(DARAJA, "DELETE", NULL, "/faults");
+	ctl_ok(DARAJA, "POST", "{\"path\":\"/mpesa/stkpushquery/v1/query\",\"drop\":true,"
+	    "\"count\":20}", "/faults");
+	snprintf(path, sizeof(path), "/stk/%s/decide", checkout);
+	ctl_ok(DARAJA, "POST", "{\"result\":\"success\",\"callback\":true}", path);
+	for (int i = 0; i < 60 && (stk = sql("SELECT COALESCE(MAX(id), 0) FROM mpesa_transactions "
+	    "WHERE checkout_request_id = '%s'", checkout)) == 0; i++)
+		usleep(100 * 1000);
+	ck_assert_int_gt(stk, 0);
+	ck_assert_int_eq(sql("SELECT COUNT(*) FROM mpesa_transactions WHERE id = %lld AND kind = "
+	    "'stk' AND status = 'pending' AND amount = 50 AND phone = '%s' AND "
+	    "mpesa_receipt_number IS NULL", stk, intl), 1);
+	ck_assert_int_eq(sql("SELECT COUNT(*) FROM mpesa_events WHERE checkout_request_id = '%s' "
+	    "AND outcome = 'pending' AND receipt IS NOT NULL", checkout), 1);
+	/* Daraja answers again; the sweep's time for it has come */
+	ctl_ok(DARAJA, "DELETE", NULL, "/faults");
+	sql("UPDATE mpesa_transactions SET created_at = created_at - INTERVAL 2 HOUR WHERE id = %lld",
+	    stk);
+	ck_assert_msg(cli("sweep", out, sizeof(out)) == 0, "%s", out);
+	ck_assert_int_eq(sql("SELECT COUNT(*) FROM mpesa_transactions t JOIN mpesa_events e ON "
+	    "e.checkout_request_id = t.checkout_request_id AND e.receipt = t.mpesa_receipt_number "
+	    "WHERE t.id = %lld AND t.status = 'completed' AND t.customer_id IS NULL AND "
+	    "t.payment_id IS NULL", stk), 1);
+	ck_assert_int_eq(sql("SELECT COUNT(*) FROM payments WHERE reference = '%s'", checkout), 0);
+	/* a second sweep changes nothing */
+	ck_assert_msg(cli("sweep", out, sizeof(out)) == 0, "%s", out);
+	ck_assert_int_eq(sql("SELECT COUNT(*) FROM mpesa_transactions WHERE checkout_request_id = "
+	    "'%s' AND status = 'completed'", checkout), 1);
+}
+END_TEST
+
 /* Two phones pay for the same device at the same moment: both are granted,
  * one under the device's name and one under the name with its transaction
  * id, none refused on the duplicate name. */
@@ -951,6 +996,7 @@ suite_mpesa(void)
 	tcase_add_test(tc, a_push_that_timed_out_still_gets_its_money);
 	tcase_add_test(tc, two_payments_for_one_device_at_once_both_granted);
 	tcase_add_test(tc, a_push_paid_while_waiting_stays_completed_after_its_timeout);
+	tcase_add_test(tc, unconfirmed_orphan_money_waits_for_the_sweep);
 	tcase_add_test(tc, callback_secret_rotation_keeps_the_old_url_for_its_grace);
 	tcase_add_test(tc, private_sms_urls_and_stranger_callbacks_are_refused);
 	suite_add_tcase(s, tc);
