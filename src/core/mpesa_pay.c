@@ -760,17 +760,31 @@ c2b_tx(struct db *db, void *vctx)
 	case 1:  return 0;
 	}
 	/* a pending STK push of this account reference and amount: the same
-	 * payment arriving by the other road */
+	 * payment arriving by the other road; or one whose answer never came
+	 * (failed, no CheckoutRequestID) in the last day, which reached the
+	 * phone after all: a paybill tells its payment by C2B too, maybe
+	 * before the STK callback (orphan_tx), which is then the duplicate */
 	{
 		struct db_param p[3] = { db_int(c->tenant), db_str(c->m->bill_ref_number),
 		    db_str(amount) };
 
 		if (db_query(db, c->a, "SELECT " TX_COLS " FROM mpesa_transactions WHERE tenant_id = ? "
-		    "AND account_reference = ? AND amount = ? AND status = 'pending' "
-		    "ORDER BY id LIMIT 1 FOR UPDATE", p, 3, &r) < 0)
+		    "AND account_reference = ? AND amount = ? AND (status = 'pending' OR "
+		    "(status = 'failed' AND checkout_request_id IS NULL AND kind IN ('plan', "
+		    "'invoice') AND created_at > UTC_TIMESTAMP(6) - INTERVAL 1 DAY)) "
+		    "ORDER BY status = 'pending' DESC, id LIMIT 1 FOR UPDATE", p, 3, &r) < 0)
 			return -1;
 		if (r.nrows) {
 			row_of(&r, &t);
+			if (!strcmp(t.status, "failed")) {
+				struct db_param q[1] = { db_int(t.id) };
+
+				if (db_query(db, c->a, "UPDATE mpesa_transactions SET result_desc = 'Paid "
+				    "by C2B after the push timed out' WHERE id = ?", q, 1, NULL) < 0)
+					return -1;
+				log_warn("mpesa: C2B %s paid transaction %lld, whose push had timed out",
+				    c->m->trans_id, t.id);
+			}
 			answer(c->a, c->out, 200, "applied", "paid (the pending STK push)");
 			return complete(db, c->a, c->tenant, &t, c->m->trans_id, c->m->trans_time, c->out);
 		}

@@ -632,15 +632,35 @@ push_answered_late(const char *outcome, int delay_ms, const char *phone, const c
 	    "\"router_id\":%lld}", phone, mac, plan, router);
 }
 
+/* A hotspot hour's push for phone and mac whose answer comes after ispbill's
+ * 3 s timeout (the next push's outcome given): its row, failed and holding
+ * no CheckoutRequestID, of the phone intl. */
+static long long
+timed_out_push(const char *outcome, const char *local, const char *intl, const char *mac,
+    long long plan, long long router)
+{
+	char body[512];
+	struct resp *r;
+	long long tx;
+
+	push_answered_late(outcome, 4000, local, mac, plan, router, body, sizeof(body));
+	r = api("POST", body, "/api/mpesa/stk-push/");
+	ck_assert_msg(r->status >= 500, "%ld %s", r->status, r->body);
+	it_free(r);
+	tx = sql("SELECT MAX(id) FROM mpesa_transactions WHERE phone = '%s'", intl);
+	ck_assert_int_eq(sql("SELECT status = 'failed' AND checkout_request_id IS NULL FROM "
+	    "mpesa_transactions WHERE id = %lld", tx), 1);
+	return tx;
+}
+
 /* A push whose answer timed out keeps no CheckoutRequestID, yet the phone
  * may pay: the callback, confirmed by Daraja's STK query, is matched to the
  * push by phone and amount and granted.  Money for an id no push of ours
  * holds is recorded for the operator; one Daraja denies is refused. */
 START_TEST(a_push_that_timed_out_still_gets_its_money)
 {
-	char local[16], intl[16], mac[32], user[32], body[512], path[160], checkout[80];
+	char local[16], intl[16], mac[32], user[32], path[160], checkout[80];
 	long long plan, router, tx;
-	struct resp *r;
 
 	money_world();
 	hotspot_offer(&plan, &router);
@@ -666,13 +686,7 @@ START_TEST(a_push_that_timed_out_still_gets_its_money)
 	new_phone(local, intl);
 	new_mac(mac, user);
 	/* Daraja answers after ispbill's 3 s timeout, then calls back */
-	push_answered_late("success", 4000, local, mac, plan, router, body, sizeof(body));
-	r = api("POST", body, "/api/mpesa/stk-push/");
-	ck_assert_msg(r->status >= 500, "%ld %s", r->status, r->body);
-	it_free(r);
-	tx = sql("SELECT MAX(id) FROM mpesa_transactions WHERE phone = '%s'", intl);
-	ck_assert_int_eq(sql("SELECT status = 'failed' AND checkout_request_id IS NULL FROM "
-	    "mpesa_transactions WHERE id = %lld", tx), 1);
+	tx = timed_out_push("success", local, intl, mac, plan, router);
 	for (int i = 0; i < 100 && strcmp(settled(tx), "completed"); i++)
 		usleep(100 * 1000);
 	ck_assert_str_eq(settled(tx), "completed");
@@ -785,6 +799,41 @@ START_TEST(unconfirmed_orphan_money_waits_for_the_sweep)
 	ck_assert_msg(cli("sweep", out, sizeof(out)) == 0, "%s", out);
 	ck_assert_int_eq(sql("SELECT COUNT(*) FROM mpesa_transactions WHERE checkout_request_id = "
 	    "'%s' AND status = 'completed'", checkout), 1);
+}
+END_TEST
+
+/* A push whose answer timed out, paid, may be told by C2B before its STK
+ * callback (a paybill sends both): the C2B, naming the push's account
+ * reference, pays that push and grants it, so the callback that follows is
+ * the duplicate, not the only grant lost. */
+START_TEST(a_timed_out_push_paid_by_c2b_first_is_granted)
+{
+	char local[16], intl[16], mac[32], user[32], body[512], ref[40], receipt[16];
+	long long plan, router, tx;
+	struct resp *r;
+
+	money_world();
+	hotspot_offer(&plan, &router);
+	r = api("POST", NULL, "/api/mpesa/c2b/register/");
+	EXPECT(r, 200);
+	it_free(r);
+	new_phone(local, intl);
+	new_mac(mac, user);
+	tx = timed_out_push("never", local, intl, mac, plan, router);
+	snprintf(ref, sizeof(ref), "HS%lld", tx);
+	snprintf(receipt, sizeof(receipt), "TO%08d", (int)((getpid() * 7 + tx) % 100000000));
+	snprintf(body, sizeof(body), "{\"amount\":50,\"msisdn\":\"%s\",\"bill_ref\":\"%s\","
+	    "\"trans_id\":\"%s\"}", intl, ref, receipt);
+	r = ctl(DARAJA, "POST", body, "/c2b/confirm");
+	EXPECT(r, 200);
+	it_free(r);
+	ck_assert_str_eq(settled(tx), "completed");
+	ck_assert_int_eq(sql("SELECT COUNT(*) FROM mpesa_transactions t JOIN payments p ON "
+	    "p.id = t.payment_id JOIN subscriptions s ON s.id = t.subscription_id WHERE t.id = %lld "
+	    "AND t.mpesa_receipt_number = '%s' AND p.amount = 50 AND s.status = 'active'", tx,
+	    receipt), 1);
+	ck_assert_int_eq(sql("SELECT COUNT(*) FROM mpesa_transactions WHERE kind = 'c2b' AND "
+	    "account_reference = '%s'", ref), 0);
 }
 END_TEST
 
@@ -997,6 +1046,7 @@ suite_mpesa(void)
 	tcase_add_test(tc, two_payments_for_one_device_at_once_both_granted);
 	tcase_add_test(tc, a_push_paid_while_waiting_stays_completed_after_its_timeout);
 	tcase_add_test(tc, unconfirmed_orphan_money_waits_for_the_sweep);
+	tcase_add_test(tc, a_timed_out_push_paid_by_c2b_first_is_granted);
 	tcase_add_test(tc, callback_secret_rotation_keeps_the_old_url_for_its_grace);
 	tcase_add_test(tc, private_sms_urls_and_stranger_callbacks_are_refused);
 	suite_add_tcase(s, tc);
