@@ -919,6 +919,16 @@ START_TEST(callback_secret_rotation_keeps_the_old_url_for_its_grace)
 	EXPECT(r, 200);
 	it_free(r);
 	ck_assert_str_eq(settled(tx), "completed");
+	/* replaced again with a grace while the first one's runs: refused,
+	 * since its only slot would drop the first secret at once */
+	r = api("POST", "{\"grace_hours\":2}", "/api/mpesa/settings/rotate-callback-secret/");
+	expect_field(r, "grace_hours");
+	it_free(r);
+	callback_path(body, sizeof(body));
+	ck_assert_str_eq(body, cur);
+	r = post_raw(old, "{\"Body\":");
+	EXPECT(r, 400);         /* the tenant known by the old URL: malformed, not unknown */
+	it_free(r);
 	/* replaced again with no grace: the one before is refused at once */
 	r = api("POST", "{\"grace_hours\":0}", "/api/mpesa/settings/rotate-callback-secret/");
 	EXPECT(r, 200);
