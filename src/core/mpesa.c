@@ -376,10 +376,11 @@ mpesa_push(struct db *db, struct arena *a, const struct config *cfg, const struc
 		    db_int(out->transaction_id) };
 
 		/* a push that timed out may still reach the phone: its callback
-		 * then finds no CheckoutRequestID, and mpesa_pay.c's orphan_money
-		 * matches it to this row by phone and amount */
+		 * then finds no CheckoutRequestID, and mpesa_pay.c's orphan_tx
+		 * matches it to this row by phone and amount.  Such a callback
+		 * may have come while we waited and paid the row: left alone. */
 		db_query(db, a, "UPDATE mpesa_transactions SET status = 'failed', result_desc = "
-		    "LEFT(?, 255) WHERE id = ?", p, 2, NULL);
+		    "LEFT(?, 255) WHERE id = ? AND status = 'pending'", p, 2, NULL);
 		return MPESA_REMOTE;
 	}
 	{

@@ -513,6 +513,14 @@ callback_tx(struct db *db, void *vctx)
 	}
 	row_of(&r, &t);
 	c->out->transaction_id = t.id;
+	if (!strcmp(t.kind, "stk") && strcmp(t.status, "completed")) {
+		/* money no push of ours held (orphan_pending): the sweep's STK
+		 * query settles it, never a callback, which grants nothing */
+		c->out->transaction_id = 0;
+		answer(c->a, c->out, 200, "duplicate", arena_printf(c->a, "unmatched money, %s: "
+		    "settled by the sweep's STK query", t.status));
+		return bump(db, c->a, t.id);
+	}
 	if (c->cb->result_code != 0) {
 		struct db_param q[4] = { db_str(c->cb->result_code == 1032 ? "cancelled" : "failed"),
 		    db_int(c->cb->result_code), db_str(c->cb->result_desc), db_int(t.id) };
@@ -582,6 +590,46 @@ query_fn(const struct mpesa_config *mc, const char *tok, void *arg, struct mpesa
 	return mpesa_stk_query(mc, tok, c->id, c->st, err);
 }
 
+/* Paid money with a CheckoutRequestID we do not hold, which Daraja's STK
+ * query could not confirm now (not answering, busy): kept as a pending
+ * transaction of kind 'stk' that the sweep asks about again (stk_settle),
+ * never only in mpesa_events, since Daraja calls back once.  Its receipt
+ * stays in the callback's event until the query confirms it. */
+static int
+orphan_pending(struct db *db, struct arena *a, struct cb_ctx *c, const struct mpesa_error *err)
+{
+	const struct mpesa_stk_callback *cb = c->cb;
+	char amount[32], phone[20];
+	struct db_result r;
+
+	switch (receipt_recorded(db, a, cb->receipt, c->out)) {
+	case -1: return -1;
+	case 1:  return 0;
+	}
+	snprintf(amount, sizeof(amount), "%lld.%02lld", cb->amount_cents / 100,
+	    cb->amount_cents % 100);
+	if (phone_normalise(cb->phone, phone, sizeof(phone)) < 0)
+		snprintf(phone, sizeof(phone), "%.19s", cb->phone);
+	{
+		struct db_param q[5] = { db_int(c->tenant), db_str(phone), db_str(amount),
+		    db_str(cb->checkout_request_id), db_str(cb->merchant_request_id) };
+
+		/* IGNORE: the same callback twice at once keeps one row */
+		if (db_query(db, a, "INSERT IGNORE INTO mpesa_transactions (uuid, tenant_id, kind, "
+		    "phone, amount, checkout_request_id, merchant_request_id, description, "
+		    "result_desc) VALUES (UUID(), ?, 'stk', LEFT(?, 20), ?, ?, ?, 'STK', 'Paid per "
+		    "its callback; not yet confirmed by STK query')", q, 5, &r) < 0)
+			return -1;
+	}
+	c->out->transaction_id = 0;
+	log_warn("mpesa: callback %s: %s from %s matched no push and Daraja's STK query did not "
+	    "answer (%s: %s); kept pending for the sweep", cb->checkout_request_id, amount, phone,
+	    mpesa_code_str(err->code), err->message);
+	answer(a, c->out, 200, "pending", "unknown CheckoutRequestID, not yet confirmed by "
+	    "Daraja's STK query: kept pending for the sweep");
+	return 0;
+}
+
 /* Paid money with a CheckoutRequestID we do not hold: believed only when
  * Daraja's STK query says that id was paid (anyone holding the callback URL
  * could make one up), then placed by orphan_tx.  db_tx's answer: 0 done
@@ -602,9 +650,17 @@ orphan(struct db *db, struct arena *a, const struct config *cfg, struct cb_ctx *
 	rc = mpesa_daraja(db, a, &acct, query_fn, &q, &err);
 	if (rc == CORE_DB)
 		return -1;
+	/* Daraja away or still processing it: asked again by the sweep.  Any
+	 * answer of its own (no such id, wrong credentials) refuses. */
+	if (rc != CORE_OK && (err.code == MPESA_ENET || err.code == MPESA_ETIMEOUT ||
+	    err.code == MPESA_EHTTP || err.code == MPESA_EPENDING))
+		return orphan_pending(db, a, c, &err);
 	if (rc != CORE_OK || st.result_code != 0) {
-		answer(a, c->out, 400, "refused", rc != CORE_OK ?
-		    "unknown CheckoutRequestID, not confirmed by Daraja's STK query" :
+		char msg[400];
+
+		answer(a, c->out, 400, "refused", rc != CORE_OK ? arena_printf(a, "unknown "
+		    "CheckoutRequestID, not confirmed by Daraja's STK query (%s)",
+		    mpesa_error_format(&err, msg, sizeof(msg))) :
 		    "unknown CheckoutRequestID, and Daraja's STK query says it was not paid");
 		return 0;
 	}
@@ -704,17 +760,31 @@ c2b_tx(struct db *db, void *vctx)
 	case 1:  return 0;
 	}
 	/* a pending STK push of this account reference and amount: the same
-	 * payment arriving by the other road */
+	 * payment arriving by the other road; or one whose answer never came
+	 * (failed, no CheckoutRequestID) in the last day, which reached the
+	 * phone after all: a paybill tells its payment by C2B too, maybe
+	 * before the STK callback (orphan_tx), which is then the duplicate */
 	{
 		struct db_param p[3] = { db_int(c->tenant), db_str(c->m->bill_ref_number),
 		    db_str(amount) };
 
 		if (db_query(db, c->a, "SELECT " TX_COLS " FROM mpesa_transactions WHERE tenant_id = ? "
-		    "AND account_reference = ? AND amount = ? AND status = 'pending' "
-		    "ORDER BY id LIMIT 1 FOR UPDATE", p, 3, &r) < 0)
+		    "AND account_reference = ? AND amount = ? AND (status = 'pending' OR "
+		    "(status = 'failed' AND checkout_request_id IS NULL AND kind IN ('plan', "
+		    "'invoice') AND created_at > UTC_TIMESTAMP(6) - INTERVAL 1 DAY)) "
+		    "ORDER BY status = 'pending' DESC, id LIMIT 1 FOR UPDATE", p, 3, &r) < 0)
 			return -1;
 		if (r.nrows) {
 			row_of(&r, &t);
+			if (!strcmp(t.status, "failed")) {
+				struct db_param q[1] = { db_int(t.id) };
+
+				if (db_query(db, c->a, "UPDATE mpesa_transactions SET result_desc = 'Paid "
+				    "by C2B after the push timed out' WHERE id = ?", q, 1, NULL) < 0)
+					return -1;
+				log_warn("mpesa: C2B %s paid transaction %lld, whose push had timed out",
+				    c->m->trans_id, t.id);
+			}
 			answer(c->a, c->out, 200, "applied", "paid (the pending STK push)");
 			return complete(db, c->a, c->tenant, &t, c->m->trans_id, c->m->trans_time, c->out);
 		}
@@ -873,6 +943,51 @@ struct sweep_ctx {
 	struct mpesa_inbound *out;
 };
 
+/* A pending 'stk' row (orphan_pending) the STK query now says was paid:
+ * recorded with the receipt its callback told, as orphan_tx records money
+ * no push matched; or failed when that receipt is on the books already
+ * (a C2B of the same payment came meanwhile). */
+static int
+stk_settle(struct db *db, struct arena *a, long long tenant, const struct txrow *t,
+    struct mpesa_inbound *out)
+{
+	struct db_param p[2] = { db_int(tenant), db_str(t->checkout) };
+	struct db_result r;
+	const char *receipt;
+
+	out->transaction_id = 0;
+	if (db_query(db, a, "SELECT receipt FROM mpesa_events WHERE tenant_id = ? AND "
+	    "checkout_request_id = ? AND kind = 'stk_callback' AND receipt IS NOT NULL "
+	    "ORDER BY id DESC LIMIT 1", p, 2, &r) < 0)
+		return -1;
+	receipt = r.nrows ? db_val(&r, 0, 0) : NULL;
+	if (receipt) {
+		struct db_param q[1] = { db_str(receipt) };
+
+		if (db_query(db, a, "SELECT id FROM mpesa_transactions WHERE mpesa_receipt_number = ?",
+		    q, 1, &r) < 0)
+			return -1;
+		if (r.nrows) {
+			struct db_param f[1] = { db_int(t->id) };
+
+			out->outcome = "duplicate";
+			return db_query(db, a, "UPDATE mpesa_transactions SET status = 'failed', "
+			    "result_desc = 'Its receipt is recorded by another transaction' WHERE id = ?",
+			    f, 1, NULL) < 0 ? -1 : 0;
+		}
+	}
+	{
+		struct db_param q[2] = { receipt ? db_str(receipt) : db_null(), db_int(t->id) };
+
+		log_warn("mpesa: transaction %lld (%s from %s, no push of ours) confirmed paid by STK "
+		    "query; recorded", t->id, t->amount, t->phone);
+		return db_query(db, a, "UPDATE mpesa_transactions SET status = 'completed', "
+		    "result_code = 0, mpesa_receipt_number = ?, transaction_date = UTC_TIMESTAMP(6), "
+		    "result_desc = 'Paid: no push of ours matched' WHERE id = ?", q, 2, NULL) < 0 ?
+		    -1 : 0;
+	}
+}
+
 static int
 sweep_tx(struct db *db, void *vctx)
 {
@@ -907,6 +1022,8 @@ sweep_tx(struct db *db, void *vctx)
 		    "result_desc = LEFT(?, 255) WHERE id = ?", q, 4, NULL) < 0 ? -1 : 0;
 	}
 	c->out->outcome = "applied";
+	if (!strcmp(t.kind, "stk"))
+		return stk_settle(db, c->a, c->tenant, &t, c->out);
 	return complete(db, c->a, c->tenant, &t, NULL, NULL, c->out);
 }
 

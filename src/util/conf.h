@@ -76,7 +76,9 @@ void config_free(struct config *cfg);     /* safe on a zeroed or failed config *
 int  config_addr_listed(const char *list, const char *addr);
 /* 1 when addr is a public unicast address: not loopback, private (RFC 1918,
  * fc00::/7), shared (100.64/10), link-local, multicast, reserved or
- * unspecified, IPv4-mapped ones included.  0 otherwise or when unparsable. */
+ * unspecified, IPv4-mapped ones included, nor IPv4 carried in IPv6
+ * (IPv4-compatible, local-use NAT64, 6to4, Teredo).  0 otherwise or when
+ * unparsable. */
 int  config_addr_public(const char *addr);
 /* key = value lines, secrets masked; for --check-config. */
 void config_dump(const struct config *cfg, FILE *fp);

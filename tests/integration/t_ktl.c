@@ -866,7 +866,6 @@ START_TEST(test_organizations_locations_dashboard)
 }
 END_TEST
 
-/* every `METHOD /path` of the document is routed, and answers in 003's shapes */
 /* the roles of row 0 of a users page, as "name,name" */
 static void
 page_roles(const struct resp *r, char *out, size_t n)
@@ -911,6 +910,11 @@ START_TEST(test_users_page_is_never_staler_than_its_rows)
 			ck_assert_msg(!strcmp(got, want), "round %d: roles %s, expected %s", round, got,
 			    want);
 			it_free(r);
+			/* and the list of the role's users agrees with the roles shown */
+			r = k(tok, "GET", NULL, "/users/?search=%s&role=%lld", ulogin, rid);
+			ck_assert_msg(it_int(r, "count") == (round >= 1 && round < 4),
+			    "round %d: %lld users with the role", round, it_int(r, "count"));
+			it_free(r);
 		}
 		switch (round) {
 		case 0:         /* the user and an assignment, by SQL behind the API */
@@ -936,6 +940,7 @@ START_TEST(test_users_page_is_never_staler_than_its_rows)
 }
 END_TEST
 
+/* every `METHOD /path` of the document is routed, and answers in 003's shapes */
 START_TEST(test_document_routes)
 {
 	static struct doc_route dr[128];

@@ -7,6 +7,7 @@
  * receipt seen twice. */
 #include "config.h"
 
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -614,15 +615,52 @@ START_TEST(money_that_comes_late_or_twice_is_never_lost)
 }
 END_TEST
 
+/* The next push's outcome, its answer delay_ms late, and in body the stk-push
+ * request of a hotspot hour for phone and mac. */
+static void
+push_answered_late(const char *outcome, int delay_ms, const char *phone, const char *mac,
+    long long plan, long long router, char *body, size_t n)
+{
+	char o[96], f[128];
+
+	snprintf(o, sizeof(o), "{\"default\":{\"outcome\":\"%s\"}}", outcome);
+	ctl_ok(DARAJA, "POST", o, "/outcomes");
+	snprintf(f, sizeof(f), "{\"path\":\"/mpesa/stkpush/v1/processrequest\",\"delay_ms\":%d,"
+	    "\"count\":1}", delay_ms);
+	ctl_ok(DARAJA, "POST", f, "/faults");
+	snprintf(body, n, "{\"phone\":\"%s\",\"mac_address\":\"%s\",\"plan_id\":%lld,"
+	    "\"router_id\":%lld}", phone, mac, plan, router);
+}
+
+/* A hotspot hour's push for phone and mac whose answer comes after ispbill's
+ * 3 s timeout (the next push's outcome given): its row, failed and holding
+ * no CheckoutRequestID, of the phone intl. */
+static long long
+timed_out_push(const char *outcome, const char *local, const char *intl, const char *mac,
+    long long plan, long long router)
+{
+	char body[512];
+	struct resp *r;
+	long long tx;
+
+	push_answered_late(outcome, 4000, local, mac, plan, router, body, sizeof(body));
+	r = api("POST", body, "/api/mpesa/stk-push/");
+	ck_assert_msg(r->status >= 500, "%ld %s", r->status, r->body);
+	it_free(r);
+	tx = sql("SELECT MAX(id) FROM mpesa_transactions WHERE phone = '%s'", intl);
+	ck_assert_int_eq(sql("SELECT status = 'failed' AND checkout_request_id IS NULL FROM "
+	    "mpesa_transactions WHERE id = %lld", tx), 1);
+	return tx;
+}
+
 /* A push whose answer timed out keeps no CheckoutRequestID, yet the phone
  * may pay: the callback, confirmed by Daraja's STK query, is matched to the
  * push by phone and amount and granted.  Money for an id no push of ours
  * holds is recorded for the operator; one Daraja denies is refused. */
 START_TEST(a_push_that_timed_out_still_gets_its_money)
 {
-	char local[16], intl[16], mac[32], user[32], body[512], path[160], checkout[80];
+	char local[16], intl[16], mac[32], user[32], path[160], checkout[80];
 	long long plan, router, tx;
-	struct resp *r;
 
 	money_world();
 	hotspot_offer(&plan, &router);
@@ -647,18 +685,8 @@ START_TEST(a_push_that_timed_out_still_gets_its_money)
 
 	new_phone(local, intl);
 	new_mac(mac, user);
-	ctl_ok(DARAJA, "POST", "{\"default\":{\"outcome\":\"success\"}}", "/outcomes");
 	/* Daraja answers after ispbill's 3 s timeout, then calls back */
-	ctl_ok(DARAJA, "POST", "{\"path\":\"/mpesa/stkpush/v1/processrequest\",\"delay_ms\":4000,"
-	    "\"count\":1}", "/faults");
-	snprintf(body, sizeof(body), "{\"phone\":\"%s\",\"mac_address\":\"%s\",\"plan_id\":%lld,"
-	    "\"router_id\":%lld}", local, mac, plan, router);
-	r = api("POST", body, "/api/mpesa/stk-push/");
-	ck_assert_msg(r->status >= 500, "%ld %s", r->status, r->body);
-	it_free(r);
-	tx = sql("SELECT MAX(id) FROM mpesa_transactions WHERE phone = '%s'", intl);
-	ck_assert_int_eq(sql("SELECT status = 'failed' AND checkout_request_id IS NULL FROM "
-	    "mpesa_transactions WHERE id = %lld", tx), 1);
+	tx = timed_out_push("success", local, intl, mac, plan, router);
 	for (int i = 0; i < 100 && strcmp(settled(tx), "completed"); i++)
 		usleep(100 * 1000);
 	ck_assert_str_eq(settled(tx), "completed");
@@ -670,6 +698,142 @@ START_TEST(a_push_that_timed_out_still_gets_its_money)
 	for (int i = 0; i < 50 && !present("v6", "/ip/hotspot/user", "name", user); i++)
 		usleep(100 * 1000);
 	ck_assert(present("v6", "/ip/hotspot/user", "name", user));
+}
+END_TEST
+
+struct slow_push {
+	pthread_t th;
+	const char *body;
+	long status;
+};
+
+static void *
+slow_push_run(void *arg)
+{
+	struct slow_push *p = arg;
+	struct resp *r = api("POST", p->body, "/api/mpesa/stk-push/");
+
+	p->status = r->status;
+	it_free(r);
+	return NULL;
+}
+
+/* A paid callback that no push holds takes a push still waiting for its
+ * answer; when that answer then times out, the push's failure must not
+ * undo the completion (status 'failed' over a paid, granted row). */
+START_TEST(a_push_paid_while_waiting_stays_completed_after_its_timeout)
+{
+	char local[16], intl[16], mac[32], user[32], body[512], path[160], checkout[80];
+	long long plan, router, tx, tx2 = 0;
+	struct slow_push sp;
+
+	money_world();
+	hotspot_offer(&plan, &router);
+	/* a paid push of Daraja's that no row of ours holds */
+	tx = guest_buys(plan, router, "{\"outcome\":\"never\"}", local, intl, mac, user, checkout);
+	sql("UPDATE mpesa_transactions SET checkout_request_id = NULL, status = 'failed', "
+	    "phone = '254700000000' WHERE id = %lld", tx);
+	/* a second push of that phone and amount whose answer comes after the
+	 * 3 s timeout */
+	new_mac(mac, user);
+	push_answered_late("never", 4500, local, mac, plan, router, body, sizeof(body));
+	sp.body = body;
+	sp.status = 0;
+	ck_assert_int_eq(pthread_create(&sp.th, NULL, slow_push_run, &sp), 0);
+	for (int i = 0; i < 50 && (tx2 = sql("SELECT COALESCE(MAX(id), 0) FROM mpesa_transactions "
+	    "WHERE phone = '%s' AND id > %lld AND status = 'pending'", intl, tx)) == 0; i++)
+		usleep(50 * 1000);
+	ck_assert_int_gt(tx2, 0);
+	/* the first push is paid now: its callback finds no row of its own and
+	 * takes the waiting one */
+	snprintf(path, sizeof(path), "/stk/%s/decide", checkout);
+	ctl_ok(DARAJA, "POST", "{\"result\":\"success\",\"callback\":true}", path);
+	pthread_join(sp.th, NULL);
+	ck_assert_msg(sp.status >= 500, "the slow push answered %ld", sp.status);
+	ck_assert_str_eq(settled(tx2), "completed");
+	ck_assert_int_eq(sql("SELECT COUNT(*) FROM mpesa_transactions t JOIN payments p ON "
+	    "p.id = t.payment_id WHERE t.id = %lld AND t.status = 'completed' AND "
+	    "t.checkout_request_id = '%s'", tx2, checkout), 1);
+}
+END_TEST
+
+/* Money for an id no push holds, when Daraja's STK query cannot confirm it
+ * at that moment, is kept pending for the sweep (Daraja calls back once),
+ * which records it when the query then says it was paid. */
+START_TEST(unconfirmed_orphan_money_waits_for_the_sweep)
+{
+	char local[16], intl[16], mac[32], user[32], path[160], checkout[80], out[512];
+	long long plan, router, tx, stk = 0;
+
+	money_world();
+	hotspot_offer(&plan, &router);
+	tx = guest_buys(plan, router, "{\"outcome\":\"never\"}", local, intl, mac, user, checkout);
+	sql("UPDATE mpesa_transactions SET checkout_request_id = NULL, status = 'failed', "
+	    "phone = '254700000000' WHERE id = %lld", tx);
+	/* the query's connection dropped unanswered */
+	ctl_ok(DARAJA, "DELETE", NULL, "/faults");
+	ctl_ok(DARAJA, "POST", "{\"path\":\"/mpesa/stkpushquery/v1/query\",\"drop\":true,"
+	    "\"count\":20}", "/faults");
+	snprintf(path, sizeof(path), "/stk/%s/decide", checkout);
+	ctl_ok(DARAJA, "POST", "{\"result\":\"success\",\"callback\":true}", path);
+	for (int i = 0; i < 60 && (stk = sql("SELECT COALESCE(MAX(id), 0) FROM mpesa_transactions "
+	    "WHERE checkout_request_id = '%s'", checkout)) == 0; i++)
+		usleep(100 * 1000);
+	ck_assert_int_gt(stk, 0);
+	ck_assert_int_eq(sql("SELECT COUNT(*) FROM mpesa_transactions WHERE id = %lld AND kind = "
+	    "'stk' AND status = 'pending' AND amount = 50 AND phone = '%s' AND "
+	    "mpesa_receipt_number IS NULL", stk, intl), 1);
+	ck_assert_int_eq(sql("SELECT COUNT(*) FROM mpesa_events WHERE checkout_request_id = '%s' "
+	    "AND outcome = 'pending' AND receipt IS NOT NULL", checkout), 1);
+	/* Daraja answers again; the sweep's time for it has come */
+	ctl_ok(DARAJA, "DELETE", NULL, "/faults");
+	sql("UPDATE mpesa_transactions SET created_at = created_at - INTERVAL 2 HOUR WHERE id = %lld",
+	    stk);
+	ck_assert_msg(cli("sweep", out, sizeof(out)) == 0, "%s", out);
+	ck_assert_int_eq(sql("SELECT COUNT(*) FROM mpesa_transactions t JOIN mpesa_events e ON "
+	    "e.checkout_request_id = t.checkout_request_id AND e.receipt = t.mpesa_receipt_number "
+	    "WHERE t.id = %lld AND t.status = 'completed' AND t.customer_id IS NULL AND "
+	    "t.payment_id IS NULL", stk), 1);
+	ck_assert_int_eq(sql("SELECT COUNT(*) FROM payments WHERE reference = '%s'", checkout), 0);
+	/* a second sweep changes nothing */
+	ck_assert_msg(cli("sweep", out, sizeof(out)) == 0, "%s", out);
+	ck_assert_int_eq(sql("SELECT COUNT(*) FROM mpesa_transactions WHERE checkout_request_id = "
+	    "'%s' AND status = 'completed'", checkout), 1);
+}
+END_TEST
+
+/* A push whose answer timed out, paid, may be told by C2B before its STK
+ * callback (a paybill sends both): the C2B, naming the push's account
+ * reference, pays that push and grants it, so the callback that follows is
+ * the duplicate, not the only grant lost. */
+START_TEST(a_timed_out_push_paid_by_c2b_first_is_granted)
+{
+	char local[16], intl[16], mac[32], user[32], body[512], ref[40], receipt[16];
+	long long plan, router, tx;
+	struct resp *r;
+
+	money_world();
+	hotspot_offer(&plan, &router);
+	r = api("POST", NULL, "/api/mpesa/c2b/register/");
+	EXPECT(r, 200);
+	it_free(r);
+	new_phone(local, intl);
+	new_mac(mac, user);
+	tx = timed_out_push("never", local, intl, mac, plan, router);
+	snprintf(ref, sizeof(ref), "HS%lld", tx);
+	snprintf(receipt, sizeof(receipt), "TO%08d", (int)((getpid() * 7 + tx) % 100000000));
+	snprintf(body, sizeof(body), "{\"amount\":50,\"msisdn\":\"%s\",\"bill_ref\":\"%s\","
+	    "\"trans_id\":\"%s\"}", intl, ref, receipt);
+	r = ctl(DARAJA, "POST", body, "/c2b/confirm");
+	EXPECT(r, 200);
+	it_free(r);
+	ck_assert_str_eq(settled(tx), "completed");
+	ck_assert_int_eq(sql("SELECT COUNT(*) FROM mpesa_transactions t JOIN payments p ON "
+	    "p.id = t.payment_id JOIN subscriptions s ON s.id = t.subscription_id WHERE t.id = %lld "
+	    "AND t.mpesa_receipt_number = '%s' AND p.amount = 50 AND s.status = 'active'", tx,
+	    receipt), 1);
+	ck_assert_int_eq(sql("SELECT COUNT(*) FROM mpesa_transactions WHERE kind = 'c2b' AND "
+	    "account_reference = '%s'", ref), 0);
 }
 END_TEST
 
@@ -755,6 +919,16 @@ START_TEST(callback_secret_rotation_keeps_the_old_url_for_its_grace)
 	EXPECT(r, 200);
 	it_free(r);
 	ck_assert_str_eq(settled(tx), "completed");
+	/* replaced again with a grace while the first one's runs: refused,
+	 * since its only slot would drop the first secret at once */
+	r = api("POST", "{\"grace_hours\":2}", "/api/mpesa/settings/rotate-callback-secret/");
+	expect_field(r, "grace_hours");
+	it_free(r);
+	callback_path(body, sizeof(body));
+	ck_assert_str_eq(body, cur);
+	r = post_raw(old, "{\"Body\":");
+	EXPECT(r, 400);         /* the tenant known by the old URL: malformed, not unknown */
+	it_free(r);
 	/* replaced again with no grace: the one before is refused at once */
 	r = api("POST", "{\"grace_hours\":0}", "/api/mpesa/settings/rotate-callback-secret/");
 	EXPECT(r, 200);
@@ -880,6 +1054,9 @@ suite_mpesa(void)
 	tcase_add_test(tc, paying_while_suspended_adds_the_period);
 	tcase_add_test(tc, a_push_that_timed_out_still_gets_its_money);
 	tcase_add_test(tc, two_payments_for_one_device_at_once_both_granted);
+	tcase_add_test(tc, a_push_paid_while_waiting_stays_completed_after_its_timeout);
+	tcase_add_test(tc, unconfirmed_orphan_money_waits_for_the_sweep);
+	tcase_add_test(tc, a_timed_out_push_paid_by_c2b_first_is_granted);
 	tcase_add_test(tc, callback_secret_rotation_keeps_the_old_url_for_its_grace);
 	tcase_add_test(tc, private_sms_urls_and_stranger_callbacks_are_refused);
 	suite_add_tcase(s, tc);

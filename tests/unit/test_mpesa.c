@@ -1415,6 +1415,45 @@ START_TEST(call_sms_advanta)
 }
 END_TEST
 
+/* public_only: a proxy from the environment (http_proxy, ALL_PROXY, which
+ * libcurl honours) would be the only address the guard sees, and would
+ * fetch a private URL for us: such a request goes direct, and is refused. */
+START_TEST(call_sms_public_only_ignores_env_proxy)
+{
+	struct srv s;
+	struct sms_provider p = advanta();
+	struct sms_result r;
+	struct sms_error e;
+	struct sockaddr_in a;
+	int fd;
+
+	srv_start(&s, 200, "{\"responses\":[{\"response-code\":200,\"response-description\":"
+	    "\"Success\",\"mobile\":254712345678,\"messageid\":1,\"networkid\":\"1\"}]}");
+	snprintf(base_url, sizeof(base_url), "http://127.0.0.1:%d", s.port);
+	setenv("http_proxy", base_url, 1);
+	p.base_url = "http://192.168.254.254:9";
+	p.public_only = 1;
+	p.allowed_addresses = "127.0.0.1";
+	p.connect_timeout_ms = 1000;
+	p.timeout_ms = 2000;
+	ck_assert_int_eq(sms_send(&p, "254712345678", "Asante", &r, &e), SMS_EINVAL);
+	unsetenv("http_proxy");
+	ck_assert_str_eq(e.field, "base_url");
+	ck_assert_msg(strstr(e.message, "192.168.254.254 is not a public address") != NULL, "%s",
+	    e.message);
+	/* the proxy was not asked (a connection of our own ends its wait) */
+	fd = socket(AF_INET, SOCK_STREAM, 0);
+	memset(&a, 0, sizeof(a));
+	a.sin_family = AF_INET;
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	a.sin_port = htons((unsigned short)s.port);
+	ck_assert_int_eq(connect(fd, (struct sockaddr *)&a, sizeof(a)), 0);
+	close(fd);
+	srv_stop(&s);
+	ck_assert(!srv_has(&s, "192.168.254.254"));
+}
+END_TEST
+
 START_TEST(call_sms_generic)
 {
 	struct srv s;
@@ -1510,6 +1549,7 @@ mpesa_suite(void)
 	tcase_add_test(calls, call_transport_errors);
 	tcase_add_test(calls, call_sms_advanta);
 	tcase_add_test(calls, call_sms_generic);
+	tcase_add_test(calls, call_sms_public_only_ignores_env_proxy);
 	tcase_set_timeout(calls, 30);
 	suite_add_tcase(s, calls);
 	return s;

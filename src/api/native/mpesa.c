@@ -85,6 +85,7 @@ int
 h_mpesa_rotate_secret(struct request *req)
 {
 	yajl_val v = req->json ? json_obj_get(req->json, "grace_hours") : NULL;
+	const char *until;
 	long long hours = 24;
 	int rc;
 
@@ -95,6 +96,13 @@ h_mpesa_rotate_secret(struct request *req)
 		else
 			hours = YAJL_GET_INTEGER(v);
 	}
+	/* one previous secret is kept: replacing the secret again while it is
+	 * still accepted would stop it at once, under pushes still waiting */
+	if (!req->errs.n && hours > 0 && (until = mpesa_previous_secret_until(req->db,
+	    &req->arena, req->auth.tenant_id)) != NULL)
+		req_field_error(req, "grace_hours", arena_printf(&req->arena, "The previous callback "
+		    "secret is still accepted until %s; replace the secret again after that, or with "
+		    "0 to stop accepting both old secrets now.", until));
 	if (req->errs.n)
 		return reply_core(req, CORE_INVALID, "Settings");
 	if ((rc = mpesa_rotate_callback_secret(req->db, &req->arena, req->auth.tenant_id,

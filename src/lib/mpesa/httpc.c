@@ -158,6 +158,9 @@ httpc_do(const struct httpc_req *rq, struct httpc_resp *rs)
 	if (rq->public_only) {
 		curl_easy_setopt(c, CURLOPT_OPENSOCKETFUNCTION, guard_open);
 		curl_easy_setopt(c, CURLOPT_OPENSOCKETDATA, &guard);
+		/* a proxy (http_proxy, ALL_PROXY, ... in the environment) would be
+		 * the only address the guard sees, and would fetch any URL for us */
+		curl_easy_setopt(c, CURLOPT_PROXY, "");
 	}
 
 	rc = curl_easy_perform(c);
