@@ -112,34 +112,6 @@ bw_transactions_summary(struct request *req)
 	return reply_end(req, NULL);
 }
 
-static void
-write_revenue_by(yajl_gen g, const struct mpesa_dashboard *d)
-{
-	jw_key(g, "revenue_by_router");
-	jw_arr(g);
-	for (int i = 0; i < d->nrouters; i++) {
-		jw_obj(g);
-		jw_kint(g, "router_id", d->routers[i].router_id);
-		jw_kstr(g, "router_name", d->routers[i].router_name);
-		jw_kint(g, "transaction_count", d->routers[i].transaction_count);
-		jw_kmoney(g, "revenue", d->routers[i].revenue);
-		jw_obj_end(g);
-	}
-	jw_arr_end(g);
-	jw_key(g, "revenue_by_plan");
-	jw_arr(g);
-	for (int i = 0; i < d->nplans; i++) {
-		jw_obj(g);
-		jw_kint(g, "plan_id", d->plans[i].plan_id);
-		jw_kstr(g, "plan_name", d->plans[i].plan_name);
-		bw_price(g, "plan_price", d->plans[i].plan_price);
-		jw_kint(g, "sales_count", d->plans[i].sales_count);
-		jw_kmoney(g, "revenue", d->plans[i].revenue);
-		jw_obj_end(g);
-	}
-	jw_arr_end(g);
-}
-
 /* "2026-01-10T15:33:29.555889", UTC without the Z, as the example */
 static const char *
 now_naive(struct request *req)
@@ -157,64 +129,15 @@ now_naive(struct request *req)
 int
 bw_dashboard_overview(struct request *req)
 {
+	static const struct mpesa_dash_format bw_dash = { &bw_tx, "expiry", 1 };
 	struct stats_scope sc;
 	struct mpesa_dashboard d;
-	yajl_gen g;
 	int rc;
 
 	if (bw_scope(req, &sc) < 0)
 		return -1;
 	if ((rc = mpesa_dashboard(req->db, &req->arena, &sc, 0, &d)) != CORE_OK)
 		return reply_core(req, rc, "Dashboard");
-	g = reply_begin(req, 200, NULL);
-	jw_obj(g);
-	jw_key(g, "revenue");
-	jw_obj(g);
-	jw_kmoney(g, "today", d.today);
-	jw_kmoney(g, "this_week", d.this_week);
-	jw_kmoney(g, "this_month", d.this_month);
-	jw_kmoney(g, "all_time", d.all_time);
-	jw_obj_end(g);
-	jw_key(g, "customers");
-	jw_obj(g);
-	jw_kint(g, "total", d.customers_total);
-	jw_kint(g, "active", d.customers_active);
-	jw_kint(g, "inactive", d.customers_inactive);
-	jw_obj_end(g);
-	write_revenue_by(g, &d);
-	jw_key(g, "recent_transactions");
-	jw_arr(g);
-	for (int i = 0; i < d.nrecent; i++) {
-		const struct mpesa_dash_payment *p = &d.recent[i];
-
-		jw_obj(g);
-		jw_kint(g, "payment_id", p->payment_id);
-		jw_kmoney(g, "amount", p->amount);
-		jw_kstr(g, "customer_name", p->customer_name);
-		jw_kstr(g, "customer_phone", p->customer_phone);
-		jw_kstr(g, "plan_name", p->plan_name);
-		bw_time(g, "payment_date", p->payment_date);
-		/* 000 knows mobile_money and cash: M-Pesa is mobile money */
-		jw_kstr(g, "payment_method", p->payment_method && !strcmp(p->payment_method, "mpesa") ?
-		    "mobile_money" : p->payment_method);
-		jw_obj_end(g);
-	}
-	jw_arr_end(g);
-	jw_key(g, "expiring_soon");
-	jw_arr(g);
-	for (int i = 0; i < d.nexpiring; i++) {
-		const struct mpesa_dash_expiring *e = &d.expiring[i];
-
-		jw_obj(g);
-		jw_kint(g, "subscription_id", e->subscription_id);
-		jw_kstr(g, "customer_name", e->customer_name);
-		jw_kstr(g, "customer_phone", e->customer_phone);
-		jw_kstr(g, "plan_name", e->plan_name);
-		bw_time(g, "expiry", e->end_date);
-		jw_obj_end(g);
-	}
-	jw_arr_end(g);
-	jw_kstr(g, "generated_at", now_naive(req));
-	jw_obj_end(g);
+	mpesa_write_dashboard(reply_begin(req, 200, NULL), &d, &bw_dash, now_naive(req));
 	return reply_end(req, NULL);
 }

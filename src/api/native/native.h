@@ -81,6 +81,17 @@ struct mpesa_tx_format {
 };
 void mpesa_write_number(yajl_gen g, const char *key, const char *digits);  /* null when NULL */
 void mpesa_write_tx(yajl_gen g, const struct mpesa_report_tx *t, const struct mpesa_tx_format *f);
+/* 000's dashboard overview, prices and times as f writes them: expiry_key
+ * names a subscription's end ("end_date", 000: "expiry"); mobile_money: an
+ * M-Pesa payment's method is written "mobile_money" (000 knows no mpesa) */
+struct mpesa_dashboard;
+struct mpesa_dash_format {
+	const struct mpesa_tx_format *tx;
+	const char *expiry_key;
+	int mobile_money;
+};
+void mpesa_write_dashboard(yajl_gen g, const struct mpesa_dashboard *d,
+    const struct mpesa_dash_format *f, const char *generated_at);
 
 /* billing.c */
 extern const struct resource res_customers, res_plans, res_routers, res_subscriptions,
