@@ -372,8 +372,13 @@ mpesa_push(struct db *db, struct arena *a, const struct config *cfg, const struc
 		return rc;
 	if (rc != CORE_OK) {
 		char msg[400];
-		struct db_param p[2] = { db_str(mpesa_error_format(err, msg, sizeof(msg))),
-		    db_int(out->transaction_id) };
+		/* no answer, or one that is not Daraja's: the push may have gone
+		 * out ("Uncertain:"); a refusal of Daraja's own never reached a
+		 * phone */
+		int uncertain = err->code == MPESA_ETIMEOUT || err->code == MPESA_ENET ||
+		    err->code == MPESA_EHTTP || err->code == MPESA_EPARSE;
+		struct db_param p[2] = { db_str(arena_printf(a, "%s%s", uncertain ? "Uncertain: " : "",
+		    mpesa_error_format(err, msg, sizeof(msg)))), db_int(out->transaction_id) };
 
 		/* a push that timed out may still reach the phone: its callback
 		 * then finds no CheckoutRequestID, and mpesa_pay.c's orphan_tx

@@ -425,11 +425,13 @@ struct cb_ctx {
 };
 
 /* Money for a CheckoutRequestID no push of ours holds, which Daraja's STK
- * query has confirmed.  A push whose answer timed out keeps no id, yet may
- * have reached the phone: the oldest such push of this phone and amount in
- * the last day takes the money and is granted (else one still waiting for
- * its answer, which then leaves the id alone: see mpesa_push).  Failing that, the money is
- * recorded (kind 'stk', no customer) for the operator, never dropped. */
+ * query has confirmed.  A push that got no answer (mpesa_push marks it
+ * "Uncertain:") keeps no id, yet may have reached the phone: the oldest
+ * such push of this phone and amount in the last day takes the money and is
+ * granted (else one still waiting for its answer, which then leaves the id
+ * alone); one Daraja refused never reached a phone and is not considered.
+ * Failing that, the money is recorded (kind 'stk', no customer) for the
+ * operator, never dropped. */
 static int
 orphan_tx(struct db *db, void *vctx)
 {
@@ -451,7 +453,8 @@ orphan_tx(struct db *db, void *vctx)
 		struct db_param p[3] = { db_int(c->tenant), db_str(phone), db_str(amount) };
 
 		if (db_query(db, c->a, "SELECT " TX_COLS " FROM mpesa_transactions WHERE tenant_id = ? "
-		    "AND checkout_request_id IS NULL AND status IN ('failed', 'pending') AND kind IN "
+		    "AND checkout_request_id IS NULL AND (status = 'pending' OR (status = 'failed' "
+		    "AND result_desc LIKE 'Uncertain:%') ) AND kind IN "
 		    "('plan', 'invoice') AND phone = ? AND amount = ? AND created_at > "
 		    "UTC_TIMESTAMP(6) - INTERVAL 1 DAY ORDER BY status = 'failed' DESC, id LIMIT 1 "
 		    "FOR UPDATE", p, 3, &r) < 0)
@@ -770,7 +773,8 @@ c2b_tx(struct db *db, void *vctx)
 
 		if (db_query(db, c->a, "SELECT " TX_COLS " FROM mpesa_transactions WHERE tenant_id = ? "
 		    "AND account_reference = ? AND amount = ? AND (status = 'pending' OR "
-		    "(status = 'failed' AND checkout_request_id IS NULL AND kind IN ('plan', "
+		    "(status = 'failed' AND checkout_request_id IS NULL AND result_desc LIKE "
+		    "'Uncertain:%' AND kind IN ('plan', "
 		    "'invoice') AND created_at > UTC_TIMESTAMP(6) - INTERVAL 1 DAY)) "
 		    "ORDER BY status = 'pending' DESC, id LIMIT 1 FOR UPDATE", p, 3, &r) < 0)
 			return -1;

@@ -659,8 +659,9 @@ timed_out_push(const char *outcome, const char *local, const char *intl, const c
  * holds is recorded for the operator; one Daraja denies is refused. */
 START_TEST(a_push_that_timed_out_still_gets_its_money)
 {
-	char local[16], intl[16], mac[32], user[32], path[160], checkout[80];
-	long long plan, router, tx;
+	char local[16], intl[16], mac[32], user[32], path[160], checkout[80], body[512];
+	long long plan, router, tx, refused;
+	struct resp *r;
 
 	money_world();
 	hotspot_offer(&plan, &router);
@@ -685,6 +686,18 @@ START_TEST(a_push_that_timed_out_still_gets_its_money)
 
 	new_phone(local, intl);
 	new_mac(mac, user);
+	/* first a push of the same phone and amount that Daraja refused: it
+	 * never reached the phone, so the money below is not its */
+	ctl_ok(DARAJA, "POST", "{\"path\":\"/mpesa/stkpush/v1/processrequest\",\"status\":400,"
+	    "\"count\":1}", "/faults");
+	snprintf(body, sizeof(body), "{\"phone\":\"%s\",\"mac_address\":\"AA:BB:00:00:00:01\","
+	    "\"plan_id\":%lld,\"router_id\":%lld}", local, plan, router);
+	r = api("POST", body, "/api/mpesa/stk-push/");
+	ck_assert_msg(r->status >= 400, "%ld %s", r->status, r->body);
+	it_free(r);
+	refused = sql("SELECT MAX(id) FROM mpesa_transactions WHERE phone = '%s'", intl);
+	ck_assert_int_eq(sql("SELECT status = 'failed' AND result_desc NOT LIKE 'Uncertain:%%' "
+	    "FROM mpesa_transactions WHERE id = %lld", refused), 1);
 	/* Daraja answers after ispbill's 3 s timeout, then calls back */
 	tx = timed_out_push("success", local, intl, mac, plan, router);
 	for (int i = 0; i < 100 && strcmp(settled(tx), "completed"); i++)
@@ -698,6 +711,7 @@ START_TEST(a_push_that_timed_out_still_gets_its_money)
 	for (int i = 0; i < 50 && !present("v6", "/ip/hotspot/user", "name", user); i++)
 		usleep(100 * 1000);
 	ck_assert(present("v6", "/ip/hotspot/user", "name", user));
+	ck_assert_str_eq(settled(refused), "failed");
 }
 END_TEST
 
