@@ -131,6 +131,7 @@ main(int argc, char **argv)
 	if (write_pid(pid_file) < 0)
 		return 1;
 	mysql_library_init(0, NULL, NULL);
+	mon_db_timeouts(&cfg);
 	db_init(&db, &cfg, 0);
 	rc = mon_run(&cfg, cfg_path, &db);
 	db_close(&db);

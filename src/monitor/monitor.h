@@ -45,6 +45,10 @@ struct config;
 /* each WebSocket's kernel send buffer (Linux doubles it): about a hundred
  * frames, after which a client that does not read skips to the latest */
 #define MON_SNDBUF             8192
+/* seconds the event loop may wait on MariaDB (connect, one read): every
+ * stream waits with it, so db_connect_timeout and db_read_timeout are held
+ * to this here (mon_db_timeouts) */
+#define MON_DB_TIMEOUT_S       2
 
 /* ---- what a subscriber asked for (access.c) ---- */
 
@@ -272,5 +276,8 @@ void mon_want_write(struct lws *wsi);
 void mon_kill(struct lws *wsi);
 /* Run the daemon: 0 on a clean stop. */
 int mon_run(struct config *cfg, const char *cfg_path, struct db *db);
+/* Hold c's database timeouts to MON_DB_TIMEOUT_S (a hung MariaDB stalls
+ * every stream while the loop waits on it). */
+void mon_db_timeouts(struct config *c);
 
 #endif

@@ -441,6 +441,15 @@ recheck(struct mon_ctx *m, long long now)
 			}
 }
 
+void
+mon_db_timeouts(struct config *c)
+{
+	if (c->db_connect_timeout > MON_DB_TIMEOUT_S)
+		c->db_connect_timeout = MON_DB_TIMEOUT_S;
+	if (c->db_read_timeout > MON_DB_TIMEOUT_S)
+		c->db_read_timeout = MON_DB_TIMEOUT_S;
+}
+
 static void
 reload(struct mon_ctx *m)
 {
@@ -461,6 +470,7 @@ reload(struct mon_ctx *m)
 	}
 	config_free(m->cfg);
 	*m->cfg = nc;
+	mon_db_timeouts(m->cfg);
 	apply_limits(m);
 	if (log_level_parse(m->cfg->log_level, &lvl) == 0)
 		log_set_level(lvl);
