@@ -64,51 +64,19 @@ bw_transactions(struct request *req)
 	return reply_end(req, NULL);
 }
 
-static void
-write_count(yajl_gen g, const struct mpesa_report_count *c, int with_router)
-{
-	jw_key(g, c->key);
-	jw_obj(g);
-	jw_kint(g, "count", c->count);
-	jw_kmoney(g, "amount", c->amount);
-	if (with_router)
-		jw_kint(g, "router_id", c->router_id);
-	jw_obj_end(g);
-}
-
 int
 bw_transactions_summary(struct request *req)
 {
 	struct stats_scope sc;
 	struct mpesa_report_filter f;
 	struct mpesa_report_summary s;
-	yajl_gen g;
 	int rc;
 
 	if (read_filters(req, 0, &sc, &f) < 0)
 		return -1;
 	if ((rc = mpesa_tx_summary(req->db, &req->arena, &sc, &f, &s)) != CORE_OK)
 		return reply_core(req, rc, "M-Pesa transactions");
-	g = reply_begin(req, 200, NULL);
-	jw_obj(g);
-	jw_kint(g, "total_transactions", s.total_transactions);
-	jw_kmoney(g, "total_amount", s.total_amount);
-	jw_key(g, "status_breakdown");
-	jw_obj(g);
-	for (int i = 0; i < s.nstatus; i++)
-		write_count(g, &s.status[i], 0);
-	jw_obj_end(g);
-	jw_key(g, "router_breakdown");
-	jw_obj(g);
-	for (int i = 0; i < s.nrouters; i++)
-		write_count(g, &s.routers[i], 1);
-	jw_obj_end(g);
-	jw_key(g, "period");
-	jw_obj(g);
-	jw_kstr(g, "start_date", f.start[0] ? f.start : NULL);
-	jw_kstr(g, "end_date", f.end[0] ? f.end : NULL);
-	jw_obj_end(g);
-	jw_obj_end(g);
+	mpesa_write_summary(reply_begin(req, 200, NULL), &s, &f);
 	return reply_end(req, NULL);
 }
 

@@ -2,6 +2,7 @@
  * districts and thanas, the locations summary and the dashboard figures. */
 #include "config.h"
 #include "api/ktl/ktl.h"
+#include "api/native/native.h"
 #include "core/locations.h"
 #include "core/rbac.h"
 #include "core/tenants.h"
@@ -320,24 +321,6 @@ ktl_dashboard_stats(struct request *req)
 	if (rc != CORE_OK)
 		return ktl_core(req, rc);
 	g = ktl_bare_begin(req, 200);
-	jw_obj(g);
-	jw_kint(g, "total_users", st.total_users);
-	jw_kint(g, "active_users", st.active_users);
-	jw_kint(g, "total_roles", st.total_roles);
-	jw_kint(g, "active_roles", st.active_roles);
-	jw_kint(g, "total_permissions", st.total_permissions);
-	jw_kint(g, "custom_permissions", st.custom_permissions);
-	jw_key(g, "user_types");
-	jw_obj(g);
-	for (const char *const *t = user_types; *t; t++) {
-		long long n = 0;
-
-		for (int i = 0; i < st.ntypes; i++)
-			if (!strcmp(st.types[i], *t))
-				n = st.type_counts[i];
-		jw_kint(g, *t, n);
-	}
-	jw_obj_end(g);
-	jw_obj_end(g);
+	native_write_identity_stats(g, &st);
 	return ktl_bare_end(req);
 }

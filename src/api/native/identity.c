@@ -592,6 +592,30 @@ audit_list_scope(struct request *req, struct ent_query *q)
 
 const struct resource res_audit = { &ent_audit, "audit", .scope = audit_list_scope };
 
+void
+native_write_identity_stats(yajl_gen g, const struct identity_stats *st)
+{
+	jw_obj(g);
+	jw_kint(g, "total_users", st->total_users);
+	jw_kint(g, "active_users", st->active_users);
+	jw_kint(g, "total_roles", st->total_roles);
+	jw_kint(g, "active_roles", st->active_roles);
+	jw_kint(g, "total_permissions", st->total_permissions);
+	jw_kint(g, "custom_permissions", st->custom_permissions);
+	jw_key(g, "user_types");
+	jw_obj(g);
+	for (const char *const *t = user_types; *t; t++) {
+		long long n = 0;
+
+		for (int i = 0; i < st->ntypes; i++)
+			if (!strcmp(st->types[i], *t))
+				n = st->type_counts[i];
+		jw_kint(g, *t, n);
+	}
+	jw_obj_end(g);
+	jw_obj_end(g);
+}
+
 int
 h_identity_stats(struct request *req)
 {
@@ -602,24 +626,6 @@ h_identity_stats(struct request *req)
 	if (rc != CORE_OK)
 		return reply_core(req, rc, "Statistics");
 	g = reply_begin(req, 200, "Success");
-	jw_obj(g);
-	jw_kint(g, "total_users", st.total_users);
-	jw_kint(g, "active_users", st.active_users);
-	jw_kint(g, "total_roles", st.total_roles);
-	jw_kint(g, "active_roles", st.active_roles);
-	jw_kint(g, "total_permissions", st.total_permissions);
-	jw_kint(g, "custom_permissions", st.custom_permissions);
-	jw_key(g, "user_types");
-	jw_obj(g);
-	for (const char *const *t = user_types; *t; t++) {
-		long long n = 0;
-
-		for (int i = 0; i < st.ntypes; i++)
-			if (!strcmp(st.types[i], *t))
-				n = st.type_counts[i];
-		jw_kint(g, *t, n);
-	}
-	jw_obj_end(g);
-	jw_obj_end(g);
+	native_write_identity_stats(g, &st);
 	return reply_end(req, NULL);
 }

@@ -172,39 +172,44 @@ kdate(yajl_gen g, const char *key, const char *v)
 		jw_knull(g, key);
 }
 
+void
+mpesa_write_summary(yajl_gen g, const struct mpesa_report_summary *s,
+    const struct mpesa_report_filter *f)
+{
+	jw_obj(g);
+	jw_kint(g, "total_transactions", s->total_transactions);
+	jw_kmoney(g, "total_amount", s->total_amount);
+	jw_key(g, "status_breakdown");
+	jw_obj(g);
+	for (int i = 0; i < s->nstatus; i++)
+		w_count(g, &s->status[i], 0);
+	jw_obj_end(g);
+	jw_key(g, "router_breakdown");
+	jw_obj(g);
+	for (int i = 0; i < s->nrouters; i++)
+		w_count(g, &s->routers[i], 1);
+	jw_obj_end(g);
+	jw_key(g, "period");
+	jw_obj(g);
+	kdate(g, "start_date", f->start);
+	kdate(g, "end_date", f->end);
+	jw_obj_end(g);
+	jw_obj_end(g);
+}
+
 int
 h_mpesa_transactions_summary(struct request *req)
 {
 	struct stats_scope sc;
 	struct mpesa_report_filter f;
 	struct mpesa_report_summary s;
-	yajl_gen g;
 	int rc;
 
 	if (read_scope(req, 1, &sc, &f) < 0)
 		return -1;
 	if ((rc = mpesa_tx_summary(req->db, &req->arena, &sc, &f, &s)) != CORE_OK)
 		return reply_core(req, rc, "M-Pesa transactions");
-	g = reply_begin(req, 200, "Success");
-	jw_obj(g);
-	jw_kint(g, "total_transactions", s.total_transactions);
-	jw_kmoney(g, "total_amount", s.total_amount);
-	jw_key(g, "status_breakdown");
-	jw_obj(g);
-	for (int i = 0; i < s.nstatus; i++)
-		w_count(g, &s.status[i], 0);
-	jw_obj_end(g);
-	jw_key(g, "router_breakdown");
-	jw_obj(g);
-	for (int i = 0; i < s.nrouters; i++)
-		w_count(g, &s.routers[i], 1);
-	jw_obj_end(g);
-	jw_key(g, "period");
-	jw_obj(g);
-	kdate(g, "start_date", f.start);
-	kdate(g, "end_date", f.end);
-	jw_obj_end(g);
-	jw_obj_end(g);
+	mpesa_write_summary(reply_begin(req, 200, "Success"), &s, &f);
 	return reply_end(req, NULL);
 }
 

@@ -52,6 +52,9 @@ int h_tenant_stats(struct request *req);
 int h_district_thanas(struct request *req);
 int h_locations_summary(struct request *req);
 int h_identity_stats(struct request *req);
+/* 001's identity statistics object (ktl's summary writes it bare) */
+struct identity_stats;
+void native_write_identity_stats(yajl_gen g, const struct identity_stats *st);
 
 /* mpesa.c */
 int h_mpesa_settings_get(struct request *req);
@@ -90,6 +93,11 @@ struct mpesa_dash_format {
 	const char *expiry_key;
 	int mobile_money;
 };
+/* 000's transactions summary for the filter f */
+struct mpesa_report_summary;
+struct mpesa_report_filter;
+void mpesa_write_summary(yajl_gen g, const struct mpesa_report_summary *s,
+    const struct mpesa_report_filter *f);
 void mpesa_write_dashboard(yajl_gen g, const struct mpesa_dashboard *d,
     const struct mpesa_dash_format *f, const char *generated_at);
 
